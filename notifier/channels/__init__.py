@@ -1,0 +1,1 @@
+"""Delivery channels: each sends an already-rendered message and raises ChannelError."""

@@ -1,0 +1,1 @@
+"""Sweep, dispatch and the scheduler that ticks them."""

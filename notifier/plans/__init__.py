@@ -1,0 +1,1 @@
+"""Plan documents to tasks: reading, parsing, resolving agency names."""

@@ -1,0 +1,263 @@
+"""The tables. The database is the only source of truth: a restart changes nothing.
+
+Every instant is a ``UTCDateTime`` (stored in UTC, returned time-zone aware).
+Statuses are plain strings whose values come from the StrEnums below, so the
+same nouns appear in code, database and JSON output.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from notifier.store.types import UTCDateTime
+
+
+def _utc(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class PersonRole(StrEnum):
+    HEAD = "head"
+    DEPUTY = "deputy"
+    FOCAL_POINT = "focal_point"
+    STAFF = "staff"
+
+
+class Source(StrEnum):
+    CONFIG = "config"
+    CLI = "cli"
+
+
+class PlanStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DeadlineStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class Agency(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    name: str
+    aliases: list[str] = _json()
+    locality: str = ""
+    parent_code: str | None = None
+    active: bool = True
+
+
+class AgencyGroup(SQLModel, table=True):
+    __tablename__ = "agency_group"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    name: str
+    phrases: list[str] = _json()
+    active: bool = True
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "group_member"
+    group_id: int = Field(foreign_key="agency_group.id", primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True)
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=64)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str
+    position: str = ""
+    role: str = PersonRole.STAFF
+    email: str | None = None
+    telegram_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    channels: list[str] = _json()
+    active: bool = True
+    source: str = Source.CONFIG
+    email_unusable: str | None = None
+    telegram_unusable: str | None = None
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=200)
+    issuer: str = ""
+    number: str = ""
+    place: str = ""
+    plan_date: str = ""
+    title: str = ""
+    source_name: str = ""
+    content_hash: str = Field(index=True, max_length=64)
+    status: str = PlanStatus.OPEN
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    parsed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    imported_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)
+
+
+class PlanRole(SQLModel, table=True):
+    """A plan-wide duty: monitor, compiler, obstacle_to, obstacle_cc, report_to."""
+
+    __tablename__ = "plan_role"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    role: str
+    written: str
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")
+    group_id: int | None = Field(default=None, foreign_key="agency_group.id")
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    ref: str = Field(max_length=32)
+    title: str
+    output: str = ""
+    timeframe_text: str = ""
+    timeframe_kind: str = ""
+    line: int = 0
+    active: bool = True
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TaskRole(SQLModel, table=True):
+    """directing | lead | coordinating, pointing at an agency or a named group."""
+
+    __tablename__ = "task_role"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    role: str
+    written: str
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")
+    group_id: int | None = Field(default=None, foreign_key="agency_group.id")
+
+
+class Deadline(SQLModel, table=True):
+    """One due occurrence of a task: its deadline, or one reporting period."""
+
+    __table_args__ = (
+        UniqueConstraint("task_id", "kind", "seq"),
+        Index("ix_deadline_due", "status", "next_action_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    kind: str = "deadline"
+    seq: int = 0
+    period: str = ""
+    nominal_date: date
+    effective_date: date
+    status: str = DeadlineStatus.OPEN
+    completed_at: datetime | None = _utc()
+    completion_note: str = ""
+    completed_by: str = ""
+    next_action_at: datetime | None = _utc()
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: one row per message, created once per (occurrence, step, person, channel)."""
+
+    __table_args__ = (
+        UniqueConstraint("occurrence", "step", "person_id", "channel", name="uq_notification_key"),
+        Index("ix_notification_dispatch", "status", "next_attempt_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence: str = Field(max_length=100)
+    step: str = Field(max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str = Field(max_length=16)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
+    kind: str
+    level: int = 0
+    role: str = ""
+    copy_only: bool = False
+    late: bool = False
+    due_at: datetime = _utc(nullable=False)
+    status: str = NotificationStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc()
+    claimed_by: str | None = None
+    claimed_at: datetime | None = _utc()
+    address: str = ""
+    subject: str = ""
+    body_text: str = ""
+    body_html: str = ""
+    provider_id: str | None = None
+    sent_at: datetime | None = _utc()
+    last_error: str = ""
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _utc(nullable=False)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    channel: str
+    address: str
+    worker: str = ""
+    started_at: datetime = _utc(nullable=False)
+    finished_at: datetime | None = _utc()
+    outcome: str = "started"
+    error: str = ""
+
+
+class Acknowledgement(SQLModel, table=True):
+    """Append-only: who answered what, when and how."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", index=True)
+    notification_id: int | None = Field(default=None, foreign_key="notification.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    action: str
+    via: str
+    note: str = ""
+    at: datetime = _utc(nullable=False)
+
+
+class Event(SQLModel, table=True):
+    """Append-only log of everything that happened (imports, syncs, sends, answers)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(nullable=False, index=True)
+    kind: str = Field(index=True)
+    message: str = ""
+    plan_id: int | None = None
+    deadline_id: int | None = None
+    person_id: int | None = None
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class LinkCode(SQLModel, table=True):
+    """One-time code that links a Telegram chat to a person (stored hashed)."""
+
+    __tablename__ = "link_code"
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id")
+    created_at: datetime = _utc(nullable=False)
+    expires_at: datetime = _utc(nullable=False)
+    used_at: datetime | None = _utc()
+
+
+APPEND_ONLY_TABLES = ("event", "acknowledgement")
