@@ -1,0 +1,89 @@
+"""What every delivery channel shares: the message it is handed and the error it raises.
+
+A channel only sends an already-rendered :class:`OutgoingMessage`. Retries, fallback to
+another channel and rate limits live in dispatch; a channel tells dispatch what happened
+through :class:`SendResult` or :class:`ChannelError` (``permanent`` decides between
+"try again later" and "this address is dead, tell an admin").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from notifier.errors import NotifierError
+
+CALLBACK_DATA_MAX_BYTES = 64  # Telegram refuses longer callback_data
+
+
+@dataclass(frozen=True)
+class Button:
+    """One inline-keyboard button: either a callback (bot answers) or a URL (opens a page)."""
+
+    label: str
+    callback_data: str | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.callback_data is None) == (self.url is None):
+            raise ValueError(f"button {self.label!r} needs exactly one of callback_data or url")
+        if self.callback_data is not None:
+            size = len(self.callback_data.encode("utf-8"))
+            if size > CALLBACK_DATA_MAX_BYTES:
+                raise ValueError(
+                    f"callback_data of button {self.label!r} is {size} bytes; "
+                    f"Telegram allows at most {CALLBACK_DATA_MAX_BYTES}"
+                )
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A rendered message for one recipient on one channel."""
+
+    key: str  # deterministic id (e.g. "n42"): email Message-ID, logs
+    channel: str  # "email" | "telegram" | "console"
+    address: str  # email address or Telegram chat id (str of int)
+    subject: str  # email subject; first line on the console
+    text: str  # plain-text body
+    html: str | None = None  # email HTML alternative, already rendered and escaped
+    telegram_html: str | None = None  # Telegram HTML (parse_mode HTML), already escaped
+    buttons: tuple[Button, ...] = ()  # Telegram inline keyboard, one row
+    recipient_name: str = ""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the provider called the message: an email Message-ID or a Telegram message_id."""
+
+    provider_id: str | None
+
+
+class ChannelError(NotifierError):
+    """A send failed.
+
+    ``permanent=True``: the address itself is unusable (blocked bot, unknown chat, mailbox
+    refused); retrying cannot help. ``permanent=False``: try again later, not before
+    ``retry_after`` seconds when the provider said so.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+        super().__init__(reason)
+
+    def __repr__(self) -> str:
+        return (
+            f"ChannelError({self.reason!r}, permanent={self.permanent}, "
+            f"retry_after={self.retry_after})"
+        )
+
+
+class Channel(Protocol):
+    """A way to deliver one rendered message."""
+
+    name: str
+
+    async def send(self, message: OutgoingMessage) -> SendResult: ...
+
+    async def aclose(self) -> None: ...
