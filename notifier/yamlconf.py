@@ -1,16 +1,30 @@
 """YAML configuration with line numbers in every error.
 
+Admins edit these files by hand, so every problem says where it is and what is
+valid, for example::
+
+    config/policy.yaml:12: unknown key 'remindr' in reminders[0]; valid keys: ..., to, cc
+    config/calendar.yaml:4: '2026-13-01' is not a date (expected YYYY-MM-DD)
+    config/directory.yaml:41: people[3].email: value is not a valid email address (got 'x@')
+
 PyYAML's node tree keeps the line of every key and value; pydantic reports a
-location path such as ``people[3].email``. Joining the two gives errors like
-``config/directory.yaml:41: people[3].email: 'x@' is not a valid email address``.
+location path. :func:`locate` joins the two.
+
+The loader is YAML 1.1 SafeLoader minus two traps: dates stay strings (so the
+model decides what a bad date is, instead of PyYAML crashing without a line) and
+``17:00`` stays a string instead of becoming the base-60 integer 1020. Duplicate
+keys, which PyYAML silently collapses, are errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import types
+import typing
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -19,38 +33,117 @@ from notifier.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
+_INT = re.compile(
+    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+)
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class ConfigLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps and without base-60 numbers."""
+
+
+def _resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = []
+        for tag, regexp in entries:
+            if tag == _TIMESTAMP_TAG:
+                continue
+            if tag == _INT_TAG:
+                regexp = _INT
+            elif tag == _FLOAT_TAG:
+                regexp = _FLOAT
+            kept.append((tag, regexp))
+        table[first] = kept
+    return table
+
+
+ConfigLoader.yaml_implicit_resolvers = _resolvers()
+
 
 @dataclass(frozen=True)
 class YamlDocument:
+    """Plain data plus the node tree that knows the line of every key and value."""
+
     data: Any
     root: yaml.Node | None
+
+
+def parse_yaml(text: str, source: str) -> YamlDocument:
+    """Parse ``text`` (named ``source`` in errors) into data and node tree."""
+    loader = ConfigLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return YamlDocument(data=None, root=None)
+        problems = _duplicate_keys(root, source)
+        if problems:
+            raise ConfigError(problems)
+        return YamlDocument(data=loader.construct_document(root), root=root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError([f"{source}:{line}: YAML syntax error: {what}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{source}: YAML error: {exc}"]) from None
+    finally:
+        loader.dispose()
 
 
 def read_yaml(path: Path) -> YamlDocument:
     """Parse a YAML file, keeping the node tree; syntax errors name file and line."""
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read ({exc.strerror})"]) from None
     except UnicodeDecodeError:
         raise ConfigError([f"{path}: not UTF-8 text; save the file as UTF-8"]) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise ConfigError([f"{path}:{line}: YAML syntax error: {exc.problem or exc}"]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{path}: YAML error: {exc}"]) from None
-    return YamlDocument(data=data, root=root)
+    return parse_yaml(text, str(path))
 
 
-def locate(root: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
-    """The 1-based line of the deepest node reached along ``loc`` (None if no tree)."""
-    node = root
+def _duplicate_keys(node: yaml.Node, source: str) -> list[str]:
+    problems: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    problems.append(
+                        f"{source}:{key.start_mark.line + 1}: duplicate key '{key.value}'"
+                    )
+                seen.add(key.value)
+            problems.extend(_duplicate_keys(value, source))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            problems.extend(_duplicate_keys(item, source))
+    return problems
+
+
+def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                return key if value is None else value
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        return node.value[part] if 0 <= part < len(node.value) else None
+    return None
+
+
+def locate(node: yaml.Node | None, loc_path: Sequence[str | int]) -> int | None:
+    """The 1-based line of the deepest node reached along ``loc_path`` (None if no tree)."""
     line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
+    for part in loc_path:
         child = _child(node, part)
         if child is None:
             break
@@ -59,30 +152,22 @@ def locate(root: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
     return line
 
 
-def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == part:
-                return key if value is None else value
-        return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        return node.value[part] if 0 <= part < len(node.value) else None
-    return None
-
-
 def _key_line(root: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
-    """Line of the key itself (for unknown keys the value may span lines)."""
+    """Line of the key itself (for an unknown key whose value spans lines)."""
+    if not loc:
+        return locate(root, loc)
     parent = root
     for part in loc[:-1]:
         parent = _child(parent, part)
     if isinstance(parent, yaml.MappingNode):
         for key, _ in parent.value:
-            if key.value == loc[-1]:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(loc[-1]):
                 return key.start_mark.line + 1
     return locate(root, loc)
 
 
 def dotted(loc: Sequence[str | int]) -> str:
+    """('reminders', 0, 'to') -> 'reminders[0].to'."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -90,64 +175,98 @@ def dotted(loc: Sequence[str | int]) -> str:
 
 
 def problem_at(path: Path, document: YamlDocument, loc: Sequence[str | int], text: str) -> str:
+    """A cross-check problem found after validation, as ``file:line: where: what``."""
     line = locate(document.root, loc)
     where = f"{path}:{line}" if line else str(path)
     return f"{where}: {dotted(loc)}: {text}"
 
 
-def _describe(error: Any, model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        valid = ", ".join(_fields_at(model, loc[:-1])) or "(none)"
-        return f"unknown key '{loc[-1]}'; valid keys here: {valid}"
-    if kind == "missing":
-        return "required but missing"
-    value = error.get("input")
-    shown = f"{value!r}: " if not isinstance(value, dict | list) else ""
-    return f"{shown}{error['msg']}"
+def _inner(annotation: Any) -> list[Any]:
+    """Types inside Optional/Union/list/tuple/dict values/Annotated, or the type itself."""
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+    if origin is typing.Annotated:
+        return _inner(args[0])
+    if origin in (Union, types.UnionType, list, tuple, set, frozenset, Sequence):
+        return [t for a in args for t in _inner(a)]
+    if origin in (dict, Mapping):
+        return _inner(args[1])
+    return [annotation]
 
 
-def _fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+def fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """Valid keys of the mapping at ``loc`` (empty if no model validates it)."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:
-            return []
-        current = _model_in(field.annotation)
+            continue  # a dict key: the model below is the value's
+        found = [t for t in _inner(field.annotation) if isinstance(t, type)]
+        models = [t for t in found if issubclass(t, BaseModel)]
+        current = models[0] if models else None
     return list(getattr(current, "model_fields", {}))
 
 
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+_DATE_ERRORS = {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_TIME_ERRORS = {"time_parsing", "time_type"}
+
+
+def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
+    """One pydantic error as a sentence an admin understands (without file and line)."""
+    loc = _clean_loc(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        valid = ", ".join(fields_at(model, loc[:-1])) or "(none)"
+        return f"unknown key '{loc[-1]}' in {dotted(loc[:-1])}; valid keys: {valid}"
+    if kind == "missing":
+        return f"missing key '{loc[-1]}' in {dotted(loc[:-1])}"
+    if kind in _DATE_ERRORS or (kind == "date_type" and isinstance(value, str | int)):
+        return f"'{value}' is not a date (expected YYYY-MM-DD)"
+    if kind in _TIME_ERRORS:
+        return f"'{value}' is not a time (expected HH:MM)"
+    if kind in ("enum", "literal_error"):
+        expected = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
+        return f"{dotted(loc)}: '{value}' is not valid; expected one of: " + expected.replace(
+            " or ", ", "
+        )
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return f"{dotted(loc)}: {message} (got {value!r})"
+    return f"{dotted(loc)}: {message}"
+
+
+def _clean_loc(loc: Sequence[Any]) -> tuple[str | int, ...]:
+    """Drop pydantic's internal steps such as 'function-after[...]' from a location."""
+    return tuple(p for p in loc if not isinstance(p, str) or "[" not in p)
 
 
 def validate_model(
     data: Any, model: type[M], path: Path, document: YamlDocument | None = None
 ) -> M:
-    """Validate ``data`` with ``model``; every problem becomes ``file:line: where: what``."""
+    """Validate ``data`` with ``model``; every problem becomes ``file:line: what``."""
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(p for p in error["loc"] if not isinstance(p, str) or "[" not in p)
+            loc = _clean_loc(error["loc"])
             line = None
             if document is not None:
-                line = _key_line(document.root, loc) if loc else locate(document.root, loc)
+                if error["type"] == "extra_forbidden":
+                    line = _key_line(document.root, loc)
+                else:
+                    line = locate(document.root, loc)
             where = f"{path}:{line}" if line else str(path)
-            problems.append(f"{where}: {dotted(loc)}: {_describe(error, model, loc)}")
+            problems.append(f"{where}: {describe_error(model, error)}")
         raise ConfigError(problems) from None
 
 
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read ``path`` and validate it with ``model`` (extra keys forbidden by the model)."""
     document = read_yaml(path)
+    if document.data is not None and not isinstance(document.data, dict):
+        raise ConfigError([f"{path}:1: expected a mapping of keys at the top level"])
     return validate_model(document.data, model, path, document)

@@ -1,0 +1,244 @@
+"""The follow-up policy: who is reminded, warned and escalated to, and when.
+
+Defaults live in the model so that a missing ``config/policy.yaml`` still gives
+the documented behaviour; a plan or a task may override any part through
+:meth:`Policy.merged` (a deep merge that is validated again, so an override can
+never produce a policy the file itself could not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from notifier.domain.calendar import DeadlineRule
+from notifier.errors import ConfigError
+from notifier.yamlconf import describe_error, load_yaml_model
+
+
+class Role(StrEnum):
+    """The part an agency plays in a task; policy steps address roles, not agencies."""
+
+    LEAD = "lead"
+    COORDINATING = "coordinating"
+    MONITOR = "monitor"
+    DIRECTING = "directing"
+    COMPILER = "compiler"
+
+
+class PersonRole(StrEnum):
+    """The position of a person inside an agency."""
+
+    HEAD = "head"
+    DEPUTY = "deputy"
+    FOCAL_POINT = "focal_point"
+    STAFF = "staff"
+
+
+class PeriodKind(StrEnum):
+    """Reporting periods; the label is what Vietnamese reports call them."""
+
+    FIRST_HALF = "first_half"
+    SECOND_HALF = "second_half"
+    YEAR = "year"
+    Q1 = "q1"
+    Q2 = "q2"
+    Q3 = "q3"
+    Q4 = "q4"
+
+    def label(self, year: int) -> str:
+        labels = {
+            "first_half": f"6 tháng đầu năm {year}",
+            "second_half": f"6 tháng cuối năm {year}",
+            "year": f"Năm {year}",
+            "q1": f"Quý I/{year}",
+            "q2": f"Quý II/{year}",
+            "q3": f"Quý III/{year}",
+            "q4": f"Quý IV/{year}",
+        }
+        return labels[self.value]
+
+
+def _parse_hhmm(value: Any) -> Any:
+    """Accept "8:00", "08:00" and "08:00:00"; anything else fails as a time."""
+    if isinstance(value, str):
+        parts = value.strip().split(":")
+        if 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts):
+            hour, minute = int(parts[0]), int(parts[1])
+            second = int(parts[2]) if len(parts) == 3 else 0
+            if hour < 24 and minute < 60 and second < 60:
+                return dt.time(hour, minute, second)
+    return value
+
+
+HHMM = Annotated[dt.time, BeforeValidator(_parse_hhmm)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReminderRule(_Strict):
+    """A reminder N working days before the effective deadline."""
+
+    working_days_before: int = Field(ge=1)
+    to: list[Role]
+    cc: list[Role] = []
+
+
+class NoticeRule(_Strict):
+    """The message on the deadline day."""
+
+    enabled: bool = True
+    to: list[Role] = [Role.LEAD]
+    cc: list[Role] = []
+    addressed_roles: list[PersonRole] | None = None
+
+
+class OverdueRule(NoticeRule):
+    """The first notice once the deadline has passed."""
+
+    working_days_after: int = Field(default=1, ge=1)
+    cc: list[Role] = [Role.MONITOR]
+
+
+class EscalationLevel(_Strict):
+    """Escalation to a higher authority after N working days overdue."""
+
+    level: int = Field(ge=1)
+    working_days_overdue: int = Field(ge=1)
+    to: list[Role]
+    cc: list[Role] = []
+    addressed_roles: list[PersonRole] | None = None
+
+
+class Escalation(_Strict):
+    levels: list[EscalationLevel] = [
+        EscalationLevel(level=1, working_days_overdue=2, to=[Role.MONITOR]),
+        EscalationLevel(
+            level=2,
+            working_days_overdue=5,
+            to=[Role.DIRECTING],
+            cc=[Role.COMPILER],
+            addressed_roles=[PersonRole.HEAD],
+        ),
+    ]
+    repeat_every_working_days: int = Field(default=5, ge=1)
+    max_repeats: int = Field(default=3, ge=0)
+
+    @field_validator("levels")
+    @classmethod
+    def _ordered(cls, levels: list[EscalationLevel]) -> list[EscalationLevel]:
+        days = [lv.working_days_overdue for lv in levels]
+        if days != sorted(days) or len({lv.level for lv in levels}) != len(levels):
+            raise ValueError("levels must have distinct numbers and rising working_days_overdue")
+        return levels
+
+
+class ReportPeriod(_Strict):
+    """One reporting deadline per year: ``due`` is "dd/mm" of the period's year (or the next)."""
+
+    period: PeriodKind
+    due: str = Field(pattern=r"^\d{1,2}/\d{1,2}$")
+    due_next_year: bool = False
+
+    @field_validator("due")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        day, month = (int(p) for p in value.split("/"))
+        try:
+            dt.date(2023, month, day)  # a non-leap year: 29/02 would vanish three years in four
+        except ValueError:
+            raise ValueError(f"'{value}' is not a day of the year (expected dd/mm)") from None
+        return value
+
+    def nominal(self, year: int) -> dt.date:
+        day, month = (int(p) for p in self.due.split("/"))
+        return dt.date(year + (1 if self.due_next_year else 0), month, day)
+
+
+class CompiledReport(_Strict):
+    """The compiled status sent to the compiler after each reporting deadline."""
+
+    enabled: bool = True
+    working_days_after: int = Field(default=1, ge=1)
+    to: list[Role] = [Role.COMPILER]
+    cc: list[Role] = []
+
+
+class Reporting(_Strict):
+    periods: list[ReportPeriod] = [
+        ReportPeriod(period=PeriodKind.FIRST_HALF, due="15/06"),
+        ReportPeriod(period=PeriodKind.YEAR, due="15/12"),
+    ]
+    compiled_report: CompiledReport = CompiledReport()
+
+
+class SendWindow(_Strict):
+    """Messages go out on working days between ``start`` and ``end`` only."""
+
+    start: HHMM = dt.time(7, 30)
+    end: HHMM = dt.time(17, 0)
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.time, info: Any) -> dt.time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError("end must be after start")
+        return end
+
+
+def _default_reminders() -> list[ReminderRule]:
+    return [
+        ReminderRule(working_days_before=5, to=[Role.LEAD], cc=[Role.COORDINATING]),
+        ReminderRule(working_days_before=2, to=[Role.LEAD]),
+    ]
+
+
+class Policy(_Strict):
+    """Everything that decides which messages a task produces."""
+
+    deadline_rule: DeadlineRule = DeadlineRule.NEXT_WORKING_DAY
+    remind_at: HHMM = dt.time(8, 0)
+    addressed_roles: list[PersonRole] = [PersonRole.HEAD, PersonRole.FOCAL_POINT]
+    reminders: list[ReminderRule] = Field(default_factory=_default_reminders)
+    due_today: NoticeRule = NoticeRule()
+    overdue: OverdueRule = OverdueRule()
+    escalation: Escalation = Escalation()
+    reporting: Reporting = Reporting()
+    send_window: SendWindow = SendWindow()
+    no_answer_followup_working_days: int = Field(default=1, ge=0)
+    digest_at: HHMM = dt.time(7, 30)
+    catch_up_after_working_days: int = Field(default=1, ge=0)
+
+    def merged(self, override: Mapping[str, Any], source: str = "policy override") -> Policy:
+        """A copy with ``override`` deep-merged in (mappings merge, lists replace)."""
+        data = _deep_merge(self.model_dump(mode="python"), override)
+        try:
+            return Policy.model_validate(data)
+        except ValidationError as exc:
+            problems = [f"{source}: {describe_error(Policy, e)}" for e in exc.errors()]
+            raise ConfigError(problems) from exc
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_policy(path: Path) -> Policy:
+    """The policy in ``path``; a missing file gives the defaults."""
+    if not path.exists():
+        return Policy()
+    return load_yaml_model(path, Policy)

@@ -1,0 +1,189 @@
+"""What the policy would send in a time window if nobody ever answered.
+
+Pure: occurrences, the people of each agency and the calendar go in; a list of
+items (one per person, channel and step) comes out, in time order. Used by the
+``preview`` command so that an admin can check a policy before it goes live,
+and by the benchmark.
+
+Rules beyond :func:`plan_steps`:
+- a done task produces nothing at or after its completion; a closed plan nothing;
+- a target agency with nobody addressable still yields one item (person "",
+  channel "") whose reason says so: nothing is ever dropped silently;
+- the compiled report is one per plan and period for the compiler, not one per
+  task; it is sent for a plan that is not closed even if every task reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from notifier.clock import VN_TZ, as_utc
+from notifier.domain.calendar import WorkingCalendar
+from notifier.domain.policy import Policy
+from notifier.domain.steps import (
+    AgencyTarget,
+    OccurrenceKind,
+    PlannedStep,
+    Role,
+    StepKind,
+    TaskRoles,
+    plan_steps,
+)
+
+NOBODY = "không có người nhận phù hợp trong cơ quan"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str
+    name: str
+    agency: str
+    role_in_agency: str  # head | deputy | focal_point | staff
+    channels: tuple[str, ...]  # usable channels, preferred first
+
+
+@dataclass(frozen=True)
+class PreviewOccurrence:
+    plan: str
+    task: str
+    kind: OccurrenceKind
+    nominal: dt.date
+    roles: TaskRoles
+    policy: Policy
+    period: str = ""
+    done_at: dt.datetime | None = None
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    at: dt.datetime
+    kind: StepKind
+    level: int
+    plan: str
+    task: str
+    agency: str
+    person: str
+    channel: str
+    role: Role
+    deadline: dt.date
+    reason: str
+    step: str
+    copy: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.astimezone(VN_TZ).isoformat(),
+            "kind": str(self.kind),
+            "level": self.level,
+            "plan": self.plan,
+            "task": self.task,
+            "agency": self.agency,
+            "person": self.person,
+            "channel": self.channel,
+            "role": str(self.role),
+            "deadline": self.deadline.isoformat(),
+            "reason": self.reason,
+            "step": self.step,
+            "copy": self.copy,
+        }
+
+
+class _Addressbook:
+    """People of each agency filtered by position, cached per (agency, positions)."""
+
+    def __init__(self, people: Mapping[str, Sequence[Recipient]]) -> None:
+        self._people = people
+        self._cache: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
+
+    def reachable(self, target: AgencyTarget) -> tuple[tuple[str, str], ...]:
+        """(person key, first channel) of everyone addressable in the target agency."""
+        key = (target.agency, target.addressed_roles)
+        found = self._cache.get(key)
+        if found is None:
+            found = tuple(
+                (p.key, p.channels[0])
+                for p in self._people.get(target.agency, ())
+                if p.role_in_agency in target.addressed_roles and p.channels
+            )
+            self._cache[key] = found
+        return found
+
+
+def preview(
+    occurrences: Iterable[PreviewOccurrence],
+    people: Mapping[str, Sequence[Recipient]],
+    calendar: WorkingCalendar,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> list[PreviewItem]:
+    """Every message due in [start, end), in time order, assuming nobody answers."""
+    lo, hi = as_utc(start), as_utc(end)
+    book = _Addressbook(people)
+    steps_cache: dict[tuple[Any, ...], list[PlannedStep]] = {}
+    compiled: set[tuple[str, str]] = set()
+    items: list[PreviewItem] = []
+    for occ in occurrences:
+        if occ.closed:
+            continue
+        key = (occ.kind, occ.nominal, occ.roles, id(occ.policy))
+        steps = steps_cache.get(key)
+        if steps is None:
+            steps = plan_steps(occ.kind, occ.nominal, occ.roles, occ.policy, calendar)
+            steps_cache[key] = steps
+        stop = hi if occ.done_at is None else min(hi, as_utc(occ.done_at))
+        for step in steps:
+            if step.kind == StepKind.COMPILED_REPORT:
+                group = (occ.plan, occ.period or occ.nominal.isoformat())
+                if group in compiled or not lo <= step.at < hi:
+                    continue
+                compiled.add(group)
+                _emit(items, occ, step, book, _compiled_reason(occ, step), task="")
+            elif lo <= step.at < stop:
+                _emit(items, occ, step, book, step.reason, task=occ.task)
+    items.sort(key=lambda i: (i.at, i.plan, i.task, i.step, i.copy, i.agency, i.person))
+    return items
+
+
+def _compiled_reason(occ: PreviewOccurrence, step: PlannedStep) -> str:
+    if not occ.period:
+        return step.reason
+    return f"Tổng hợp báo cáo {occ.period} (hạn {step.deadline.strftime('%d/%m/%Y')})"
+
+
+def _emit(
+    items: list[PreviewItem],
+    occ: PreviewOccurrence,
+    step: PlannedStep,
+    book: _Addressbook,
+    reason: str,
+    task: str,
+) -> None:
+    for target in step.targets:
+        reachable = book.reachable(target)
+        if not reachable:
+            reachable = (("", ""),)
+            why = f"{reason}; {NOBODY}"
+        else:
+            why = reason
+        for person, channel in reachable:
+            items.append(
+                PreviewItem(
+                    step.at,
+                    step.kind,
+                    step.level,
+                    occ.plan,
+                    task,
+                    target.agency,
+                    person,
+                    channel,
+                    target.role,
+                    step.deadline,
+                    why,
+                    step.key,
+                    target.copy,
+                )
+            )
