@@ -1,0 +1,140 @@
+"""yamlconf: YAML into pydantic models with file:line in every problem."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from notifier.errors import ConfigError
+from notifier.yamlconf import (
+    dotted,
+    load_yaml_model,
+    locate,
+    parse_yaml,
+    problem_at,
+    read_yaml,
+    validate_model,
+)
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    born: date | None = None
+    channels: list[str] = []
+
+
+class Agency(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    people: list[Person] = []
+
+
+class Directory(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agencies: dict[str, Agency] = {}
+    version: int = 1
+
+
+DIRECTORY = """\
+version: 1
+agencies:
+  vp:
+    name: Văn phòng HĐND và UBND huyện
+    people:
+      - key: an
+        born: 1980-02-30
+      - key: binh
+        chanels: [telegram]
+  tckh:
+    nam: Phòng Tài chính – Kế hoạch
+"""
+
+
+def _problems(tmp_path: Path, text: str, model: type[BaseModel] = Directory) -> list[str]:
+    path = tmp_path / "directory.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_yaml_model(path, model)
+    return [p.replace(str(tmp_path) + "/", "") for p in caught.value.problems]
+
+
+def test_every_problem_is_reported_with_its_own_line(tmp_path: Path) -> None:
+    assert _problems(tmp_path, DIRECTORY) == [
+        "directory.yaml:7: '1980-02-30' is not a date (expected YYYY-MM-DD)",
+        "directory.yaml:9: unknown key 'chanels' in agencies.vp.people[1]; "
+        "valid keys: key, born, channels",
+        "directory.yaml:11: missing key 'name' in agencies.tckh",
+        "directory.yaml:11: unknown key 'nam' in agencies.tckh; valid keys: name, people",
+    ]
+
+
+def test_wrong_type_names_location_and_value(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "version: many\n")
+    assert len(problems) == 1
+    assert problems[0].startswith("directory.yaml:1: version: ")
+    assert "(got 'many')" in problems[0]
+
+
+def test_syntax_error_gives_line(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "version: 1\nagencies:\n  vp: {name: x\n")
+    assert problems[0].startswith("directory.yaml:4: YAML syntax error")
+
+
+def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
+    text = "agencies:\n  vp: {name: a}\n  vp: {name: b}\n"
+    assert _problems(tmp_path, text) == ["directory.yaml:3: duplicate key 'vp'"]
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    assert _problems(tmp_path, "- a\n- b\n") == [
+        "directory.yaml:1: expected a mapping of keys at the top level"
+    ]
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_yaml_model(tmp_path / "nope.yaml", Directory)
+
+
+def test_empty_file_validates_as_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    assert load_yaml_model(path, Directory) == Directory()
+
+
+def test_dates_and_clock_times_stay_strings_until_the_model_reads_them() -> None:
+    doc = parse_yaml("d: 2026-01-02\nt: 17:00\nn: 1_000\nf: 1.5\nb: yes\n", "x.yaml")
+    assert doc.data == {"d": "2026-01-02", "t": "17:00", "n": 1000, "f": 1.5, "b": True}
+
+
+def test_locate_follows_keys_and_indexes_to_the_deepest_existing_node() -> None:
+    doc = parse_yaml(DIRECTORY, "directory.yaml")
+    assert locate(doc.root, ("agencies", "vp", "people", 1, "key")) == 8
+    assert locate(doc.root, ("agencies", "vp", "people", 0)) == 6
+    assert locate(doc.root, ("agencies", "vp", "people", 5, "key")) == 6  # index absent
+    assert locate(doc.root, ("agencies", "nowhere")) == 3
+    assert locate(doc.root, ()) == 1
+    assert locate(None, ("x",)) is None
+
+
+def test_problem_at_reports_cross_checks_with_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "directory.yaml"
+    path.write_text(DIRECTORY, encoding="utf-8")
+    doc = read_yaml(path)
+    line = problem_at(path, doc, ("agencies", "vp", "people", 1, "key"), "unknown person")
+    assert line == f"{path}:8: agencies.vp.people[1].key: unknown person"
+
+
+def test_validate_model_without_document_names_only_the_file() -> None:
+    with pytest.raises(ConfigError) as caught:
+        validate_model({"version": "x"}, Directory, Path("settings"))
+    assert caught.value.problems[0].startswith("settings: version: ")
+
+
+def test_dotted_paths() -> None:
+    assert dotted(("reminders", 0, "to", 1)) == "reminders[0].to[1]"
+    assert dotted(()) == "(top level)"
