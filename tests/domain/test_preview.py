@@ -1,0 +1,167 @@
+"""Preview: every message in a window, per person and channel, in time order."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from notifier.clock import VN_TZ
+from notifier.domain.calendar import WorkingCalendar
+from notifier.domain.policy import load_policy
+from notifier.domain.preview import PreviewItem, PreviewOccurrence, Recipient, preview
+from notifier.domain.steps import OccurrenceKind, Role, StepKind, TaskRoles
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+CAL = WorkingCalendar.from_yaml(CONFIG / "calendar.yaml")
+POLICY = load_policy(CONFIG / "policy.yaml")
+
+VP, UBND, TCKH, VH = "vp-hdnd-ubnd", "ubnd-huyen", "phong-tckh", "phong-vh"
+SAMPLE = TaskRoles(lead=(VP,), directing=(UBND,), monitor=(VP,), compiler=(TCKH,))
+PEOPLE = {
+    VP: [
+        Recipient("vp.cvp", "Nguyễn Văn A", VP, "head", ("telegram", "email")),
+        Recipient("vp.cv", "Trần Thị B", VP, "focal_point", ("email",)),
+        Recipient("vp.staff", "Lê Văn C", VP, "staff", ("telegram",)),
+        Recipient("vp.pcvp", "Phạm D", VP, "head", ()),  # no usable channel
+    ],
+    UBND: [
+        Recipient("ubnd.ct", "Chủ tịch", UBND, "head", ("email",)),
+        Recipient("ubnd.pct", "Phó Chủ tịch", UBND, "deputy", ("email",)),
+    ],
+    TCKH: [Recipient("tckh.tp", "Trưởng phòng", TCKH, "head", ("telegram",))],
+}
+YEAR_2024 = (datetime(2024, 1, 1, tzinfo=VN_TZ), datetime(2025, 1, 1, tzinfo=VN_TZ))
+
+
+def occ(task: str = "II.1", **kw: object) -> PreviewOccurrence:
+    base: dict[str, object] = {
+        "plan": "KH-BaTo-2024",
+        "task": task,
+        "kind": OccurrenceKind.DEADLINE,
+        "nominal": date(2024, 4, 30),
+        "roles": SAMPLE,
+        "policy": POLICY,
+    }
+    base.update(kw)
+    return PreviewOccurrence(**base)  # type: ignore[arg-type]
+
+
+def summary(items: list[PreviewItem]) -> list[tuple[str, str, str, str, bool]]:
+    return [(i.at.strftime("%d/%m %H:%M"), i.step, i.person, i.channel, i.copy) for i in items]
+
+
+def test_worked_example_per_person_and_channel() -> None:
+    items = preview([occ()], PEOPLE, CAL, *YEAR_2024)
+    vp = [("vp.cvp", "telegram"), ("vp.cv", "email")]
+    expected = [
+        (day, step, person, channel, False)
+        for day, step in [
+            ("22/04 08:00", "reminder-5"),
+            ("25/04 08:00", "reminder-2"),
+            ("02/05 08:00", "due_today"),
+            ("03/05 08:00", "overdue"),
+        ]
+        for person, channel in sorted(vp, key=lambda pc: pc[0])
+    ]
+    for day in ["08/05", "15/05", "22/05", "29/05"]:
+        step = {"08/05": "escalation-2", "15/05": "escalation-2-r1"}.get(day)
+        step = step or {"22/05": "escalation-2-r2", "29/05": "escalation-2-r3"}[day]
+        expected += [
+            (f"{day} 08:00", step, "ubnd.ct", "email", False),  # heads only: no deputy
+            (f"{day} 08:00", step, "tckh.tp", "telegram", True),
+        ]
+    assert summary(items) == expected
+
+
+def test_items_are_in_time_order_across_occurrences() -> None:
+    occurrences = [
+        occ("B", nominal=date(2024, 9, 30)),
+        occ("A", nominal=date(2024, 3, 29)),
+        occ("C", nominal=date(2024, 6, 28)),
+    ]
+    items = preview(occurrences, PEOPLE, CAL, *YEAR_2024)
+    assert [i.at for i in items] == sorted(i.at for i in items)
+    assert items[0].task == "A"
+    assert items[-1].task == "B"
+
+
+def test_window_is_half_open() -> None:
+    start = datetime(2024, 4, 25, 8, 0, tzinfo=VN_TZ)
+    end = datetime(2024, 5, 3, 8, 0, tzinfo=VN_TZ)
+    steps = {i.step for i in preview([occ()], PEOPLE, CAL, start, end)}
+    assert steps == {"reminder-2", "due_today"}
+
+
+def test_done_task_produces_nothing_after_completion() -> None:
+    done = datetime(2024, 5, 2, 15, 0, tzinfo=VN_TZ)
+    steps = [i.step for i in preview([occ(done_at=done)], PEOPLE, CAL, *YEAR_2024)]
+    assert sorted(set(steps)) == ["due_today", "reminder-2", "reminder-5"]
+
+
+def test_closed_plan_produces_nothing() -> None:
+    assert preview([occ(closed=True)], PEOPLE, CAL, *YEAR_2024) == []
+
+
+def test_agency_with_nobody_addressable_yields_one_visible_item() -> None:
+    roles = TaskRoles(lead=(VH,), monitor=(VP,))
+    items = preview([occ(roles=roles)], PEOPLE, CAL, *YEAR_2024)
+    first = items[0]
+    assert (first.step, first.agency, first.person, first.channel) == ("reminder-5", VH, "", "")
+    assert "không có người nhận" in first.reason
+    assert len([i for i in items if i.step == "reminder-5"]) == 1
+
+
+def test_compiled_report_is_sent_once_per_plan_and_period() -> None:
+    occurrences = [
+        occ(
+            task,
+            kind=OccurrenceKind.REPORT,
+            nominal=date(2024, 6, 15),
+            period="6 tháng đầu năm 2024",
+            roles=TaskRoles(lead=(lead,), monitor=(VP,), directing=(UBND,), compiler=(TCKH,)),
+        )
+        for task, lead in [("II.2", VP), ("II.3", VH), ("II.4", VH)]
+    ]
+    other_plan = occ(
+        "I.1",
+        plan="KH-khac",
+        kind=OccurrenceKind.REPORT,
+        nominal=date(2024, 6, 15),
+        period="6 tháng đầu năm 2024",
+    )
+    items = preview([*occurrences, other_plan], PEOPLE, CAL, *YEAR_2024)
+    compiled = [i for i in items if i.kind == StepKind.COMPILED_REPORT]
+    assert [(i.plan, i.task, i.person, i.role) for i in compiled] == [
+        ("KH-BaTo-2024", "", "tckh.tp", Role.COMPILER),
+        ("KH-khac", "", "tckh.tp", Role.COMPILER),
+    ]
+    assert compiled[0].at == datetime(2024, 6, 18, 8, 0, tzinfo=VN_TZ)
+    assert compiled[0].reason == "Tổng hợp báo cáo 6 tháng đầu năm 2024 (hạn 17/06/2024)"
+    requests = {i.task for i in items if i.kind == StepKind.REPORT_REQUEST}
+    assert requests == {"II.2", "II.3", "II.4", "I.1"}
+
+
+def test_json_shape() -> None:
+    item = preview([occ()], PEOPLE, CAL, *YEAR_2024)[0]
+    assert item.to_json() == {
+        "at": "2024-04-22T08:00:00+07:00",
+        "kind": "reminder",
+        "level": 0,
+        "plan": "KH-BaTo-2024",
+        "task": "II.1",
+        "agency": VP,
+        "person": "vp.cv",
+        "channel": "email",
+        "role": "lead",
+        "deadline": "2024-05-02",
+        "reason": "Còn 5 ngày làm việc đến hạn 02/05/2024",
+        "step": "reminder-5",
+        "copy": False,
+    }
+
+
+def test_json_time_is_vietnam_time_even_for_utc_window() -> None:
+    start = datetime.fromisoformat("2024-01-01T00:00:00+00:00")
+    end = datetime.fromisoformat("2025-01-01T00:00:00+00:00")
+    items = preview([occ()], PEOPLE, CAL, start, end)
+    assert all(i.to_json()["at"].endswith("+07:00") for i in items)
