@@ -1,0 +1,49 @@
+# notifier — common tasks. Every target sets up .venv first if needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run init test check fmt demo bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Initialise the embedded database (SQLite, config/) and start the service.
+run: $(STAMP)
+	$(BIN)/notifier init
+	$(BIN)/notifier run
+
+init: $(STAMP)
+	$(BIN)/notifier init
+
+## The whole test suite (PostgreSQL tests run when NOTIFIER_TEST_POSTGRES_URL is set).
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+check: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy notifier
+	$(BIN)/pytest -q
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Replay the sample plan from 15/4/2024 to 31/5/2024 to the console.
+demo: $(STAMP)
+	$(BIN)/notifier --db sqlite:///var/demo.db init
+	$(BIN)/notifier --db sqlite:///var/demo.db plan import ../shared/seed/ke-hoach-ba-to-thai-hoa-2024.md
+	$(BIN)/notifier --db sqlite:///var/demo.db simulate --from 2024-04-15 --to 2024-05-31
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

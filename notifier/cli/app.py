@@ -1,0 +1,161 @@
+"""The root command, global options, and the foundation commands (init, sync, agency, contact)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlmodel import Session, select
+
+from notifier import __version__
+from notifier.cli.common import AppState, console, print_json, state, table
+from notifier.directory import load_directory
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="notifier: nhắc hạn, đôn đốc và tổng hợp tình hình thực hiện kế hoạch.",
+    pretty_exceptions_enable=False,
+)
+agency_app = typer.Typer(no_args_is_help=True, help="Agencies in the directory.")
+contact_app = typer.Typer(no_args_is_help=True, help="People who receive messages.")
+app.add_typer(agency_app, name="agency")
+app.add_typer(contact_app, name="contact")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"notifier {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Configuration folder (default: $NOTIFIER_CONFIG or config/)."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: $NOTIFIER_DATABASE_URL).")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    if ctx.obj is None:
+        ctx.obj = AppState()
+    ctx.obj.config_dir = config or ctx.obj.config_dir
+    ctx.obj.db_url = db or ctx.obj.db_url
+
+
+def validate_configuration(st: AppState) -> None:
+    """Load every configuration file so that errors stop us before the database is touched."""
+    from notifier.domain.calendar import WorkingCalendar
+    from notifier.domain.policy import load_policy
+
+    settings = st.settings
+    load_directory(settings.directory_path)
+    WorkingCalendar.from_yaml(settings.calendar_path)
+    load_policy(settings.policy_path)
+
+
+def _apply_directory(st: AppState, verb: str) -> None:
+    from notifier.admin import sync_directory
+    from notifier.store.db import session_scope
+
+    directory = load_directory(st.settings.directory_path)
+    validate_configuration(st)
+    engine = st.engine
+    from notifier.store.db import upgrade
+
+    if verb == "init":
+        upgrade(engine)
+    else:
+        st.ready_engine()
+    with session_scope(engine) as session:
+        report = sync_directory(session, directory, st.clock.now())
+    if report.changed:
+        console.print(
+            f"Danh bạ: thêm {len(report.added)}, cập nhật {len(report.updated)}, "
+            f"ngừng {len(report.deactivated)}."
+        )
+        for line in report.deactivated:
+            console.print(f"  ngừng: {line}")
+    else:
+        console.print("Danh bạ không thay đổi.")
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema and load the configuration (safe to repeat)."""
+    st = state(ctx)
+    _apply_directory(st, "init")
+    console.print(f"Cơ sở dữ liệu: {st.settings.database_url}")
+    _show_directory(st)
+
+
+@app.command()
+def sync(ctx: typer.Context) -> None:
+    """Re-apply config/directory.yaml: adds, updates, deactivates; never deletes history."""
+    _apply_directory(state(ctx), "sync")
+
+
+def _show_directory(st: AppState) -> None:
+    from notifier.store.models import Agency, Person
+
+    with Session(st.engine) as session:
+        agencies = session.exec(select(Agency).where(Agency.active == True)).all()  # noqa: E712
+        people = session.exec(select(Person).where(Person.active == True)).all()  # noqa: E712
+        count: dict[int, int] = {}
+        for person in people:
+            count[person.agency_id] = count.get(person.agency_id, 0) + 1
+        rows = [[a.code, a.name, count.get(a.id or 0, 0)] for a in agencies]
+    console.print(table("Danh bạ cơ quan", ["Mã", "Tên cơ quan", "Số người nhận"], rows))
+
+
+@agency_app.command("list")
+def agency_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include deactivated agencies.")] = False,
+) -> None:
+    """List agencies with their aliases and number of active people."""
+    from notifier.store.models import Agency, Person
+
+    engine = state(ctx).ready_engine()
+    with Session(engine) as session:
+        agencies = session.exec(select(Agency).order_by(Agency.code)).all()
+        people = session.exec(select(Person).where(Person.active == True)).all()  # noqa: E712
+    count: dict[int | None, int] = {}
+    for person in people:
+        count[person.agency_id] = count.get(person.agency_id, 0) + 1
+    items: list[dict[str, Any]] = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "aliases": a.aliases,
+            "locality": a.locality,
+            "parent": a.parent_code,
+            "active": a.active,
+            "people": count.get(a.id, 0),
+        }
+        for a in agencies
+        if a.active or all_
+    ]
+    if as_json:
+        print_json(items)
+        return
+    rows = [
+        [i["code"], i["name"], "; ".join(i["aliases"]), i["parent"] or "", i["people"]]
+        + ([] if not all_ else ["có" if i["active"] else "ngừng"])
+        for i in items
+    ]
+    columns = ["Mã", "Tên", "Tên gọi khác", "Cấp trên", "Người"] + (["Hoạt động"] if all_ else [])
+    console.print(table("Cơ quan", columns, rows))
+
+
+from notifier.cli import contacts as _contacts  # noqa: E402,F401  (registers contact commands)

@@ -1,0 +1,196 @@
+"""``notifier contact list|add|set|disable``: people who receive messages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from sqlmodel import Session, col, select
+
+from notifier.admin import find_agency, find_person, log_event, validate_contact
+from notifier.cli.app import contact_app
+from notifier.cli.common import console, print_json, state, table
+from notifier.errors import ConfigError
+from notifier.store.db import session_scope
+from notifier.store.models import Agency, Person, Source
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def person_json(person: Person, agency_code: str) -> dict[str, Any]:
+    return {
+        "key": person.key,
+        "agency": agency_code,
+        "name": person.name,
+        "position": person.position,
+        "role": person.role,
+        "email": person.email,
+        "telegram_chat_id": person.telegram_chat_id,
+        "channels": person.channels,
+        "active": person.active,
+        "source": person.source,
+        "email_unusable": person.email_unusable,
+        "telegram_unusable": person.telegram_unusable,
+    }
+
+
+@contact_app.command("list")
+def contact_list(
+    ctx: typer.Context,
+    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include disabled people.")] = False,
+    as_json: Json = False,
+) -> None:
+    """List people with their agency, role and channels."""
+    engine = state(ctx).ready_engine()
+    with Session(engine) as session:
+        codes = {a.id: a.code for a in session.exec(select(Agency)).all()}
+        query = select(Person).order_by(col(Person.agency_id), col(Person.key))
+        people = [
+            p
+            for p in session.exec(query).all()
+            if (all_ or p.active) and (agency is None or codes[p.agency_id] == agency)
+        ]
+    items = [person_json(p, codes[p.agency_id]) for p in people]
+    if as_json:
+        print_json(items)
+        return
+    rows = [
+        [
+            i["key"],
+            i["agency"],
+            i["name"],
+            i["position"],
+            i["role"],
+            i["email"] or "",
+            i["telegram_chat_id"] or "",
+            " > ".join(i["channels"]),
+            "" if i["active"] else "ngừng",
+        ]
+        for i in items
+    ]
+    columns = ["Khóa", "Cơ quan", "Họ tên", "Chức vụ", "Vai trò", "Email", "Telegram", "Kênh", ""]
+    console.print(table("Người nhận", columns, rows))
+
+
+def _fields(**given: Any) -> dict[str, Any]:
+    return {k: v for k, v in given.items() if v is not None}
+
+
+@contact_app.command("add")
+def contact_add(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Stable key, e.g. vp.theo-doi-2")],
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    position: Annotated[str, typer.Option(help="Position.")] = "",
+    role: Annotated[str, typer.Option(help="head | deputy | focal_point | staff")] = "staff",
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    telegram: Annotated[str | None, typer.Option(help="Telegram chat id (a number).")] = None,
+    channels: Annotated[str, typer.Option(help="Preference order, e.g. telegram,email")] = "email",
+) -> None:
+    """Add a person (kept across `notifier sync`, which only manages people from the file)."""
+    fields = _fields(
+        key=key,
+        agency=agency,
+        name=name,
+        position=position,
+        role=role,
+        email=email,
+        telegram_chat_id=telegram,
+        channels=[c.strip() for c in channels.split(",") if c.strip()],
+    )
+    person = validate_contact(fields)
+    st = state(ctx)
+    with session_scope(st.ready_engine()) as session:
+        agency_row = find_agency(session, person.agency)
+        if session.exec(select(Person).where(Person.key == key)).first() is not None:
+            raise ConfigError([f"a person with key '{key}' already exists; use `contact set`"])
+        assert agency_row.id is not None
+        row = Person(
+            key=key,
+            agency_id=agency_row.id,
+            name=person.name,
+            position=person.position,
+            role=person.role,
+            email=str(person.email) if person.email else None,
+            telegram_chat_id=person.telegram_chat_id,
+            channels=list(person.channels),
+            source=Source.CLI.value,
+        )
+        session.add(row)
+        session.flush()
+        log_event(session, st.clock.now(), "contact.add", f"added {key}", person_id=row.id)
+    console.print(f"Đã thêm người nhận {key} ({person.name}).")
+
+
+@contact_app.command("set")
+def contact_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Person key.")],
+    agency: Annotated[str | None, typer.Option(help="Agency code.")] = None,
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    position: Annotated[str | None, typer.Option(help="Position.")] = None,
+    role: Annotated[str | None, typer.Option(help="head | deputy | focal_point | staff")] = None,
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    telegram: Annotated[str | None, typer.Option(help="Telegram chat id (a number).")] = None,
+    channels: Annotated[str | None, typer.Option(help="Preference order, e.g. email")] = None,
+    enable: Annotated[bool, typer.Option(help="Re-enable a disabled person.")] = False,
+) -> None:
+    """Change a person's details; an address that changes becomes usable again."""
+    st = state(ctx)
+    with session_scope(st.ready_engine()) as session:
+        row = find_person(session, key)
+        codes = {a.id: a.code for a in session.exec(select(Agency)).all()}
+        merged: dict[str, Any] = {
+            "key": row.key,
+            "agency": codes[row.agency_id],
+            "name": row.name,
+            "position": row.position,
+            "role": row.role,
+            "email": row.email,
+            "telegram_chat_id": row.telegram_chat_id,
+            "channels": row.channels,
+        }
+        merged.update(
+            _fields(
+                agency=agency,
+                name=name,
+                position=position,
+                role=role,
+                email=email,
+                telegram_chat_id=telegram,
+                channels=[c.strip() for c in channels.split(",")] if channels else None,
+            )
+        )
+        person = validate_contact(merged)
+        new_email = str(person.email) if person.email else None
+        if new_email != row.email:
+            row.email_unusable = None
+        if person.telegram_chat_id != row.telegram_chat_id:
+            row.telegram_unusable = None
+        row.agency_id = find_agency(session, person.agency).id or row.agency_id
+        row.name, row.position, row.role = person.name, person.position, person.role
+        row.email, row.telegram_chat_id = new_email, person.telegram_chat_id
+        row.channels = list(person.channels)
+        if enable:
+            row.active = True
+        log_event(session, st.clock.now(), "contact.set", f"updated {key}", person_id=row.id)
+        from_file = row.source == Source.CONFIG
+    console.print(f"Đã cập nhật {key}.")
+    if from_file:
+        console.print(
+            "[yellow]Lưu ý:[/] người này được khai báo trong directory.yaml; "
+            "`notifier sync` sẽ áp dụng lại nội dung tệp. Hãy sửa cả tệp cấu hình."
+        )
+
+
+@contact_app.command("disable")
+def contact_disable(ctx: typer.Context, key: Annotated[str, typer.Argument()]) -> None:
+    """Stop sending to a person (history is kept)."""
+    st = state(ctx)
+    with session_scope(st.ready_engine()) as session:
+        row = find_person(session, key)
+        row.active = False
+        log_event(session, st.clock.now(), "contact.disable", f"disabled {key}", person_id=row.id)
+    console.print(f"Đã ngừng gửi tin cho {key}.")

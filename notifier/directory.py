@@ -1,0 +1,157 @@
+"""The directory of agencies, groups and people (config/directory.yaml).
+
+Loading validates everything before anything touches the database: shape and
+types (pydantic), then what spans entries (duplicate codes, an alias claimed by
+two agencies, people in unknown agencies, group members that do not exist).
+Each problem names the file, the line and what would be valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
+
+from notifier.errors import ConfigError
+
+ChannelName = Literal["telegram", "email", "console"]
+PersonRoleName = Literal["head", "deputy", "focal_point", "staff"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AgencyConfig(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    locality: str = ""
+    parent: str | None = None
+
+
+class GroupConfig(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)
+    name: str = Field(min_length=1)
+    phrases: list[str] = Field(default_factory=list)
+    members: list[str] = Field(default_factory=list)
+
+
+def _default_channels() -> list[ChannelName]:
+    return ["telegram", "email"]
+
+
+class PersonConfig(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)
+    agency: str
+    name: str = Field(min_length=1)
+    position: str = ""
+    role: PersonRoleName = "staff"
+    email: EmailStr | None = None
+    telegram_chat_id: StrictInt | None = None
+    channels: list[ChannelName] = Field(default_factory=_default_channels)
+    active: bool = True
+
+    @field_validator("telegram_chat_id", mode="before")
+    @classmethod
+    def _chat_id_digits(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        if value is not None and not isinstance(value, int):
+            raise ValueError(
+                f"{value!r} is not a Telegram chat id; expected a number such as 123456789 "
+                "(groups are negative, e.g. -1001234567890)"
+            )
+        return value
+
+
+class DirectoryConfig(_Strict):
+    agencies: list[AgencyConfig] = Field(default_factory=list)
+    groups: list[GroupConfig] = Field(default_factory=list)
+    people: list[PersonConfig] = Field(default_factory=list)
+
+
+def _alias_key(name: str) -> str:
+    try:
+        from notifier.plans.resolve import normalise
+    except ImportError:  # TEMP until resolve lands
+        return " ".join(name.casefold().split())
+    return normalise(name)
+
+
+def cross_check(directory: DirectoryConfig) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield (location, problem) for what pydantic cannot see one entry at a time."""
+    codes: dict[str, int] = {}
+    for i, agency in enumerate(directory.agencies):
+        if agency.code in codes:
+            yield (("agencies", i, "code"), _dup("agency code", agency.code, codes[agency.code]))
+        codes.setdefault(agency.code, i)
+    yield from _check_aliases(directory)
+    for i, agency in enumerate(directory.agencies):
+        if agency.parent is not None and agency.parent not in codes:
+            yield (("agencies", i, "parent"), _unknown("parent agency", agency.parent, codes))
+    group_codes: dict[str, int] = {}
+    for i, group in enumerate(directory.groups):
+        if group.code in group_codes or group.code in codes:
+            yield (("groups", i, "code"), f"group code '{group.code}' is already used")
+        group_codes.setdefault(group.code, i)
+        for j, member in enumerate(group.members):
+            if member not in codes:
+                yield (("groups", i, "members", j), _unknown("agency", member, codes))
+    keys: dict[str, int] = {}
+    for i, person in enumerate(directory.people):
+        if person.key in keys:
+            yield (("people", i, "key"), _dup("person key", person.key, keys[person.key]))
+        keys.setdefault(person.key, i)
+        if person.agency not in codes:
+            yield (("people", i, "agency"), _unknown("agency", person.agency, codes))
+        for channel in person.channels:
+            if channel == "email" and person.email is None and person.active:
+                yield (("people", i, "channels"), "channel 'email' listed but no email address")
+
+
+def _check_aliases(directory: DirectoryConfig) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    claimed: dict[str, tuple[int, str]] = {}
+    for i, agency in enumerate(directory.agencies):
+        names = [("name", agency.name)] + [(j, alias) for j, alias in enumerate(agency.aliases)]
+        for where, name in names:
+            key = _alias_key(name)
+            owner = claimed.get(key)
+            if owner is not None and owner[1] != agency.code:
+                loc: tuple[str | int, ...] = ("agencies", i, "name")
+                if where != "name":
+                    loc = ("agencies", i, "aliases", where)
+                yield (
+                    loc,
+                    f"'{name}' is claimed by two agencies: '{owner[1]}' and '{agency.code}'; "
+                    "an alias must name exactly one agency",
+                )
+            claimed.setdefault(key, (i, agency.code))
+
+
+def _dup(what: str, value: str, first: int) -> str:
+    return f"duplicate {what} '{value}' (first used by entry {first + 1}); codes must be unique"
+
+
+def _unknown(what: str, value: str, known: dict[str, int]) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(value, list(known), n=3)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown {what} '{value}'{hint}"
+
+
+def load_directory(path: Path) -> DirectoryConfig:
+    """Read and fully validate the directory; raise ConfigError listing every problem."""
+    from notifier.yamlconf import problem_at, read_yaml, validate_model
+
+    if not path.exists():
+        raise ConfigError([f"{path}: directory file not found"])
+    document = read_yaml(path)
+    directory = validate_model(document.data or {}, DirectoryConfig, path, document)
+    problems = [problem_at(path, document, loc, text) for loc, text in cross_check(directory)]
+    if problems:
+        raise ConfigError(problems)
+    return directory
