@@ -1,0 +1,161 @@
+"""The parts around the tasks: header (number, place, date, title, basis), recipients, signature.
+
+Signer capacity is the prefix plus its body as the plan prints it, cased:
+"TM. ỦY BAN NHÂN DÂN" -> "TM. Ủy ban nhân dân"; two prefixed lines ("TM. ỦY BAN NHÂN
+DÂN" / "KT. CHỦ TỊCH") are joined with ", ". ``title`` is the office of the person
+who signs ("Chủ tịch", "Phó Chủ tịch", "Giám đốc").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from notifier.domain.timeframe import fold_accents
+from notifier.plans.agencies import org_case, place_case
+from notifier.plans.model import ParseWarning, PlanHeader, Recipient, Signer
+from notifier.plans.reader import Line
+
+_NUMBER = re.compile(r"^Số\s*:\s*(?P<num>.*)$", re.I)
+_PLACE_DATE = re.compile(
+    r"^(?P<place>[^,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})?\s*(?:\.{2,}|…)?\s*tháng\s*(?P<m>\d{1,2})?"
+    r"\s*(?:\.{2,}|…)?\s*năm\s*(?P<y>\d{4})",
+    re.I,
+)
+CAPACITY = re.compile(r"^(?P<pre>TM|KT|Q|TL|TUQ)\.\s*(?P<body>.*)$")
+_SKIP_HEADER = ("cong hoa xa hoi", "doc lap - tu do", "doc lap – tu do", "doc lap-tu do")
+_ISSUER_START = re.compile(r"^(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|SỞ |BAN |PHÒNG |VĂN PHÒNG )")
+_LEVEL = re.compile(
+    r"\b(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(huyện|xã|tỉnh|thị xã|thành phố|phường)\b"
+)
+
+
+def _iso(m: re.Match[str]) -> str:
+    y, mo, d = m.group("y"), m.group("m"), m.group("d")
+    if mo and d:
+        return f"{y}-{int(mo):02d}-{int(d):02d}"
+    return f"{y}-{int(mo):02d}" if mo else y
+
+
+def _issuer_lines(lines: list[Line]) -> list[str]:
+    """Upper-case lines at the very top naming the issuing body (before "Số:")."""
+    out: list[str] = []
+    for line in lines:
+        text = line.text.strip(" -_")
+        folded = fold_accents(text.lower())
+        if _NUMBER.match(text) or _PLACE_DATE.match(text) or "ke hoach" == folded:
+            break
+        if any(k in folded for k in _SKIP_HEADER) or not text:
+            continue
+        if text == text.upper() and re.search(r"[A-ZĐÀ-Ỹ]", text):
+            out.append(text)
+    return out
+
+
+def _issuer_from_lines(upper: list[str]) -> str | None:
+    """["ỦY BAN NHÂN DÂN", "XÃ ĐỨC PHỔ"] -> "UBND xã Đức Phổ"; the last body wins."""
+    starts = [i for i, t in enumerate(upper) if _ISSUER_START.match(t)]
+    if not starts:
+        return None
+    first = starts[-1]
+    if re.match(r"^(ỦY|UỶ) BAN NHÂN DÂN$", upper[first]) and first + 1 < len(upper):
+        return "UBND " + place_case(upper[first + 1])
+    text = re.sub(r"^(ỦY|UỶ) BAN NHÂN DÂN\s+", "UBND ", upper[first])
+    if text.startswith("UBND "):
+        return "UBND " + place_case(text[5:])
+    return org_case(text)
+
+
+def parse_header(lines: list[Line], all_text: str, signer: Signer) -> PlanHeader:
+    """Header fields from the lines before section I; issuer derived if not printed."""
+    header = PlanHeader(signer=signer)
+    for i, line in enumerate(lines):
+        if header.number is None and (m := _NUMBER.match(line.text)):
+            header.number = m.group("num").strip() or None
+        elif header.date is None and (m := _PLACE_DATE.match(line.text)):
+            header.place, header.date = m.group("place").strip(), _iso(m)
+        elif fold_accents(line.text.lower()).strip(" .") == "ke hoach" and header.title is None:
+            header.title = _title(lines[i + 1 :])
+        elif line.text.startswith("Căn cứ"):
+            header.legal_basis.append(line.text.strip(" ;,."))
+    header.issuer = _issuer_from_lines(_issuer_lines(lines)) or _derive_issuer(
+        all_text, header.place, signer
+    )
+    return header
+
+
+def _title(rest: list[Line]) -> str | None:
+    parts: list[str] = []
+    for line in rest:
+        if line.text.startswith("Căn cứ") or re.match(r"^[IVX]+\.\s", line.text):
+            break
+        if set(line.text) <= set("-_*= "):
+            continue
+        parts.append(line.text)
+        if len(parts) == 3:
+            break
+    return " ".join(parts) or None
+
+
+def _derive_issuer(all_text: str, place: str | None, signer: Signer) -> str | None:
+    """No printed issuer: UBND + the level named most often ("UBND huyện") + the place."""
+    body = (signer.capacity or "").split(",")[0]
+    body = re.sub(r"^(TM|KT|Q|TL|TUQ)\.\s*", "", body)
+    if body and not re.match(r"(Ủy|Uỷ) ban nhân dân$", body):
+        return body
+    levels = Counter(m.group(1) for m in _LEVEL.finditer(all_text))
+    if not levels or not place:
+        return f"UBND {place}" if place else None
+    return f"UBND {levels.most_common(1)[0][0]} {place}"
+
+
+def parse_signature(lines: list[Line]) -> Signer:
+    """The last capacity block ("TM. ...", "KT. ...") then the title line and the name."""
+    idx = [i for i, line in enumerate(lines) if CAPACITY.match(line.text)]
+    if not idx:
+        return Signer()
+    first = idx[-1]
+    while first - 1 in idx:
+        first -= 1
+    capacities: list[str] = []
+    i = first
+    while i < len(lines) and (m := CAPACITY.match(lines[i].text)):
+        capacities.append(f"{m.group('pre')}. {org_case(m.group('body').strip())}".strip())
+        i += 1
+    signer = Signer(capacity=", ".join(capacities))
+    rest = [
+        line.text
+        for line in lines[i : i + 6]
+        if not re.match(r"^\(?(đã ký|ký|ký tên|ký, đóng dấu)", line.text, re.I)
+    ]
+    if rest and rest[0] == rest[0].upper():
+        signer.title, rest = org_case(rest[0]), rest[1:]
+    elif capacities:
+        signer.title = capacities[-1].split(". ", 1)[-1]
+    if rest:
+        name = rest[0]
+        signer.name = " ".join(w[:1].upper() + w[1:].lower() for w in name.split())
+    return signer
+
+
+def parse_recipients(lines: list[Line], warnings: list[ParseWarning]) -> list[Recipient]:
+    """Bulleted lines after "Nơi nhận"; "(B/c)" marks for_report, "Lưu" marks archive."""
+    out: list[Recipient] = []
+    started = False
+    for line in lines:
+        text = line.text
+        if not started:
+            started = fold_accents(text.lower()).startswith("noi nhan")
+            continue
+        if CAPACITY.match(text) or not re.match(r"^[-+•–]\s*", text):
+            if out:
+                break
+            continue
+        name = re.sub(r"^[-+•–]\s*", "", text).strip(" ;,.")
+        for_report = re.search(r"\((?:để\s+)?b/?c\)", name, re.I) is not None
+        name = re.sub(r"\s*\((?:để\s+)?b/?c\)\s*", " ", name, flags=re.I).strip(" ;,.")
+        archive = fold_accents(name.lower()).startswith("luu")
+        out.append(Recipient(name, for_report, line.no, archive))
+    if started and not out:
+        warnings.append(ParseWarning(lines[0].no if lines else 1, "Nơi nhận: không đọc được"))
+    return out
