@@ -71,6 +71,7 @@ class WorkingCalendar:
         self._year_lo = 0
         self._year_hi = -1
         self._base = 0  # ordinal of day index 0
+        self._last = -1  # ordinal of the last covered day
         self._work = bytearray()  # 1 if working, per day index
         self._cum: list[int] = []  # working days in [base, base+i]
         self._days: list[int] = []  # ordinals of working days, ascending
@@ -90,11 +91,9 @@ class WorkingCalendar:
 
     def _ensure(self, lo: int, hi: int) -> None:
         """Cover the ordinals lo..hi (with a year of margin each side)."""
+        if self._base <= lo and hi <= self._last:
+            return
         if self._year_lo <= self._year_hi:
-            first = dt.date(self._year_lo, 1, 1).toordinal()
-            last = dt.date(self._year_hi, 12, 31).toordinal()
-            if first <= lo and hi <= last:
-                return
             y_lo = min(self._year_lo, dt.date.fromordinal(lo).year - 1)
             y_hi = max(self._year_hi, dt.date.fromordinal(hi).year + 1)
         else:
@@ -121,6 +120,7 @@ class WorkingCalendar:
             cum.append(count)
         self._year_lo, self._year_hi = y_lo, y_hi
         self._base, self._work, self._cum, self._days = base, work, cum, days
+        self._last = end
 
     def _compute_working(self, day: dt.date, makeup: set[dt.date]) -> bool:
         if day in self._extra_work:

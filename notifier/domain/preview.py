@@ -113,6 +113,30 @@ class _Addressbook:
         return found
 
 
+class _Planner:
+    """plan_steps with two caches: the steps, and a cheap span to skip far occurrences."""
+
+    def __init__(self, calendar: WorkingCalendar, lo: dt.datetime, hi: dt.datetime) -> None:
+        self.calendar, self.lo, self.hi = calendar, lo, hi
+        self._steps: dict[tuple[Any, ...], list[PlannedStep]] = {}
+        self._spans: dict[tuple[dt.date, int], tuple[dt.datetime, dt.datetime]] = {}
+
+    def steps(self, occ: PreviewOccurrence) -> list[PlannedStep]:
+        """The occurrence's steps, or [] when none can fall inside the window."""
+        span_key = (occ.nominal, id(occ.policy))
+        span = self._spans.get(span_key)
+        if span is None:
+            span = self._spans[span_key] = _span(occ.nominal, occ.policy, self.calendar)
+        if span[1] <= self.lo or span[0] >= self.hi:
+            return []
+        key = (occ.kind, occ.nominal, occ.roles, id(occ.policy))
+        steps = self._steps.get(key)
+        if steps is None:
+            steps = plan_steps(occ.kind, occ.nominal, occ.roles, occ.policy, self.calendar)
+            self._steps[key] = steps
+        return steps
+
+
 def preview(
     occurrences: Iterable[PreviewOccurrence],
     people: Mapping[str, Sequence[Recipient]],
@@ -123,19 +147,14 @@ def preview(
     """Every message due in [start, end), in time order, assuming nobody answers."""
     lo, hi = as_utc(start), as_utc(end)
     book = _Addressbook(people)
-    steps_cache: dict[tuple[Any, ...], list[PlannedStep]] = {}
+    planner = _Planner(calendar, lo, hi)
     compiled: set[tuple[str, str]] = set()
     items: list[PreviewItem] = []
     for occ in occurrences:
         if occ.closed:
             continue
-        key = (occ.kind, occ.nominal, occ.roles, id(occ.policy))
-        steps = steps_cache.get(key)
-        if steps is None:
-            steps = plan_steps(occ.kind, occ.nominal, occ.roles, occ.policy, calendar)
-            steps_cache[key] = steps
         stop = hi if occ.done_at is None else min(hi, as_utc(occ.done_at))
-        for step in steps:
+        for step in planner.steps(occ):
             if step.kind == StepKind.COMPILED_REPORT:
                 group = (occ.plan, occ.period or occ.nominal.isoformat())
                 if group in compiled or not lo <= step.at < hi:
@@ -146,6 +165,28 @@ def preview(
                 _emit(items, occ, step, book, step.reason, task=occ.task)
     items.sort(key=lambda i: (i.at, i.plan, i.task, i.step, i.copy, i.agency, i.person))
     return items
+
+
+def _span(
+    nominal: dt.date, policy: Policy, calendar: WorkingCalendar
+) -> tuple[dt.datetime, dt.datetime]:
+    """Instants that surely enclose every step of an occurrence (cheap window filter)."""
+    deadline = calendar.effective_deadline(nominal, policy.deadline_rule)
+    before = max((r.working_days_before for r in policy.reminders), default=0)
+    esc = policy.escalation
+    after = max(
+        [policy.overdue.working_days_after, policy.reporting.compiled_report.working_days_after]
+        + [
+            lv.working_days_overdue + esc.repeat_every_working_days * esc.max_repeats
+            for lv in esc.levels
+        ]
+    )
+    first = calendar.add_working_days(deadline, -before)
+    last = calendar.next_working_day(calendar.add_working_days(deadline, after))
+    return (
+        dt.datetime.combine(first, dt.time(0), tzinfo=VN_TZ),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=VN_TZ),
+    )
 
 
 def _compiled_reason(occ: PreviewOccurrence, step: PlannedStep) -> str:

@@ -58,7 +58,7 @@ class TaskRoles:
     compiler: tuple[str, ...] = ()
 
     def agencies(self, role: Role) -> tuple[str, ...]:
-        return tuple(getattr(self, role.value))
+        return tuple(getattr(self, Role(role).value))
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,12 @@ def _targets(
     seen: set[str] = set()
     for copy, group in ((False, to), (True, cc)):
         for role in group:
-            for agency in roles.agencies(Role(role)):
+            agencies: tuple[str, ...] = getattr(roles, role.value)
+            for agency in agencies:
                 if agency in seen or (not copy and agency in exclude_to):
                     continue
                 seen.add(agency)
-                out.append(AgencyTarget(agency, Role(role), copy, addressed))
+                out.append(AgencyTarget(agency, role, copy, addressed))
     return tuple(out)
 
 
@@ -141,6 +142,7 @@ class _Builder:
     ) -> None:
         self.deadline, self.roles, self.policy, self.cal = deadline, roles, policy, cal
         self.default_roles = tuple(str(r) for r in policy.addressed_roles)
+        self.shown = _fmt(deadline)
         self.steps: list[PlannedStep] = []
 
     def addressed(self, override: Sequence[str] | None) -> tuple[str, ...]:
@@ -195,12 +197,12 @@ def _before(b: _Builder, report: bool) -> None:
         n = rule.working_days_before
         day = b.cal.add_working_days(b.deadline, -n)
         targets = _targets(b.roles, rule.to, rule.cc, b.default_roles)
-        reason = f"Còn {n} ngày làm việc đến {what} {_fmt(b.deadline)}"
+        reason = f"Còn {n} ngày làm việc đến {what} {b.shown}"
         b.add(f"reminder-{n}", kind, 0, day, targets, reason)
     due = b.policy.due_today
     if due.enabled:
         targets = _targets(b.roles, due.to, due.cc, b.addressed(due.addressed_roles))
-        reason = f"Hôm nay ({_fmt(b.deadline)}) là {what} cuối"
+        reason = f"Hôm nay ({b.shown}) là {what} cuối"
         b.add("due_today", StepKind.DUE_TODAY, 0, b.deadline, targets, reason)
 
 
@@ -211,7 +213,7 @@ def _after(b: _Builder, report: bool) -> None:
         n = over.working_days_after
         day = b.cal.add_working_days(b.deadline, n)
         targets = _targets(b.roles, over.to, over.cc, b.addressed(over.addressed_roles))
-        reason = f"Quá {what} {_fmt(b.deadline)}: {n} ngày làm việc"
+        reason = f"Quá {what} {b.shown}: {n} ngày làm việc"
         b.add("overdue", StepKind.OVERDUE, 0, day, targets, reason)
     lead = frozenset(b.roles.lead)
     esc = b.policy.escalation
@@ -223,7 +225,7 @@ def _after(b: _Builder, report: bool) -> None:
             continue  # the lead itself (or nobody) would be the target: skip the level
         n = lv.working_days_overdue
         day = b.cal.add_working_days(b.deadline, n)
-        reason = f"Quá {what} {_fmt(b.deadline)}: {n} ngày làm việc, báo cáo cấp {lv.level}"
+        reason = f"Quá {what} {b.shown}: {n} ngày làm việc, báo cáo cấp {lv.level}"
         b.add(f"escalation-{lv.level}", StepKind.ESCALATION, lv.level, day, targets, reason)
         last = (lv.level, day, targets)
     if last is None:
@@ -232,7 +234,7 @@ def _after(b: _Builder, report: bool) -> None:
     for i in range(1, esc.max_repeats + 1):
         day = b.cal.add_working_days(day, esc.repeat_every_working_days)
         n = b.cal.working_days_between(b.deadline, day)
-        reason = f"Quá {what} {_fmt(b.deadline)}: {n} ngày làm việc, nhắc lại lần {i} (cấp {level})"
+        reason = f"Quá {what} {b.shown}: {n} ngày làm việc, nhắc lại lần {i} (cấp {level})"
         b.add(f"escalation-{level}-r{i}", StepKind.ESCALATION, level, day, targets, reason)
 
 
@@ -242,5 +244,5 @@ def _compiled(b: _Builder) -> None:
         return
     day = b.cal.add_working_days(b.deadline, rule.working_days_after)
     targets = _targets(b.roles, rule.to, rule.cc, b.default_roles)
-    reason = f"Tổng hợp báo cáo các cơ quan (hạn {_fmt(b.deadline)})"
+    reason = f"Tổng hợp báo cáo các cơ quan (hạn {b.shown})"
     b.add("compiled_report", StepKind.COMPILED_REPORT, 0, day, targets, reason)

@@ -165,3 +165,20 @@ def test_json_time_is_vietnam_time_even_for_utc_window() -> None:
     end = datetime.fromisoformat("2025-01-01T00:00:00+00:00")
     items = preview([occ()], PEOPLE, CAL, start, end)
     assert all(i.to_json()["at"].endswith("+07:00") for i in items)
+
+
+def test_window_gives_exactly_the_items_of_a_wider_preview_inside_it() -> None:
+    nominals = [date(2024, 1, 31), date(2024, 6, 15), date(2024, 8, 30), date(2024, 12, 31)]
+    occurrences = [occ(f"T{i}", nominal=n) for i, n in enumerate(nominals)]
+    occurrences.append(
+        occ("R", kind=OccurrenceKind.REPORT, nominal=date(2024, 6, 15), period="6 tháng")
+    )
+    wide = preview(occurrences, PEOPLE, CAL, *YEAR_2024)
+    for start, end in [
+        (datetime(2024, 5, 1, tzinfo=VN_TZ), datetime(2024, 7, 1, tzinfo=VN_TZ)),
+        (datetime(2024, 6, 18, 8, tzinfo=VN_TZ), datetime(2024, 6, 18, 8, 1, tzinfo=VN_TZ)),
+        (datetime(2024, 9, 1, tzinfo=VN_TZ), datetime(2024, 12, 1, tzinfo=VN_TZ)),
+    ]:
+        narrow = preview(occurrences, PEOPLE, CAL, start, end)
+        assert narrow == [i for i in wide if start <= i.at < end]
+        assert narrow
