@@ -7,11 +7,14 @@ buckets (the bot overall and one chat) consumes all of them at once, or none.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from notifier.clock import Clock
+
+_EPSILON = 1e-9  # float refill arithmetic must not leave a send waiting for a rounding error
 
 # bucket kinds used for Telegram (see telegram_limits and telegram_keys)
 TELEGRAM = "telegram"
@@ -59,11 +62,12 @@ class RateLimiter:
         longest = 0.0
         for key in keys:
             bucket = self._refilled(key, now)
-            if bucket is None or bucket.tokens >= 1.0:
+            if bucket is None or bucket.tokens >= 1.0 - _EPSILON:
                 continue
             capacity, period = self._limits[key[0]]
             longest = max(longest, (1.0 - bucket.tokens) * period / capacity)
-        return longest
+        # round up to the microsecond: waiting the answer (a timedelta) must be enough
+        return math.ceil(longest * 1_000_000) / 1_000_000
 
     def consume(self, keys: Sequence[tuple[str, str]]) -> None:
         """Take one token from each bucket (call after :meth:`wait_time` said 0.0).
