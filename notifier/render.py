@@ -32,6 +32,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from notifier import textfmt
 from notifier.clock import VN_TZ, as_utc
+from notifier.domain.policy import Role
+from notifier.domain.status import BUCKET_ORDER
 from notifier.errors import ConfigError
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -52,14 +54,6 @@ class MessageKind(StrEnum):
     TEST = "test"
     CONFIRMATION = "confirmation"
     FOLLOWUP = "followup"
-
-
-class Role(StrEnum):
-    LEAD = "lead"
-    COORDINATING = "coordinating"
-    MONITOR = "monitor"
-    DIRECTING = "directing"
-    COMPILER = "compiler"
 
 
 class AckAction(StrEnum):
@@ -97,21 +91,10 @@ CHANNEL_TEXT = {
 # Answer links in the order officials expect them, with their button words.
 LINK_LABELS = (("received", "Đã nhận"), ("done", "Đã hoàn thành"), ("blocked", "Báo vướng mắc"))
 # The four official status buckets (domain.md section 6), always in this order.
-OFFICIAL_BUCKETS = (
-    "Đã hoàn thành đúng hạn",
-    "Đã hoàn thành quá hạn",
-    "Chưa hoàn thành, trong hạn",
-    "Chưa hoàn thành, quá hạn",
-)
+OFFICIAL_BUCKETS = tuple(b.label for b in BUCKET_ORDER)
+# Kinds that ask the recipient for received / done / blocked.
 ANSWER_KINDS = frozenset(
-    {
-        MessageKind.REMINDER,
-        MessageKind.DUE_TODAY,
-        MessageKind.OVERDUE,
-        MessageKind.ESCALATION,
-        MessageKind.REPORT_REQUEST,
-        MessageKind.FOLLOWUP,
-    }
+    MessageKind(k) for k in "reminder due_today overdue escalation report_request followup".split()
 )
 
 

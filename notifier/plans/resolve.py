@@ -89,6 +89,8 @@ _COMPOUND_RE = [(re.compile(_B + f"(?:{k})" + _E), v) for k, v in _COMPOUND.item
 _WORDS_RE = re.compile(_B + "(" + "|".join(sorted(_WORDS, key=len, reverse=True)) + ")" + _E)
 _DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*")
 _LEADING_COMRADE = re.compile(r"^(?:đ/c|đ\.c\.?|đồng chí)\s*:?\s*")
+_LEVEL_SUFFIX = re.compile(r" (?:huyện|xã|tỉnh|thị xã|thị trấn|thành phố|phường)$")
+_FOLDED_LEVEL_SUFFIX = re.compile(r" (?:huyen|xa|tinh|thi xa|thi tran|thanh pho|phuong)$")
 _END_PUNCT = " \t\n.,;:!?*\"'“”‘’-"
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 _NFD_WORD = "a-z0-9đ\u0300-\u036f"
@@ -150,14 +152,13 @@ class AgencyIndex:
         self._spellings: dict[str, tuple[str, _Target]] = {}  # normalised -> (as written, target)
         targets = [(_Target(a.code, a.name, False), (a.name, *a.aliases)) for a in agencies]
         targets += [(_Target(g.code, g.name, True), (g.name, *g.phrases)) for g in groups]
-        seen_codes: dict[tuple[str, bool], _Target] = {}
+        seen_codes: dict[str, _Target] = {}
         for target, spellings in targets:
-            key = (target.code, target.is_group)
-            if key in seen_codes:
+            if (other := seen_codes.get(target.code)) is not None:
                 raise ValueError(
-                    f"mã {target.code!r} dùng cho cả {seen_codes[key].name!r} và {target.name!r}"
+                    f"mã {target.code!r} dùng cho cả {other.name!r} và {target.name!r}"
                 )
-            seen_codes[key] = target
+            seen_codes[target.code] = target
             for spelling in spellings:
                 self._add(target, spelling)
 
@@ -178,18 +179,29 @@ class AgencyIndex:
         self._folded.setdefault(fold(spelling), set()).add(target)
 
     def resolve(self, name: str) -> Match | None:
-        """Exact > normalised > folded (only when unambiguous); ``None`` if nothing fits."""
+        """Exact > normalised > folded (only when unambiguous); ``None`` if nothing fits.
+
+        The normalised and folded steps also try the name without a trailing level
+        word ("Phòng Tài chính – Kế hoạch huyện" -> "Phòng Tài chính – Kế hoạch"),
+        since plans add it freely; the directory entry without it must then exist.
+        """
         written = " ".join(unicodedata.normalize("NFC", name).split())
         if not written:
             return None
         if (hit := self._exact.get(written)) is not None:
             return Match(hit.code, hit.is_group, MatchVia.EXACT)
-        if (hit := self._normalised.get(normalise(written))) is not None:
-            return Match(hit.code, hit.is_group, MatchVia.NORMALISED)
-        folded = self._folded.get(fold(written), set())
-        if len(folded) == 1:
-            (hit,) = folded
-            return Match(hit.code, hit.is_group, MatchVia.FOLDED)
+        key = normalise(written)
+        for candidate in (key, _LEVEL_SUFFIX.sub("", key)):
+            if (hit := self._normalised.get(candidate)) is not None:
+                return Match(hit.code, hit.is_group, MatchVia.NORMALISED)
+        folded = fold(written)
+        for candidate in (folded, _FOLDED_LEVEL_SUFFIX.sub("", folded)):
+            hits = self._folded.get(candidate, set())
+            if len(hits) == 1:
+                (hit,) = hits
+                return Match(hit.code, hit.is_group, MatchVia.FOLDED)
+            if hits:
+                return None  # ambiguous: never guess between "Ba Tô" and "Ba Tơ"
         return None
 
     def suggest(self, name: str, n: int = 3) -> list[tuple[str, str]]:

@@ -139,6 +139,24 @@ def test_name_differing_from_two_agencies_only_by_accents_is_ambiguous(
     )
 
 
+def test_trailing_level_word_is_tolerated(district: AgencyIndex) -> None:
+    # The sample plan writes "Phòng Tài chính – Kế hoạch huyện" in III.3 and without "huyện"
+    # elsewhere.
+    assert district.resolve("Phòng Tài chính – Kế hoạch huyện") == Match(
+        "tckh", False, MatchVia.NORMALISED
+    )
+    assert district.resolve("Phong Tai chinh - Ke hoach huyen") == Match(
+        "tckh", False, MatchVia.FOLDED
+    )
+
+
+def test_duplicate_code_is_refused() -> None:
+    with pytest.raises(ValueError, match="'vp'"):
+        AgencyIndex(
+            [AgencyEntry("vp", "Văn phòng HĐND và UBND huyện")], [GroupEntry("vp", "Văn phòng")]
+        )
+
+
 def test_unknown_and_empty_names_do_not_resolve(district: AgencyIndex) -> None:
     assert district.resolve("Sở Tài nguyên và Môi trường") is None
     assert district.resolve("   ") is None
