@@ -44,6 +44,8 @@ def match_label(text: str) -> tuple[str, str, str | None] | None:
     if len(label.split()) > 7:
         return None
     name = field_for(label)
+    if not m.group("value").strip(" .;") and name not in ("lead", "coordinating", "directing"):
+        return None
     folded = fold_accents(label.lower())
     if name is None and not any(k in folded for k in _UNKNOWN_LABELS):
         return None
@@ -61,14 +63,15 @@ _VERBS = (
     "quảng bá|xúc tiến|tham gia|đón|làm việc|trao đổi|chia sẻ|học tập|tham quan|giám sát|"
     "thanh tra|phân bổ|kiến nghị|hỗ trợ|điều chỉnh|bổ sung"
 )
-_VERB_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{_VERBS})(?![\wÀ-ỹ])", re.I)
+_VERB_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{_VERBS})(?![\wÀ-ỹ])")  # lower case: names are capitalised
 _CUES = (
     r"thời gian (?:thực hiện|hoàn thành)\s*:?",
     r"thời hạn(?: hoàn thành)?\s*:?",
     r"tiến độ(?: thực hiện)?\s*:",
     r"thời gian\s*:",
-    r"hoàn thành(?= trước| chậm| trong| xong| ngày| vào| quý| tháng| năm| 6 tháng)",
-    r"chậm nhất|xong trước|trước ngày",
+    r"hoàn thành(?= (?:trước|chậm|trong|xong|ngày|vào|quý|tháng|năm|6 tháng|đầu|giữa|cuối|"
+    r"dịp|hằng|hàng|mùng))",
+    r"chậm nhất|xong trước|trước ngày|từ (?:ngày|tháng) \d",
     r"thực hiện (?:thường xuyên|hằng|hàng|định kỳ|trong)",
     r"thường xuyên|định kỳ|hằng (?:năm|tháng|quý)|hàng (?:năm|tháng|quý)",
 )
@@ -77,9 +80,8 @@ _OUTPUT = re.compile(
     r"\(?\s*(?:kết quả )?sản phẩm(?: đầu ra)?\s*(?:là|:)\s*(?P<out>[^;)]+)\)?", re.I
 )
 _LEAD = re.compile(
-    r"^giao\s+(?P<lead>.+?)\s*(?:,\s*)?(?=(?:làm |là )?(?:chủ trì|cơ quan thường trực|"
-    r"phối hợp|thực hiện|tham mưu|triển khai|tổ chức|xây dựng|rà soát|hướng dẫn)\b)",
-    re.I,
+    rf"^[Gg]iao\s+(?P<lead>.+?)\s*(?:,\s*)?(?=(?:làm |là )?(?:chủ trì|cơ quan thường trực|"
+    rf"{_VERBS})(?![\wÀ-ỹ]))"
 )
 _COORD = re.compile(r"phối hợp(?: chặt chẽ)?(?: với)?\s+(?P<coord>.+)", re.I)
 _LABEL_PREFIX = re.compile(
@@ -119,7 +121,7 @@ def split_time(text: str) -> tuple[str, str]:
     if not m or m.start("cue") == 0 and not text[:1].isdigit() and len(text) > 80:
         return text.strip(" ;,."), ""
     time_text = text[m.start("cue") :]
-    time_text = re.split(r";|\.\s|\(sản phẩm|\.$", time_text)[0]
+    time_text = re.split(r";|\.\s|\(sản phẩm|\.$|\s+để\s", time_text)[0]
     time_text = _LABEL_PREFIX.sub("", time_text).strip(" ;,.")
     return text[: m.start("cue")].strip(" ;,.("), time_text
 

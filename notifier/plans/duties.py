@@ -22,7 +22,8 @@ TimeParser = Callable[[str], Timeframe]
 _STOP = re.compile(
     r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|theo dõi|tổng hợp|báo cáo|phối hợp|chủ động|"
     r"tham mưu|căn cứ|theo chức năng|là cơ quan|thực hiện|triển khai|phải|kịp thời|định kỳ|"
-    r"hướng dẫn|kiểm tra|đôn đốc|giúp|nghiêm túc|tổ chức|gửi|cung cấp|xây dựng|hằng|hàng)\b",
+    r"hướng dẫn|kiểm tra|đôn đốc|giúp|nghiêm túc|tổ chức|gửi|cung cấp|xây dựng|hằng|hàng|"
+    r"phản ánh)\b",
     re.I,
 )
 _OBSTACLE_CLAUSE = re.compile(r"(?:khó khăn|vướng mắc)[^,]*,\s*", re.I)
@@ -30,6 +31,11 @@ _TO = re.compile(
     r"(?:báo cáo|gửi|phản ánh)(?:[^;]*?)\s+về\s+(?P<to>.+?)"
     r"(?=\s*\(|\s+(?:trước|chậm nhất|định kỳ|hằng|hàng|để|theo|qua|trong|đồng gửi)\b|[,;.]|$)",
     re.I,
+)
+_TO_DIRECT = re.compile(
+    r"báo cáo\s+(?P<to>(?:UBND|Ủy ban|Sở|Giám đốc|Chủ tịch|Thường trực|Văn phòng|Phòng|Bộ|"
+    r"Thủ tướng|HĐND|Ban)\b.*?)(?=\s+(?:trước|chậm nhất|định kỳ|hằng|hàng|để|theo|qua|trong|"
+    r"đồng gửi|xem xét|kết quả)\b|[,;.(]|$)"
 )
 _OBSTACLE_TO = re.compile(
     r"(?:báo cáo|phản ánh|gửi)\s+(?:bằng văn bản\s+)?(?:về\s+)?(?P<to>.+?)"
@@ -66,7 +72,7 @@ def roles_of(text: str) -> list[str]:
     roles = []
     if re.search(r"don doc", f):
         roles.append("monitor")
-    if "tong hop" in f:
+    if re.search(r"(?<!de )tong hop", f):
         roles.append("compile")
     if "bao cao" in f:
         roles.append("report")
@@ -142,7 +148,7 @@ def parse_duties(
                 result.route = route
             continue
         if "report" in roles:
-            to_m = _TO.search(item.text)
+            to_m = _TO.search(item.text) or _TO_DIRECT.search(item.text)
             via = _via(item.text)
             timeframe = _report_time(item.text, parse_time)
             to = _agencies(to_m.group("to")) if to_m else []

@@ -84,10 +84,9 @@ def _split(blocks: list[Block]) -> tuple[list[Line], list[_Section]]:
     current: _Section | None = None
     for block in blocks:
         if isinstance(block, Table) and find_columns(block) is None:
-            flat = _flatten(block)
-            lines += flat
-            if current is not None:
-                current.items += flat
+            lines += _flatten(block)  # layout table: header / signature / recipients
+            if current is not None and current.kind == "tasks":
+                current.items.append(block)  # reported as an unreadable table
             continue
         if isinstance(block, Table):
             if current is None or current.kind != "tasks":
@@ -134,6 +133,9 @@ def _section_tasks(sec: _Section, parse_time, warnings: list[ParseWarning]) -> l
             cols = find_columns(item)
             if cols:
                 tasks += table_tasks(item, cols, sec.num, parse_time, warnings)
+            else:
+                msg = "bảng không nhận dạng được cột (nội dung, chủ trì, thời gian)"
+                warnings.append(ParseWarning(item.no, msg))
     return tasks
 
 
@@ -165,8 +167,6 @@ def _check(tasks: list[Task], warnings: list[ParseWarning]) -> None:
         if tf.kind is TimeframeKind.UNKNOWN:
             what = f"'{tf.text}'" if tf.text else "(trống)"
             warnings.append(ParseWarning(task.line, f"{task.ref}: thời hạn {what}: {tf.note}"))
-        elif tf.note and "âm lịch" in tf.note:
-            warnings.append(ParseWarning(task.line, f"{task.ref}: {tf.note}"))
 
 
 def parse_blocks(blocks: list[Block], *, source: str, until: date | None) -> ParsedPlan:

@@ -44,8 +44,8 @@ def find_columns(table: Table) -> Columns | None:
     for start in range(min(3, len(table.rows))):
         header = [c.replace("\n", " ") for c in table.rows[start]]
         second = table.rows[start + 1] if start + 1 < len(table.rows) else []
-        merged = any(_column_field(c) for c in second) and not any(
-            re.match(r"^\d", c.strip()) for c in second[:1]
+        merged = sum(bool(_column_field(c)) for c in second) >= 2 and not any(
+            re.match(r"^(?:[IVX]+\.?|\d+\.?)$", c.strip()) for c in second[:1]
         )
         if merged:
             header = [f"{h} {s}".strip() for h, s in zip(header, second, strict=False)]
@@ -104,7 +104,7 @@ def table_tasks(
             ref = f"{parent}.{stt.rstrip(')')}"
         else:
             local = stt or str(len(tasks) + 1)
-            ref = ".".join(p for p in (group or section, local) if p)
+            ref = ".".join(p for p in (section, group, local) if p)
             parent = ref
         tasks.append(_row_task(row, cols, ref, title, no, group_title, parse_time))
     return tasks
