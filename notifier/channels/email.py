@@ -131,7 +131,7 @@ def _recipient(message: OutgoingMessage) -> Address:
         raise ChannelError(
             f"invalid email address {message.address!r}: {exc}", permanent=True
         ) from exc
-    if not address.username or not address.domain:
+    if not address.username or not address.domain or not message.address.isascii():
         raise ChannelError(f"invalid email address {message.address!r}", permanent=True)
     return address
 
@@ -227,7 +227,11 @@ class EmailChannel:
             validate_certs=s.validate_certs,
             tls_context=self._tls_context,
         )
-        await smtp.connect()
+        try:
+            await smtp.connect()  # also STARTTLS and login, as configured
+        except BaseException:
+            smtp.close()  # a failed login must not leave a half-open connection behind
+            raise
         self._smtp = smtp
         return smtp
 
@@ -272,7 +276,7 @@ def smtp_error(exc: aiosmtplib.SMTPException, settings: SmtpSettings) -> Channel
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
         return ChannelError(
             f"SMTP server {where} refused sender {exc.sender!r} ({exc.code} {exc.message}); "
-            "an administrator must fix the sender address",
+            "an administrator must check the sender address and security settings",
             permanent=False,
         )
     if isinstance(exc, aiosmtplib.SMTPTimeoutError):

@@ -177,6 +177,7 @@ class TelegramChannel:
 
     def __init__(self, token: str, *, base_url: str | None = None, bot: Bot | None = None) -> None:
         self._token = token
+        self._owns_bot = bot is None  # a Bot handed in is shut down by whoever made it
         if bot is None:
             request = HTTPXRequest(connection_pool_size=8, connect_timeout=10.0, read_timeout=20.0)
             bot = Bot(token, base_url=base_url or "https://api.telegram.org/bot", request=request)
@@ -228,4 +229,5 @@ class TelegramChannel:
             raise telegram_error(exc, self._token) from exc
 
     async def aclose(self) -> None:
-        await self.bot.shutdown()
+        if self._owns_bot:
+            await self.bot.shutdown()

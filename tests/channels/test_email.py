@@ -201,3 +201,10 @@ async def test_wrong_password_is_transient_with_an_admin_reason() -> None:
     assert caught.value.permanent is False
     assert "login" in caught.value.reason and "administrator" in caught.value.reason
     assert handler.received == []
+
+
+async def test_non_ascii_mailbox_is_permanent() -> None:
+    channel = EmailChannel(settings_for(free_port()), clock=VirtualClock(NOW))
+    with pytest.raises(ChannelError) as caught:
+        await channel.send(make_message(address="văn.phòng@bato.gov.vn"))
+    assert caught.value.permanent is True

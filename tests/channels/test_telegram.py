@@ -196,3 +196,27 @@ def test_fitting_keeps_html_valid_within_the_limit(source: str, limit: int) -> N
         assert fitted.endswith(ELLIPSIS)
         kept = re.sub(r"(</\w+>)*\n…$", "", fitted)
         assert source.startswith(kept)
+
+
+async def test_rejected_token_is_an_admin_problem_without_leaking_it(bot_api: FakeBotApi) -> None:
+    bot_api.fail_next("getMe", status=401, description="Unauthorized")
+    tg = TelegramChannel(TOKEN, base_url=f"{bot_api.url}/bot")
+    with pytest.raises(ChannelError) as caught:
+        await tg.send(message())
+    assert caught.value.permanent is False
+    assert "administrator" in caught.value.reason and TOKEN not in caught.value.reason
+    await tg.send(message())  # the next attempt initialises and sends
+    assert len(bot_api.sent(CHAT)) == 1
+    await tg.aclose()
+
+
+async def test_injected_bot_is_used_and_left_open(bot_api: FakeBotApi) -> None:
+    from telegram import Bot
+
+    bot = Bot(TOKEN, base_url=f"{bot_api.url}/bot")
+    tg = TelegramChannel(TOKEN, bot=bot)
+    await tg.send(message())
+    await tg.aclose()
+    assert (await bot.get_me()).is_bot  # still usable by its owner
+    await bot.shutdown()
+    assert len(bot_api.sent(CHAT)) == 1
