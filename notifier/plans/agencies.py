@@ -18,7 +18,7 @@ _HEADS = (
     r"Cục|Đài|Hội|Đoàn|Liên đoàn|Bảo hiểm|Kho bạc|Chi nhánh|Trường|Bệnh viện|Bộ Chỉ huy|"
     r"Thanh tra|Mặt trận|UBMTTQ\w*|Công ty|Trạm|Viện|Huyện ủy|Tỉnh ủy|Đảng ủy|Thường trực|"
     r"TT|Quỹ|Hạt|Tòa án|Đồn|Ngân hàng|Liên minh|Thủ trưởng|Lãnh đạo|Chủ tịch|Các|các|"
-    r"Tổ|Ngành|Chi hội|Bộ|Tỉnh đoàn|Huyện đoàn|Đồn Biên phòng|Cảng vụ"
+    r"Tổ(?! chức)|Ngành|Chi hội|Bộ|Tỉnh đoàn|Huyện đoàn|Đồn Biên phòng|Cảng vụ"
 )
 HEAD_RE = re.compile(rf"(?:{_HEADS})(?![\wÀ-ỹ])")
 _SPLIT = re.compile(rf"\s*(?:[,;\n]|\s(?:và|cùng|với)\s)\s*(?=(?:{_HEADS})(?![\wÀ-ỹ]))")
@@ -38,8 +38,7 @@ def split_agencies(cell: str) -> list[str]:
     if not cell or not cell.strip():
         return []
     text = _PROTECT.sub(lambda m: f"{m.group(1)}{_NEWLINE}{m.group(2)}", cell)
-    text = re.sub(r"\s*\n\s*", "; ", text)
-    parts = _SPLIT.split(text)
+    parts = [p for line in text.split("\n") for p in _SPLIT.split(line)]
     out: list[str] = []
     for part in parts:
         raw = part.replace(_NEWLINE, " và ") if " và " in cell else part.replace(_NEWLINE, "&")

@@ -35,7 +35,7 @@ _TO = re.compile(
 _TO_DIRECT = re.compile(
     r"báo cáo\s+(?P<to>(?:UBND|Ủy ban|Sở|Giám đốc|Chủ tịch|Thường trực|Văn phòng|Phòng|Bộ|"
     r"Thủ tướng|HĐND|Ban)\b.*?)(?=\s+(?:trước|chậm nhất|định kỳ|hằng|hàng|để|theo|qua|trong|"
-    r"đồng gửi|xem xét|kết quả)\b|[,;.(]|$)"
+    r"đồng gửi|xem xét|kết quả|đột xuất|khi)\b|[,;.(]|$)"
 )
 _OBSTACLE_TO = re.compile(
     r"(?:báo cáo|phản ánh|gửi)\s+(?:bằng văn bản\s+)?(?:về\s+)?(?P<to>.+?)"

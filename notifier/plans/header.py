@@ -113,7 +113,7 @@ def parse_signature(lines: list[Line]) -> Signer:
     """The last capacity block ("TM. ...", "KT. ...") then the title line and the name."""
     idx = [i for i, line in enumerate(lines) if CAPACITY.match(line.text)]
     if not idx:
-        return Signer()
+        return _plain_signature(lines)
     first = idx[-1]
     while first - 1 in idx:
         first -= 1
@@ -136,6 +136,19 @@ def parse_signature(lines: list[Line]) -> Signer:
         name = rest[0]
         signer.name = " ".join(w[:1].upper() + w[1:].lower() for w in name.split())
     return signer
+
+
+_OFFICE = re.compile(r"^(PHÓ )?(CHỦ TỊCH|GIÁM ĐỐC|CHÁNH VĂN PHÒNG|TRƯỞNG (BAN|PHÒNG)|BÍ THƯ)$")
+
+
+def _plain_signature(lines: list[Line]) -> Signer:
+    """A head signing in their own name: an office line ("GIÁM ĐỐC") then the name."""
+    idx = [i for i, line in enumerate(lines) if _OFFICE.match(line.text)]
+    if not idx:
+        return Signer()
+    names = [ln.text for ln in lines[idx[-1] + 1 : idx[-1] + 5] if ln.text != ln.text.upper()]
+    name = names[0] if names else None
+    return Signer(name=name, title=org_case(lines[idx[-1]].text), capacity=None)
 
 
 def parse_recipients(lines: list[Line], warnings: list[ParseWarning]) -> list[Recipient]:

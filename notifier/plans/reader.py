@@ -87,7 +87,8 @@ def read_text(text: str) -> list[Block]:
 
 def _cell_text(cell: object) -> str:
     paragraphs = getattr(cell, "paragraphs", [])
-    return "\n".join(clean_text(p.text) for p in paragraphs if clean_text(p.text))
+    parts = [part for p in paragraphs for part in p.text.split("\n")]
+    return "\n".join(clean_text(p) for p in parts if clean_text(p))
 
 
 def read_docx(path: Path) -> list[Block]:

@@ -23,7 +23,7 @@ TimeParser = Callable[[str], Timeframe]
 _NUM = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:[.)]\s*|\s+)(?P<rest>\S.*)$")
 _LETTER = re.compile(r"^(?P<let>[a-zđ])[)]\s*(?P<rest>.*)$")
 _BULLET = re.compile(r"^[-+•–*]\s*(?P<rest>.*)$")
-_GROUPED = re.compile(r"^(?P<agency>[^:：]{3,150}?)\s*[:：]\s*(?P<body>.*)$")
+_GROUPED = re.compile(r"^(?P<agency>[^:：;]{3,150}?)\s*[:：]\s*(?P<body>.*)$")
 
 
 @dataclass
@@ -157,7 +157,20 @@ def walk(
             _bullet(body, line.no, st)
         elif re.match(r"^giao\s", text, re.I):
             _assignment_task(text, st.next_ref(st.parent or section), line.no, None, "prose", st)
+        elif grouped := _grouped(text):
+            _unnumbered_group(grouped, line.no, st)
     return _settle(st)
+
+
+def _unnumbered_group(grouped: tuple[list[str], str], no: int, st: _State) -> None:
+    """A plain paragraph "X:" (bullets follow) or "X: <assignment>" with no number."""
+    ref = st.next_ref(st.parent or st.section)
+    st.open_field = None
+    if grouped[1]:
+        st.agency = None
+        _assignment_task(grouped[1], ref, no, grouped[0], "agency", st)
+    else:
+        st.agency, st.agency_ref, st.current = grouped[0], ref, None
 
 
 def _settle(st: _State) -> list[Task]:
