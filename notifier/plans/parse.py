@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -119,10 +120,14 @@ def _plan_date(iso: str | None) -> date | None:
     return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
 
 
-def _section_tasks(sec: _Section, parse_time, warnings: list[ParseWarning]) -> list[Task]:  # type: ignore[no-untyped-def]
+def _section_tasks(
+    sec: _Section, parse_time: Callable[[str], Timeframe], warnings: list[ParseWarning]
+) -> list[Task]:
+    """Runs of lines go to the line walker, tables to the table reader, in order."""
     tasks: list[Task] = []
     run: list[Line] = []
-    for item in sec.items + [None]:  # type: ignore[list-item]
+    items: list[Block | None] = [*sec.items, None]
+    for item in items:
         if isinstance(item, Line):
             run.append(item)
             continue
