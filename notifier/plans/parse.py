@@ -110,7 +110,7 @@ def _plan_year(iso: str | None, text: str) -> int | None:
     if iso:
         return int(iso[:4])
     years = Counter(re.findall(r"(?<!\d)(20\d\d)(?!\d)", text))
-    return years.most_common(1)[0][0] and int(years.most_common(1)[0][0]) if years else None
+    return int(years.most_common(1)[0][0]) if years else None
 
 
 def _plan_date(iso: str | None) -> date | None:
