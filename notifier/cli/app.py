@@ -159,3 +159,4 @@ def agency_list(
 
 
 from notifier.cli import contacts as _contacts  # noqa: E402,F401  (registers contact commands)
+from notifier.cli import plans as _plans  # noqa: E402,F401  (plan and preview commands)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ from sqlalchemy import Engine
 from notifier.clock import Clock, SystemClock
 from notifier.settings import Settings, load_settings
 
-console = Console(highlight=False, soft_wrap=True)
+# Piped output (scripts, logs, tests) is not squeezed into 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(highlight=False, width=_WIDTH)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -172,6 +172,7 @@ class Deadline(SQLModel, table=True):
     completion_note: str = ""
     completed_by: str = ""
     next_action_at: datetime | None = _utc()
+    processed_until: datetime | None = _utc()
 
 
 class Notification(SQLModel, table=True):
@@ -258,6 +259,18 @@ class LinkCode(SQLModel, table=True):
     created_at: datetime = _utc(nullable=False)
     expires_at: datetime = _utc(nullable=False)
     used_at: datetime | None = _utc()
+
+
+class ChatState(SQLModel, table=True):
+    """What the bot waits for from a chat (e.g. the reason after "Báo vướng mắc")."""
+
+    __tablename__ = "chat_state"
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    awaiting: str
+    notification_id: int | None = Field(default=None, foreign_key="notification.id")
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    expires_at: datetime = _utc(nullable=False)
 
 
 APPEND_ONLY_TABLES = ("event", "acknowledgement")

@@ -1,0 +1,178 @@
+"""``notifier plan parse|import|list`` and ``notifier preview``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlmodel import Session, col, select
+
+from notifier.cli.app import app
+from notifier.cli.common import AppState, console, print_json, state, table
+from notifier.clock import VN_TZ
+
+plan_app = typer.Typer(no_args_is_help=True, help="Plans: read documents, import, list.")
+app.add_typer(plan_app, name="plan")
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _iso_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        message = f"{value!r} is not a date; expected YYYY-MM-DD"
+        raise typer.BadParameter(message, param_hint=option) from None
+
+
+@plan_app.command("parse")
+def plan_parse(
+    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt or .docx")],
+    as_json: Json = False,
+    until: Annotated[str | None, typer.Option(help="Expand due dates up to YYYY-MM-DD.")] = None,
+) -> None:
+    """Read a plan and show what was understood; touches no database."""
+    from notifier.plans.parse import parse_plan_file
+    from notifier.plans.summary import plan_summary
+
+    parsed = parse_plan_file(file, until=_iso_date(until, "--until"))
+    if as_json:
+        print_json(parsed.to_json())
+    else:
+        console.print(plan_summary(parsed))
+
+
+@plan_app.command("import")
+def plan_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt or .docx")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
+    until: Annotated[str | None, typer.Option(help="Create deadlines up to YYYY-MM-DD.")] = None,
+) -> None:
+    """Parse a plan, resolve its agencies and create or update its tasks and deadlines."""
+    from notifier.plans.importer import PlanImporter, default_until
+    from notifier.plans.parse import parse_plan_file
+
+    st = state(ctx)
+    runtime = _runtime(st)
+    parsed = parse_plan_file(file, until=_iso_date(until, "--until"))
+    now = st.clock.now()
+    limit = _iso_date(until, "--until") or default_until(parsed, now)
+    with Session(runtime.engine, expire_on_commit=False) as session:
+        report = PlanImporter(session, runtime.calendar, runtime.policy, now).run(
+            parsed, str(file), limit
+        )
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    verb = "Kiểm tra (không ghi)" if dry_run else ("Đã tạo" if report.created else "Đã cập nhật")
+    console.print(f"{verb} kế hoạch [bold]{report.plan_key}[/]: {len(parsed.tasks)} nhiệm vụ.")
+    if report.tasks_added or report.tasks_removed:
+        console.print(
+            f"  nhiệm vụ mới: {', '.join(report.tasks_added) or '-'}; "
+            f"bỏ: {', '.join(report.tasks_removed) or '-'}"
+        )
+    console.print(f"  hạn mới: {report.deadlines_added}; hạn hủy: {report.deadlines_cancelled}")
+    for moved in report.deadlines_moved:
+        console.print(f"  đổi hạn {moved}")
+    for warning in report.warnings:
+        console.print(f"[yellow]Cảnh báo:[/] {warning}")
+
+
+def _runtime(st: AppState):  # type: ignore[no-untyped-def]
+    from notifier.runtime import build_runtime
+
+    return build_runtime(st.settings, st.ready_engine(), st.clock)
+
+
+@plan_app.command("list")
+def plan_list(ctx: typer.Context, as_json: Json = False) -> None:
+    """Imported plans with their number of tasks and open deadlines."""
+    from notifier.store.models import Deadline, Plan, Task
+
+    with Session(state(ctx).ready_engine()) as session:
+        plans = session.exec(select(Plan).order_by(col(Plan.id))).all()
+        items: list[dict[str, Any]] = []
+        for plan in plans:
+            tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.active)).all()
+            ids = [t.id for t in tasks]
+            open_ = session.exec(
+                select(Deadline).where(col(Deadline.task_id).in_(ids), Deadline.status == "open")
+            ).all()
+            items.append(
+                {
+                    "key": plan.key,
+                    "number": plan.number,
+                    "date": plan.plan_date,
+                    "title": plan.title,
+                    "status": plan.status,
+                    "tasks": len(tasks),
+                    "open_deadlines": len(open_),
+                }
+            )
+    if as_json:
+        print_json(items)
+        return
+    rows = [
+        [
+            i["key"],
+            i["number"],
+            i["date"],
+            i["title"][:60],
+            i["tasks"],
+            i["open_deadlines"],
+            i["status"],
+        ]
+        for i in items
+    ]
+    console.print(table("Kế hoạch", ["Khóa", "Số", "Ngày", "Trích yếu", "NV", "Hạn mở", ""], rows))
+
+
+@app.command()
+def preview(
+    ctx: typer.Context,
+    from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    to: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
+    as_json: Json = False,
+    plan: Annotated[str | None, typer.Option(help="Only this plan (key).")] = None,
+    task: Annotated[str | None, typer.Option(help="Only this task (reference, e.g. II.1).")] = None,
+) -> None:
+    """Every message the policy would send in the window, assuming nobody answers; sends nothing."""
+    from datetime import timedelta
+
+    from notifier.domain.preview import preview as compute
+    from notifier.store.facts import load_occurrences, load_people
+
+    first, last = _iso_date(from_, "--from"), _iso_date(to, "--to")
+    assert first is not None and last is not None
+    runtime = _runtime(state(ctx))
+    with Session(runtime.engine) as session:
+        occurrences = load_occurrences(session, runtime.policy, plan_key=plan, task_ref=task)
+        people = load_people(session)
+    start = datetime.combine(first, time(0), VN_TZ)
+    end = datetime.combine(last + timedelta(days=1), time(0), VN_TZ)
+    items = compute([o.preview() for o in occurrences], people, runtime.calendar, start, end)
+    if as_json:
+        print_json([i.to_json() for i in items])
+        return
+    rows = [
+        [
+            i.at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M"),
+            i.kind.value + (f" {i.level}" if i.level else ""),
+            i.task,
+            i.agency,
+            i.person or "—",
+            i.channel or "—",
+            i.role.value + (" (đồng gửi)" if i.copy else ""),
+            i.deadline.strftime("%d/%m/%Y"),
+            i.reason,
+        ]
+        for i in items
+    ]
+    columns = ["Lúc", "Loại", "NV", "Cơ quan", "Người", "Kênh", "Vai trò", "Hạn", "Lý do"]
+    console.print(table(f"Dự kiến gửi ({len(items)} tin)", columns, rows))

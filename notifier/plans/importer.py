@@ -1,0 +1,387 @@
+"""Import a parsed plan into the database: plan, tasks, roles and deadline rows.
+
+Steps, all in the caller's transaction (nothing is written if any step fails):
+1. resolve every agency name (task roles and section III duties) against the
+   directory; any miss raises ResolveError listing name, line and 3 suggestions;
+2. find the plan again (same issuer and number, or same content) or create it;
+3. upsert tasks by reference (a task gone from the document is deactivated),
+   replace their roles;
+4. upsert deadline rows per task (one per due date, or per reporting period for
+   ongoing work); a moved deadline gets a new effective date, a fresh outbox
+   occurrence and a new next-action time; its pending messages are cancelled;
+5. log one event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.domain.calendar import WorkingCalendar
+from notifier.domain.policy import Policy
+from notifier.domain.steps import OccurrenceKind, report_dates
+from notifier.domain.timeframe import TimeframeKind
+from notifier.errors import ResolveError
+from notifier.plans.model import ParsedPlan
+from notifier.plans.model import Task as ParsedTask
+from notifier.plans.resolve import AgencyEntry, AgencyIndex, GroupEntry, Match
+from notifier.store.models import (
+    Agency,
+    AgencyGroup,
+    Deadline,
+    DeadlineStatus,
+    Event,
+    GroupMember,
+    Notification,
+    NotificationStatus,
+    Plan,
+    PlanRole,
+    Task,
+    TaskRole,
+)
+from notifier.store.schedule import schedule_plan
+
+TASK_ROLES = ("directing", "lead", "coordinating")
+DATED_KINDS = {TimeframeKind.DEADLINE, TimeframeKind.WINDOW, TimeframeKind.RECURRING}
+
+
+@dataclass
+class ImportReport:
+    plan_key: str = ""
+    created: bool = False
+    tasks_added: list[str] = field(default_factory=list)
+    tasks_updated: list[str] = field(default_factory=list)
+    tasks_removed: list[str] = field(default_factory=list)
+    deadlines_added: int = 0
+    deadlines_moved: list[str] = field(default_factory=list)
+    deadlines_cancelled: int = 0
+    messages_cancelled: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """One deadline row the document asks for."""
+
+    kind: OccurrenceKind
+    seq: int
+    period: str
+    nominal: date
+
+
+def content_hash(parsed: ParsedPlan) -> str:
+    """Hash of what was understood (not of the file's bytes or name): same plan, same hash."""
+    data = parsed.to_json()
+    data["plan"].pop("source", None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def plan_key(parsed: ParsedPlan, digest: str) -> str:
+    """Issuer + number when the number is filled in; otherwise the content hash."""
+    number = (parsed.header.number or "").strip()
+    if any(ch.isdigit() for ch in number.split("/")[0]):
+        return f"{parsed.header.issuer or ''}|{number}"
+    return f"sha256:{digest[:16]}"
+
+
+def agency_index(session: Session) -> tuple[AgencyIndex, dict[str, int], dict[str, int]]:
+    agencies = [a for a in session.exec(select(Agency)) if a.active]
+    groups = [g for g in session.exec(select(AgencyGroup)) if g.active]
+    index = AgencyIndex(
+        [AgencyEntry(a.code, a.name, tuple(a.aliases)) for a in agencies],
+        [GroupEntry(g.code, g.name, tuple(g.phrases)) for g in groups],
+    )
+    return index, {a.code: a.id for a in agencies if a.id}, {g.code: g.id for g in groups if g.id}
+
+
+def _names(parsed: ParsedPlan) -> list[tuple[str, int, str]]:
+    """(name as written, line, where) for every agency the import must resolve."""
+    out: list[tuple[str, int, str]] = []
+    for task in parsed.tasks:
+        for role in TASK_ROLES:
+            out += [(name, task.line, f"{task.ref} {role}") for name in getattr(task, role)]
+    for duty in parsed.duties:
+        if {"monitor", "compile"} & set(duty.roles):
+            out += [(name, duty.line, f"{duty.ref}") for name in duty.agencies]
+    route = parsed.obstacle_route
+    line = next((d.line for d in parsed.duties if "obstacle" in d.roles), 0)
+    out += [(name, line, "obstacle to") for name in route.to]
+    out += [(name, line, "obstacle cc") for name in route.cc]
+    return out
+
+
+def resolve_names(parsed: ParsedPlan, index: AgencyIndex, source: str) -> dict[str, Match]:
+    found: dict[str, Match] = {}
+    problems: list[str] = []
+    for name, line, where in _names(parsed):
+        if name in found:
+            continue
+        match = index.resolve(name)
+        if match is not None:
+            found[name] = match
+            continue
+        hints = "; ".join(f"{official} ({code})" for code, official in index.suggest(name))
+        problems.append(
+            f"{source}:{line}: {where}: không tìm thấy cơ quan, đơn vị {name!r} trong danh bạ"
+            + (f"; gần nhất: {hints}" if hints else "")
+        )
+    if problems:
+        problems.append(
+            "Thêm tên này vào aliases của cơ quan (hoặc phrases của nhóm) trong "
+            "config/directory.yaml rồi chạy `notifier sync`."
+        )
+        raise ResolveError(list(dict.fromkeys(problems)))
+    return found
+
+
+def _wanted(
+    task: ParsedTask, parsed: ParsedPlan, policy: Policy, until: date, first_year: int
+) -> list[_Wanted]:
+    tf = task.timeframe
+    if tf.kind in DATED_KINDS:
+        return [
+            _Wanted(OccurrenceKind.DEADLINE, i, occ.period, occ.due)
+            for i, occ in enumerate(tf.occurrences)
+        ]
+    if tf.kind != TimeframeKind.ONGOING:
+        return []
+    plan_cycle = [r.timeframe for r in parsed.reporting if r.timeframe.occurrences]
+    if plan_cycle:
+        occurrences = sorted({(o.due, o.period) for tf in plan_cycle for o in tf.occurrences})
+        return [
+            _Wanted(OccurrenceKind.REPORT, i, period, due)
+            for i, (due, period) in enumerate(occurrences)
+        ]
+    return [
+        _Wanted(OccurrenceKind.REPORT, i, period, due)
+        for i, (period, due) in enumerate(report_dates(first_year, until.year, policy))
+        if due <= until
+    ]
+
+
+def plan_year(parsed: ParsedPlan, now: datetime) -> int:
+    """The plan's year from its date; a plan without a date counts from this year."""
+    text = parsed.header.date or ""
+    return int(text[:4]) if text[:4].isdigit() else now.year
+
+
+def default_until(parsed: ParsedPlan, now: datetime) -> date:
+    """31 December of the year after the plan's year."""
+    return date(plan_year(parsed, now) + 1, 12, 31)
+
+
+class PlanImporter:
+    """One import of one parsed plan (see the module docstring for the steps)."""
+
+    def __init__(
+        self, session: Session, calendar: WorkingCalendar, policy: Policy, now: datetime
+    ) -> None:
+        self.session = session
+        self.calendar = calendar
+        self.policy = policy
+        self.now = now
+        self.report = ImportReport()
+
+    def run(self, parsed: ParsedPlan, source: str, until: date) -> ImportReport:
+        index, agency_ids, group_ids = agency_index(self.session)
+        matches = resolve_names(parsed, index, source)
+        self.ids = {"agency": agency_ids, "group": group_ids}
+        self.matches = matches
+        digest = content_hash(parsed)
+        plan = self._plan(parsed, digest, source)
+        self._plan_roles(plan, parsed)
+        self._tasks(plan, parsed, until)
+        self._warn_empty_groups(matches)
+        self.session.flush()
+        schedule_plan(self.session, plan, self.calendar, self.policy)
+        self.report.warnings = [f"{source}:{w.line}: {w.message}" for w in parsed.warnings] + [
+            *self.report.warnings
+        ]
+        self.session.add(
+            Event(
+                at=self.now,
+                kind="plan.import",
+                message=f"{'created' if self.report.created else 'updated'} plan {plan.key}",
+                plan_id=plan.id,
+                data={
+                    "source": source,
+                    "tasks_added": self.report.tasks_added,
+                    "tasks_removed": self.report.tasks_removed,
+                    "deadlines_moved": self.report.deadlines_moved,
+                },
+            )
+        )
+        return self.report
+
+    def _plan(self, parsed: ParsedPlan, digest: str, source: str) -> Plan:
+        key = plan_key(parsed, digest)
+        plan = self.session.exec(select(Plan).where(Plan.key == key)).first()
+        if plan is None:
+            plan = self.session.exec(select(Plan).where(Plan.content_hash == digest)).first()
+        h = parsed.header
+        values: dict[str, Any] = {
+            "issuer": h.issuer or "",
+            "number": h.number or "",
+            "place": h.place or "",
+            "plan_date": h.date or "",
+            "title": h.title or "",
+            "source_name": Path(source).name,
+            "content_hash": digest,
+            "parsed": parsed.to_json(),
+            "updated_at": self.now,
+        }
+        if plan is None:
+            plan = Plan(key=key, imported_at=self.now, **values)
+            self.session.add(plan)
+            self.report.created = True
+        else:
+            for name, value in values.items():
+                setattr(plan, name, value)
+        self.session.flush()
+        self.report.plan_key = plan.key
+        return plan
+
+    def _target(self, name: str) -> dict[str, int | None]:
+        match = self.matches[name]
+        if match.is_group:
+            return {"agency_id": None, "group_id": self.ids["group"][match.code]}
+        return {"agency_id": self.ids["agency"][match.code], "group_id": None}
+
+    def _plan_roles(self, plan: Plan, parsed: ParsedPlan) -> None:
+        for old in self.session.exec(select(PlanRole).where(PlanRole.plan_id == plan.id)):
+            self.session.delete(old)
+        wanted = [("monitor", n) for n in parsed.agencies_with_role("monitor")]
+        wanted += [("compiler", n) for n in parsed.agencies_with_role("compile")]
+        wanted += [("obstacle_to", n) for n in parsed.obstacle_route.to]
+        wanted += [("obstacle_cc", n) for n in parsed.obstacle_route.cc]
+        assert plan.id is not None
+        for role, name in wanted:
+            self.session.add(
+                PlanRole(plan_id=plan.id, role=role, written=name, **self._target(name))
+            )
+
+    def _tasks(self, plan: Plan, parsed: ParsedPlan, until: date) -> None:
+        existing = {
+            t.ref: t for t in self.session.exec(select(Task).where(Task.plan_id == plan.id))
+        }
+        seen = set()
+        assert plan.id is not None
+        for parsed_task in parsed.tasks:
+            seen.add(parsed_task.ref)
+            task = existing.get(parsed_task.ref)
+            values: dict[str, Any] = {
+                "title": parsed_task.title,
+                "output": parsed_task.output or "",
+                "timeframe_text": parsed_task.timeframe.text,
+                "timeframe_kind": str(parsed_task.timeframe.kind),
+                "line": parsed_task.line,
+                "active": True,
+            }
+            if task is None:
+                task = Task(plan_id=plan.id, ref=parsed_task.ref, **values)
+                self.session.add(task)
+                self.report.tasks_added.append(parsed_task.ref)
+            else:
+                if any(getattr(task, k) != v for k, v in values.items()):
+                    self.report.tasks_updated.append(parsed_task.ref)
+                for name, value in values.items():
+                    setattr(task, name, value)
+            self.session.flush()
+            self._task_roles(task, parsed_task)
+            first_year = plan_year(parsed, self.now)
+            self._deadlines(task, _wanted(parsed_task, parsed, self.policy, until, first_year))
+            if not parsed_task.timeframe.occurrences and parsed_task.timeframe.kind != "ongoing":
+                self.report.warnings.append(
+                    f"{parsed_task.ref}: thời gian '{parsed_task.timeframe.text}' không có hạn "
+                    "cụ thể; nhiệm vụ được theo dõi nhưng không có nhắc hạn tự động"
+                )
+        for ref, task in existing.items():
+            if ref not in seen and task.active:
+                task.active = False
+                self.report.tasks_removed.append(ref)
+                for deadline in self.session.exec(
+                    select(Deadline).where(Deadline.task_id == task.id)
+                ):
+                    self._cancel(deadline)
+
+    def _task_roles(self, task: Task, parsed_task: ParsedTask) -> None:
+        for old in self.session.exec(select(TaskRole).where(TaskRole.task_id == task.id)):
+            self.session.delete(old)
+        assert task.id is not None
+        for role in TASK_ROLES:
+            for name in getattr(parsed_task, role):
+                self.session.add(
+                    TaskRole(task_id=task.id, role=role, written=name, **self._target(name))
+                )
+
+    def _deadlines(self, task: Task, wanted: list[_Wanted]) -> None:
+        rows = self.session.exec(select(Deadline).where(Deadline.task_id == task.id)).all()
+        existing = {(d.kind, d.seq): d for d in rows}
+        assert task.id is not None
+        for item in wanted:
+            effective = self.calendar.effective_deadline(item.nominal, self.policy.deadline_rule)
+            row = existing.pop((item.kind.value, item.seq), None)
+            if row is None:
+                self.session.add(
+                    Deadline(
+                        task_id=task.id,
+                        kind=item.kind.value,
+                        seq=item.seq,
+                        period=item.period,
+                        nominal_date=item.nominal,
+                        effective_date=effective,
+                        next_action_at=self.now,
+                    )
+                )
+                self.report.deadlines_added += 1
+                continue
+            row.period = item.period
+            if row.nominal_date != item.nominal or row.effective_date != effective:
+                self.report.deadlines_moved.append(
+                    f"{task.ref}: {row.effective_date.isoformat()} -> {effective.isoformat()}"
+                )
+                self._cancel_pending(row)
+                row.nominal_date, row.effective_date = item.nominal, effective
+                if row.status == DeadlineStatus.CANCELLED:
+                    row.status = DeadlineStatus.OPEN
+                if row.status == DeadlineStatus.OPEN:
+                    row.next_action_at, row.processed_until = self.now, None
+        for row in existing.values():
+            self._cancel(row)
+
+    def _cancel(self, deadline: Deadline) -> None:
+        if deadline.status == DeadlineStatus.OPEN:
+            deadline.status = DeadlineStatus.CANCELLED
+            deadline.next_action_at = None
+            self.report.deadlines_cancelled += 1
+        self._cancel_pending(deadline)
+
+    def _cancel_pending(self, deadline: Deadline) -> None:
+        pending = self.session.exec(
+            select(Notification).where(
+                Notification.deadline_id == deadline.id,
+                col(Notification.status).in_([NotificationStatus.PENDING]),
+            )
+        ).all()
+        for message in pending:
+            message.status = NotificationStatus.CANCELLED
+            message.last_error = "hạn đã thay đổi hoặc nhiệm vụ không còn trong kế hoạch"
+        self.report.messages_cancelled += len(pending)
+
+    def _warn_empty_groups(self, matches: dict[str, Match]) -> None:
+        empty = {g.code: g.name for g in self.session.exec(select(AgencyGroup))}
+        members = {m.group_id for m in self.session.exec(select(GroupMember))}
+        ids = self.ids["group"]
+        for name, match in matches.items():
+            if match.is_group and ids.get(match.code) not in members:
+                self.report.warnings.append(
+                    f"NHÓM RỖNG: '{name}' (nhóm {match.code}: {empty.get(match.code)}) chưa có "
+                    "cơ quan thành viên; không ai nhận tin của vai trò này cho đến khi quản trị "
+                    "viên khai báo members trong config/directory.yaml"
+                )

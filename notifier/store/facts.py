@@ -1,0 +1,239 @@
+"""Read what the pure domain needs out of the database, in a few bulk queries.
+
+An :class:`Occurrence` is one deadline row with everything needed to plan its
+steps: the agencies in each role (groups expanded to their members, plan-wide
+roles filled in) and the policy after plan and task overrides. The sweep, the
+preview and the status board all read through here, so they agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.domain.calendar import WorkingCalendar
+from notifier.domain.policy import Policy
+from notifier.domain.preview import PreviewOccurrence, Recipient
+from notifier.domain.steps import OccurrenceKind, PlannedStep, TaskRoles, plan_steps
+from notifier.store.models import (
+    Agency,
+    AgencyGroup,
+    Deadline,
+    DeadlineStatus,
+    GroupMember,
+    Person,
+    Plan,
+    PlanRole,
+    PlanStatus,
+    Task,
+    TaskRole,
+)
+
+PLAN_ROLE_TO_TASK_ROLE = {"monitor": "monitor", "compiler": "compiler"}
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    deadline_id: int
+    plan_id: int
+    plan_key: str
+    plan_number: str
+    plan_date: str
+    plan_title: str
+    plan_closed: bool
+    task_id: int
+    task_ref: str
+    task_title: str
+    lead_written: str
+    kind: OccurrenceKind
+    seq: int
+    period: str
+    nominal: date
+    effective: date
+    status: str
+    done_at: datetime | None
+    roles: TaskRoles
+    policy: Policy
+
+    @property
+    def key(self) -> str:
+        """Outbox occurrence key; a moved deadline is a new occurrence with fresh steps."""
+        return f"d{self.deadline_id}@{self.effective.isoformat()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DeadlineStatus.OPEN and not self.plan_closed
+
+    def steps(self, calendar: WorkingCalendar) -> list[PlannedStep]:
+        return plan_steps(self.kind, self.nominal, self.roles, self.policy, calendar)
+
+    def preview(self) -> PreviewOccurrence:
+        return PreviewOccurrence(
+            plan=self.plan_key,
+            task=self.task_ref,
+            kind=self.kind,
+            nominal=self.nominal,
+            roles=self.roles,
+            policy=self.policy,
+            period=self.period,
+            done_at=self.done_at,
+            closed=self.plan_closed,
+        )
+
+
+class _Codes:
+    """Agency codes for agencies and groups (groups expand to active members)."""
+
+    def __init__(self, session: Session) -> None:
+        self.agency = {a.id: a.code for a in session.exec(select(Agency)) if a.active}
+        members: dict[int, list[str]] = defaultdict(list)
+        for member in session.exec(select(GroupMember)):
+            code = self.agency.get(member.agency_id)
+            if code is not None:
+                members[member.group_id].append(code)
+        self.group = {
+            g.id: tuple(sorted(members[g.id or 0])) for g in session.exec(select(AgencyGroup))
+        }
+
+    def of(self, agency_id: int | None, group_id: int | None) -> tuple[str, ...]:
+        if agency_id is not None:
+            code = self.agency.get(agency_id)
+            return (code,) if code else ()
+        return self.group.get(group_id, ())
+
+
+def _unique(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(codes))
+
+
+def _roles(
+    task_roles: Sequence[TaskRole], plan_roles: Sequence[PlanRole], codes: _Codes
+) -> TaskRoles:
+    by_role: dict[str, list[str]] = defaultdict(list)
+    for role in task_roles:
+        by_role[role.role] += codes.of(role.agency_id, role.group_id)
+    for prole in plan_roles:
+        if prole.role in PLAN_ROLE_TO_TASK_ROLE:
+            by_role[PLAN_ROLE_TO_TASK_ROLE[prole.role]] += codes.of(prole.agency_id, prole.group_id)
+    return TaskRoles(
+        lead=_unique(by_role["lead"]),
+        coordinating=_unique(by_role["coordinating"]),
+        directing=_unique(by_role["directing"]),
+        monitor=_unique(by_role["monitor"]),
+        compiler=_unique(by_role["compiler"]),
+    )
+
+
+def _policy(base: Policy, plan: Plan, task: Task, cache: dict[Any, Policy]) -> Policy:
+    if not plan.policy and not task.policy:
+        return base
+    key = (plan.id, task.id)
+    if key not in cache:
+        merged = base.merged(plan.policy, source=f"plan {plan.key}") if plan.policy else base
+        if task.policy:
+            merged = merged.merged(task.policy, source=f"task {task.ref} of plan {plan.key}")
+        cache[key] = merged
+    return cache[key]
+
+
+def load_occurrences(
+    session: Session,
+    policy: Policy,
+    *,
+    deadline_ids: Sequence[int] | None = None,
+    plan_key: str | None = None,
+    task_ref: str | None = None,
+) -> list[Occurrence]:
+    """Occurrences (all, or the given deadline ids), ordered by effective deadline."""
+    query = select(Deadline, Task, Plan).where(
+        Deadline.task_id == Task.id,
+        Task.plan_id == Plan.id,
+        Task.active == True,  # noqa: E712
+    )
+    query = query.where(Deadline.status != DeadlineStatus.CANCELLED)
+    if deadline_ids is not None:
+        query = query.where(col(Deadline.id).in_(list(deadline_ids)))
+    if plan_key is not None:
+        query = query.where(Plan.key == plan_key)
+    if task_ref is not None:
+        query = query.where(Task.ref == task_ref)
+    rows = session.exec(query.order_by(col(Deadline.effective_date), col(Deadline.id))).all()
+    if not rows:
+        return []
+    task_ids = {t.id for _, t, _ in rows}
+    plan_ids = {p.id for _, _, p in rows}
+    task_roles: dict[int, list[TaskRole]] = defaultdict(list)
+    for role in session.exec(select(TaskRole).where(col(TaskRole.task_id).in_(task_ids))):
+        task_roles[role.task_id].append(role)
+    plan_roles: dict[int, list[PlanRole]] = defaultdict(list)
+    for prole in session.exec(select(PlanRole).where(col(PlanRole.plan_id).in_(plan_ids))):
+        plan_roles[prole.plan_id].append(prole)
+    codes = _Codes(session)
+    cache: dict[Any, Policy] = {}
+    out = []
+    for deadline, task, plan in rows:
+        assert deadline.id is not None and task.id is not None and plan.id is not None
+        lead = [r.written for r in task_roles[task.id] if r.role == "lead"]
+        out.append(
+            Occurrence(
+                deadline_id=deadline.id,
+                plan_id=plan.id,
+                plan_key=plan.key,
+                plan_number=plan.number,
+                plan_date=plan.plan_date,
+                plan_title=plan.title,
+                plan_closed=plan.status == PlanStatus.CLOSED,
+                task_id=task.id,
+                task_ref=task.ref,
+                task_title=task.title,
+                lead_written=", ".join(lead),
+                kind=OccurrenceKind(deadline.kind),
+                seq=deadline.seq,
+                period=deadline.period,
+                nominal=deadline.nominal_date,
+                effective=deadline.effective_date,
+                status=deadline.status,
+                done_at=deadline.completed_at,
+                roles=_roles(task_roles[task.id], plan_roles[plan.id], codes),
+                policy=_policy(policy, plan, task, cache),
+            )
+        )
+    return out
+
+
+def usable_channels(person: Person) -> tuple[str, ...]:
+    """The person's channels in preference order, minus addresses known to be unusable."""
+    out = []
+    for channel in person.channels:
+        if channel == "email" and (not person.email or person.email_unusable):
+            continue
+        if channel == "telegram" and (person.telegram_chat_id is None or person.telegram_unusable):
+            continue
+        out.append(channel)
+    return tuple(out)
+
+
+def load_people(session: Session) -> dict[str, list[Recipient]]:
+    """Active people by agency code, as the domain sees them."""
+    codes = {a.id: a.code for a in session.exec(select(Agency)) if a.active}
+    people: dict[str, list[Recipient]] = defaultdict(list)
+    query = select(Person).where(Person.active == True).order_by(col(Person.id))  # noqa: E712
+    for person in session.exec(query):
+        code = codes.get(person.agency_id)
+        if code is None:
+            continue
+        people[code].append(
+            Recipient(
+                key=person.key,
+                name=person.name,
+                agency=code,
+                role_in_agency=person.role,
+                channels=usable_channels(person),
+            )
+        )
+    return dict(people)
