@@ -1,0 +1,139 @@
+"""Signed answers: Telegram callback data and email answer links.
+
+Both carry (message, action) and an HMAC-SHA256 signature made with the
+installation's secret key, so a forged or altered answer is refused. Email
+tokens also carry the person and an expiry (30 days by default), checked
+against the injected clock.
+
+The key comes from ``NOTIFIER_SECRET_KEY``, or is generated once into a file
+readable only by its owner (``secret_key_file`` in notifier.yaml).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from notifier.errors import Refused
+
+TOKEN_LIFETIME = timedelta(days=30)
+
+
+class Action(StrEnum):
+    RECEIVED = "received"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+ACTION_LABELS = {
+    Action.RECEIVED: "Đã nhận",
+    Action.DONE: "Đã hoàn thành",
+    Action.BLOCKED: "Báo vướng mắc",
+}
+_CODES = {Action.RECEIVED: "r", Action.DONE: "d", Action.BLOCKED: "b"}
+_ACTIONS = {code: action for action, code in _CODES.items()}
+
+
+def load_secret_key(env_value: str | None, key_file: Path) -> bytes:
+    """The signing key: the environment's, else the file's (created 0600 on first use)."""
+    if env_value:
+        return env_value.encode("utf-8")
+    if key_file.exists():
+        return key_file.read_bytes().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_urlsafe(48).encode("ascii"))
+    return key_file.read_bytes().strip()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(key: bytes, message: str, length: int) -> str:
+    return _b64(hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest())[:length]
+
+
+def callback_data(key: bytes, notification_id: int, action: Action) -> str:
+    """``a:<code>:<id>:<sig>``, well under Telegram's 64-byte limit."""
+    body = f"{_CODES[action]}:{notification_id}"
+    return f"a:{body}:{_sign(key, 'cb:' + body, 16)}"
+
+
+def parse_callback_data(key: bytes, data: str) -> tuple[int, Action]:
+    """(notification id, action); Refused for anything forged, altered or malformed."""
+    parts = data.split(":")
+    if len(parts) != 4 or parts[0] != "a" or parts[1] not in _ACTIONS or not parts[2].isdigit():
+        raise Refused("dữ liệu nút bấm không hợp lệ")
+    body = f"{parts[1]}:{parts[2]}"
+    if not hmac.compare_digest(_sign(key, "cb:" + body, 16), parts[3]):
+        raise Refused("chữ ký nút bấm không đúng")
+    return int(parts[2]), _ACTIONS[parts[1]]
+
+
+@dataclass(frozen=True)
+class AnswerToken:
+    notification_id: int
+    person_id: int
+    action: Action
+    expires_at: datetime
+
+
+def make_token(
+    key: bytes, notification_id: int, person_id: int, action: Action, now: datetime
+) -> str:
+    """A URL-safe signed token for an email answer link, valid for 30 days from ``now``."""
+    expires = int((now + TOKEN_LIFETIME).timestamp())
+    payload = _b64(
+        json.dumps(
+            {"n": notification_id, "p": person_id, "a": _CODES[action], "e": expires},
+            separators=(",", ":"),
+        ).encode("utf-8")
+    )
+    return f"{payload}.{_sign(key, 'link:' + payload, 43)}"
+
+
+def read_token(key: bytes, token: str, now: datetime) -> AnswerToken:
+    """Check signature and expiry; Refused (with a reason a person can read) otherwise."""
+    from datetime import UTC
+
+    payload, _, signature = token.partition(".")
+    if not payload or not hmac.compare_digest(_sign(key, "link:" + payload, 43), signature):
+        raise Refused("Liên kết không hợp lệ hoặc đã bị sửa đổi.")
+    try:
+        data = json.loads(_unb64(payload))
+        answer = AnswerToken(
+            notification_id=int(data["n"]),
+            person_id=int(data["p"]),
+            action=_ACTIONS[data["a"]],
+            expires_at=datetime.fromtimestamp(int(data["e"]), tz=UTC),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise Refused("Liên kết không hợp lệ.") from None
+    if now >= answer.expires_at:
+        raise Refused("Liên kết đã hết hạn (quá 30 ngày). Vui lòng dùng liên kết trong tin mới.")
+    return answer
+
+
+def answer_links(
+    key: bytes, public_url: str, notification_id: int, person_id: int, now: datetime
+) -> dict[str, str]:
+    """The three email links, keyed by action value (as the templates expect)."""
+    base = public_url.rstrip("/")
+    return {
+        action.value: f"{base}/a/{make_token(key, notification_id, person_id, action, now)}"
+        for action in Action
+    }
