@@ -74,10 +74,8 @@ class DirectoryConfig(_Strict):
 
 
 def _alias_key(name: str) -> str:
-    try:
-        from notifier.plans.resolve import normalise
-    except ImportError:  # TEMP until resolve lands
-        return " ".join(name.casefold().split())
+    from notifier.plans.resolve import normalise
+
     return normalise(name)
 
 

@@ -122,3 +122,25 @@ def test_downgrade_and_upgrade_keep_working(engine: Engine) -> None:
     assert "agency" not in inspect(engine).get_table_names()
     upgrade(engine)
     assert current_revision(engine) == head_revision()
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    """What the migrations build is exactly what the models describe (no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_upgrade_from_first_revision_keeps_data(engine: Engine) -> None:
+    downgrade(engine, "0001")
+    with Session(engine) as session:
+        session.add(Agency(code="giu-lai", name="Cơ quan giữ lại"))
+        session.commit()
+    upgrade(engine)
+    with Session(engine) as session:
+        assert session.exec(select(Agency).where(Agency.code == "giu-lai")).one().name == (
+            "Cơ quan giữ lại"
+        )
