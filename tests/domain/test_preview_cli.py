@@ -1,0 +1,74 @@
+"""`notifier preview` on the sample plan: the worked example of the calendar-and-policy issue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import SEED_PLAN, CliResult
+
+Cli = Callable[..., CliResult]
+
+
+def test_worked_example_for_task_ii1(cli: Cli, config_dir: Path, tmp_path: Path) -> None:
+    base = ("--config", config_dir, "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert cli(*base, "init").code == 0
+    assert cli(*base, "plan", "import", SEED_PLAN).code == 0
+    result = cli(
+        *base, "preview", "--from", "2024-04-15", "--to", "2024-06-30", "--task", "II.1", "--json"
+    )
+    assert result.code == 0, result.err
+    items = json.loads(result.out)
+    assert {i["deadline"] for i in items} == {"2024-05-02"}
+    assert [i["at"] for i in items] == sorted(i["at"] for i in items)
+    to_lead = [(i["at"], i["kind"]) for i in items if i["person"] == "vp.chanh"]
+    assert to_lead == [
+        ("2024-04-22T08:00:00+07:00", "reminder"),
+        ("2024-04-25T08:00:00+07:00", "reminder"),
+        ("2024-05-02T08:00:00+07:00", "due_today"),
+        ("2024-05-03T08:00:00+07:00", "overdue"),
+    ]
+    escalations = [i for i in items if i["kind"] == "escalation"]
+    assert {i["level"] for i in escalations} == {2}  # level 1 skipped: monitor is the lead
+    chairman = [i["at"][:10] for i in escalations if i["agency"] == "ubnd-huyen"]
+    assert chairman == ["2024-05-08", "2024-05-15", "2024-05-22", "2024-05-29"]
+    assert all(
+        i["role"] == "directing" and i["person"] == "ubnd-huyen.chu-tich"
+        for i in escalations
+        if i["agency"] == "ubnd-huyen"
+    )
+    copies = [i for i in escalations if i["agency"] == "phong-tckh"]
+    assert copies and all(i["role"] == "compiler" and i["copy"] for i in copies)
+    coordinating = {i["agency"] for i in items if i["role"] == "coordinating"}
+    assert "ubnd-thai-hoa" in coordinating
+    assert all(i["at"][:10] == "2024-04-22" for i in items if i["role"] == "coordinating")
+    for key in (
+        "at",
+        "kind",
+        "level",
+        "plan",
+        "task",
+        "agency",
+        "person",
+        "channel",
+        "role",
+        "deadline",
+        "reason",
+    ):
+        assert all(key in i for i in items)
+
+
+def test_six_month_report_of_2024_ends_monday_17_june(
+    cli: Cli, config_dir: Path, tmp_path: Path
+) -> None:
+    base = ("--config", config_dir, "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert cli(*base, "init").code == 0
+    assert cli(*base, "plan", "import", SEED_PLAN).code == 0
+    result = cli(
+        *base, "preview", "--from", "2024-06-01", "--to", "2024-06-30", "--task", "II.2", "--json"
+    )
+    items = json.loads(result.out)
+    assert items and {i["deadline"] for i in items} == {"2024-06-17"}
+    assert any(i["kind"] == "report_request" for i in items)
+    assert any(i["kind"] == "due_today" and i["at"].startswith("2024-06-17") for i in items)
