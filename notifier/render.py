@@ -54,6 +54,7 @@ class MessageKind(StrEnum):
     TEST = "test"
     CONFIRMATION = "confirmation"
     FOLLOWUP = "followup"
+    ADMIN_ALERT = "admin_alert"
 
 
 class AckAction(StrEnum):
