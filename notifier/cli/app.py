@@ -158,5 +158,6 @@ def agency_list(
     console.print(table("Cơ quan", columns, rows))
 
 
+from notifier.cli import bot as _bot  # noqa: E402,F401  (contact invite: Telegram link codes)
 from notifier.cli import contacts as _contacts  # noqa: E402,F401  (registers contact commands)
 from notifier.cli import plans as _plans  # noqa: E402,F401  (plan and preview commands)

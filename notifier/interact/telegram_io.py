@@ -1,0 +1,264 @@
+"""Telegram transport for the bot: long polling (default) or a webhook route.
+
+Long polling: one getUpdates consumer. After each update is handled, the next offset
+is logged as an ``Event`` (kind ``telegram.offset``), so a restart resumes after the
+last handled update instead of replaying it (at most the one update in flight when
+the process died is seen again).
+
+Webhook mode (``NOTIFIER_TELEGRAM_WEBHOOK_URL`` set): :func:`run_bot` registers the
+URL with ``setWebhook`` and a ``secret_token`` (``NOTIFIER_TELEGRAM_WEBHOOK_SECRET``,
+required), and the web app serves :func:`webhook_handler` at the URL's path
+(:func:`add_webhook_route`). Every request must carry the secret in the
+``X-Telegram-Bot-Api-Secret-Token`` header: missing -> 401, wrong -> 403.
+
+Update handling itself lives in :mod:`notifier.interact.bot`; it runs in a worker
+thread because it talks to the database synchronously.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from sqlmodel import Session, col, select
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.request import HTTPXRequest
+
+from notifier.admin import log_event
+from notifier.channels.telegram import fit_telegram_html, keyboard
+from notifier.engine.channels import telegram_base_url
+from notifier.errors import ConfigError
+from notifier.interact.bot import (
+    AnswerCallback,
+    BotContext,
+    EditMessage,
+    Reply,
+    SendText,
+    handle_update,
+)
+from notifier.interact.links import load_secret_key
+from notifier.runtime import Runtime
+from notifier.store.db import session_scope
+from notifier.store.models import Event
+
+log = logging.getLogger(__name__)
+
+OFFSET_EVENT = "telegram.offset"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_TIMEOUT = 30  # seconds of long polling per getUpdates
+ERROR_PAUSE = 5.0  # seconds before polling again after a network error
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def bot_context(runtime: Runtime) -> BotContext:
+    """The bot's context with the same signing key the dispatcher uses."""
+    settings = runtime.settings
+    key = load_secret_key(settings.secret_key, Path(settings.file.secret_key_file))
+    return BotContext(runtime, key)
+
+
+def make_bot(runtime: Runtime) -> Bot:
+    """A PTB Bot for this installation (read timeout above the long-poll timeout)."""
+    token = runtime.settings.telegram_token
+    if not token:
+        raise ConfigError(["the Telegram bot needs NOTIFIER_TELEGRAM_TOKEN"])
+    request = HTTPXRequest(connection_pool_size=4, connect_timeout=10.0, read_timeout=20.0)
+    base_url = telegram_base_url(runtime.settings.file.telegram.api_url)
+    return Bot(token, base_url=base_url, request=request)
+
+
+# -- carrying out the replies ------------------------------------------------------------
+
+
+async def execute(bot: Bot, replies: list[Reply]) -> None:
+    """Send the replies in order; one failing reply does not stop the others."""
+    for reply in replies:
+        try:
+            await _execute_one(bot, reply)
+        except BadRequest as exc:
+            if "message is not modified" not in exc.message.lower():
+                log.warning("Telegram refused %s: %s", type(reply).__name__, exc.message)
+        except TelegramError as exc:
+            log.warning("Telegram error on %s: %s", type(reply).__name__, exc.message)
+
+
+async def _execute_one(bot: Bot, reply: Reply) -> None:
+    if isinstance(reply, AnswerCallback):
+        await bot.answer_callback_query(reply.query_id, text=reply.text)
+    elif isinstance(reply, EditMessage):
+        await bot.edit_message_text(
+            chat_id=reply.chat_id,
+            message_id=reply.message_id,
+            text=fit_telegram_html(reply.html),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply.buttons),
+            link_preview_options=_NO_PREVIEW,
+        )
+    elif isinstance(reply, SendText):
+        await bot.send_message(
+            chat_id=reply.chat_id,
+            text=fit_telegram_html(reply.html),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=_NO_PREVIEW,
+        )
+
+
+async def process(ctx: BotContext, bot: Bot, update: Mapping[str, Any]) -> None:
+    """Handle one update (database work in a thread) and send the replies."""
+    try:
+        replies = await asyncio.to_thread(handle_update, ctx, update)
+    except Exception:  # a bug must not kill the bot; the update is logged and skipped
+        log.exception("failed to handle Telegram update %s", update.get("update_id"))
+        return
+    await execute(bot, replies)
+
+
+# -- long polling ------------------------------------------------------------------------
+
+
+def load_offset(ctx: BotContext) -> int:
+    """The next update id to ask for (0 = whatever Telegram holds)."""
+    with Session(ctx.runtime.engine) as session:
+        query = select(Event).where(Event.kind == OFFSET_EVENT).order_by(col(Event.id).desc())
+        event = session.exec(query.limit(1)).first()
+    return int((event.data or {}).get("offset", 0)) if event is not None else 0
+
+
+def save_offset(ctx: BotContext, offset: int, update_kind: str) -> None:
+    with session_scope(ctx.runtime.engine) as session:
+        message = f"handled Telegram update {offset - 1} ({update_kind})"
+        log_event(session, ctx.now(), OFFSET_EVENT, message, offset=offset)
+
+
+def _kind(update: Mapping[str, Any]) -> str:
+    return next((k for k in update if k != "update_id"), "unknown")
+
+
+async def poll_once(ctx: BotContext, bot: Bot, *, timeout: int = POLL_TIMEOUT) -> int:
+    """One getUpdates round: handle each update, persisting the offset after each."""
+    offset = load_offset(ctx)
+    updates = await bot.get_updates(
+        offset=offset or None,
+        timeout=timeout,
+        allowed_updates=ALLOWED_UPDATES,
+        read_timeout=timeout + 10,
+    )
+    for update in updates:
+        data = update.to_dict()
+        await process(ctx, bot, data)
+        await asyncio.to_thread(save_offset, ctx, update.update_id + 1, _kind(data))
+    return len(updates)
+
+
+async def poll_forever(
+    ctx: BotContext,
+    bot: Bot,
+    stop_event: asyncio.Event,
+    *,
+    timeout: int = POLL_TIMEOUT,
+    error_pause: float = ERROR_PAUSE,
+) -> None:
+    """Poll until ``stop_event`` is set; network errors pause, never stop the loop."""
+    while not stop_event.is_set():
+        poll = asyncio.ensure_future(poll_once(ctx, bot, timeout=timeout))
+        stopper = asyncio.ensure_future(stop_event.wait())
+        done, _ = await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if poll not in done:  # stopping: abandon the long poll (its updates stay queued)
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
+            return
+        error = poll.exception()
+        if isinstance(error, TelegramError):
+            log.warning("getUpdates failed: %s", error.message)
+            try:
+                await asyncio.wait_for(stop_event.wait(), error_pause)
+            except TimeoutError:
+                pass
+        elif error is not None:
+            raise error
+
+
+# -- webhook -----------------------------------------------------------------------------
+
+
+def webhook_path(runtime: Runtime) -> str:
+    """The path part of NOTIFIER_TELEGRAM_WEBHOOK_URL (where the web app listens)."""
+    url = runtime.settings.file.telegram.webhook_url or ""
+    return urlsplit(url).path or DEFAULT_WEBHOOK_PATH
+
+
+def webhook_handler(
+    ctx: BotContext, bot: Bot, secret: str
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An aiohttp handler that checks the secret header on every request."""
+    if not secret:
+        raise ConfigError(["webhook mode needs NOTIFIER_TELEGRAM_WEBHOOK_SECRET"])
+    expected = secret.encode("utf-8")
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER)
+        if given is None:
+            return web.Response(status=401, text="missing secret token")
+        if not hmac.compare_digest(given.encode("utf-8"), expected):
+            return web.Response(status=403, text="wrong secret token")
+        try:
+            update = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="expected a JSON update")
+        if not isinstance(update, dict):
+            return web.Response(status=400, text="expected a JSON object")
+        await process(ctx, bot, update)
+        return web.Response(text="ok")
+
+    return handle
+
+
+def add_webhook_route(app: web.Application, runtime: Runtime, bot: Bot) -> None:
+    """Serve Telegram's webhook on ``app`` at the configured path (POST only)."""
+    secret = runtime.settings.webhook_secret or ""
+    app.router.add_post(webhook_path(runtime), webhook_handler(bot_context(runtime), bot, secret))
+
+
+async def register_webhook(runtime: Runtime, bot: Bot) -> None:
+    url = runtime.settings.file.telegram.webhook_url
+    secret = runtime.settings.webhook_secret
+    if not url or not secret:
+        needs = "NOTIFIER_TELEGRAM_WEBHOOK_URL and NOTIFIER_TELEGRAM_WEBHOOK_SECRET"
+        raise ConfigError([f"webhook mode needs {needs}"])
+    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+
+# -- the service task --------------------------------------------------------------------
+
+
+async def run_bot(runtime: Runtime, stop_event: asyncio.Event) -> None:
+    """The bot task for the service's ``extra_tasks``.
+
+    No token: nothing to do. Webhook URL set: register the webhook (the web app serves
+    it, see :func:`add_webhook_route`) and wait for stop. Otherwise: drop any webhook
+    and long-poll until ``stop_event`` is set.
+    """
+    if not runtime.settings.telegram_token:
+        return
+    bot = make_bot(runtime)
+    try:
+        await bot.initialize()
+        if runtime.settings.file.telegram.webhook_url:
+            await register_webhook(runtime, bot)
+            await stop_event.wait()
+            return
+        await bot.delete_webhook(drop_pending_updates=False)
+        await poll_forever(bot_context(runtime), bot, stop_event)
+    finally:
+        await bot.shutdown()
