@@ -160,4 +160,5 @@ def agency_list(
 
 from notifier.cli import bot as _bot  # noqa: E402,F401  (contact invite: Telegram link codes)
 from notifier.cli import contacts as _contacts  # noqa: E402,F401  (registers contact commands)
+from notifier.cli import engine as _engine  # noqa: E402,F401  (run, simulate, send-test)
 from notifier.cli import plans as _plans  # noqa: E402,F401  (plan and preview commands)

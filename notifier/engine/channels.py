@@ -94,15 +94,19 @@ def build_channels(
     settings: Settings,
     clock: Clock,
     *,
-    stream: TextIO | None = sys.stdout,
+    stream: TextIO | None = None,
+    echo: bool = True,
     extra: Mapping[str, Channel] | None = None,
 ) -> ChannelSet:
     """Email if an SMTP host is set, Telegram if a token is set, the console always.
 
-    ``extra`` replaces or adds channels (tests, benchmarks).
+    The console prints to ``stream`` (default: the current ``sys.stdout``) unless
+    ``echo`` is false; it always appends to ``console_path``. ``extra`` replaces or adds
+    channels (tests, benchmarks).
     """
+    out = (stream or sys.stdout) if echo else None
     channels: dict[str, Channel] = {
-        CONSOLE: ConsoleChannel(Path(settings.file.console_path), stream=stream)
+        CONSOLE: ConsoleChannel(Path(settings.file.console_path), stream=out)
     }
     smtp = smtp_settings(settings)
     if smtp is not None:

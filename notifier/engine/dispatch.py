@@ -17,6 +17,7 @@ usable channel. Both tell the admins (:mod:`notifier.engine.alerts`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -120,8 +121,14 @@ def _due(now: datetime):  # type: ignore[no-untyped-def]
     return or_(pending_due, stale)
 
 
-def claim(session: Session, worker_id: str, now: datetime, batch: int = 100) -> list[int]:
-    """Claim up to ``batch`` due rows for ``worker_id``; the ids actually won.
+def claim(
+    session: Session,
+    worker_id: str,
+    now: datetime,
+    batch: int = 100,
+    only: Collection[int] | None = None,
+) -> list[int]:
+    """Claim up to ``batch`` due rows for ``worker_id`` (among ``only``); the ids won.
 
     Call inside one transaction (``session_scope``). PostgreSQL: the candidates are
     locked with SKIP LOCKED, so two dispatchers never see the same row. SQLite: the
@@ -134,6 +141,8 @@ def claim(session: Session, worker_id: str, now: datetime, batch: int = 100) -> 
         .order_by(col(Notification.next_attempt_at), col(Notification.id))
         .limit(batch)
     )
+    if only is not None:
+        query = query.where(col(Notification.id).in_(list(only)))
     if is_postgres(session.get_bind()):  # type: ignore[arg-type]
         query = query.with_for_update(skip_locked=True)
     won: list[int] = []
@@ -168,16 +177,18 @@ async def dispatch(
     now: datetime | None = None,
     batch: int = 100,
     stop: asyncio.Event | None = None,
+    only: Collection[int] | None = None,
 ) -> DispatchReport:
     """Claim due rows and deliver them one by one (see the module docstring).
 
     ``stop`` set: the message in flight is finished, the rest of the claim released.
+    ``only``: consider just these rows (``send-test``).
     """
     now = as_utc(now or runtime.clock.now())
     report = DispatchReport()
     key = load_secret_key(runtime.settings.secret_key, Path(runtime.settings.file.secret_key_file))
     with session_scope(runtime.engine) as session:
-        ids = claim(session, worker_id, now, batch)
+        ids = claim(session, worker_id, now, batch, only)
     report.claimed = len(ids)
     try:
         for row_id in ids:

@@ -82,7 +82,7 @@ class Env:
     def channels(
         self, limits: dict[str, tuple[int, float]] | None = None, **fakes: Any
     ) -> ChannelSet:
-        base = build_channels(self.runtime.settings, self.clock, stream=None)
+        base = build_channels(self.runtime.settings, self.clock, echo=False)
         merged = {"console": base.channels["console"], **fakes}
         return ChannelSet(channels=merged, limiter=RateLimiter(self.clock, limits or {}))
 

@@ -1,0 +1,187 @@
+"""`notifier run`, `notifier simulate`, `notifier send-test`: thin wrappers of the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from datetime import date, datetime, time
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, col, select
+
+from notifier.cli.app import app
+from notifier.cli.common import AppState, console, state, table
+from notifier.clock import VN_TZ, VirtualClock, as_utc
+from notifier.engine.channels import CONSOLE, ChannelSet, build_channels
+from notifier.engine.dispatch import dispatch
+from notifier.engine.outbox import choose_channel, insert_rows, new_row
+from notifier.engine.service import Service, Simulation, new_worker_id, simulate
+from notifier.errors import NotFound
+from notifier.runtime import Runtime, build_runtime
+from notifier.store.db import session_scope
+from notifier.store.models import Notification, NotificationStatus, Person
+
+CHANNELS = ("email", "telegram", "console")
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO 8601; without an offset it is Hà Nội time."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO instant (2024-04-15T08:00)") from None
+    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
+
+
+def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
+    runtime = build_runtime(st.settings, st.ready_engine(), st.clock)
+    return runtime, build_channels(st.settings, st.clock, echo=not quiet)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="One sweep and one dispatch, then exit.")
+    ] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Start a virtual clock at this ISO instant.")
+    ] = None,
+    speed: Annotated[
+        float, typer.Option("--speed", help="With --at: the clock runs N times real time.")
+    ] = 1.0,
+) -> None:
+    """Run the service: sweep, dispatch and digests on a schedule, until SIGTERM/SIGINT."""
+    st = state(ctx)
+    if at is not None:
+        st.clock = VirtualClock(parse_instant(at), speed=speed)
+    runtime, channels = _runtime(st)
+    service = Service(runtime, channels, speed=speed if at is not None else 1.0)
+    if once:
+        report = asyncio.run(service.once())
+        console.print(f"Quét: {report.sweep}\nGửi: {report.dispatch}")
+        return
+    file = st.settings.file
+    names = ", ".join(sorted(channels.configured))
+    console.print(
+        f"notifier đang chạy ({service.worker_id}); kênh: {names}; "
+        f"quét mỗi {file.sweep_interval_seconds:g} s, "
+        f"gửi mỗi {file.dispatch_interval_seconds:g} s. Dừng: Ctrl+C."
+    )
+    asyncio.run(service.run())
+    console.print("Đã dừng.")
+
+
+@app.command("simulate")
+def simulate_command(
+    ctx: typer.Context,
+    from_: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")],
+    to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")],
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Do not print each console message.")
+    ] = False,
+) -> None:
+    """Replay a period on a virtual clock through the real sweep and dispatch."""
+    st = state(ctx)
+    start = as_utc(datetime.combine(from_.date(), time(0, 0), tzinfo=VN_TZ))
+    end = as_utc(datetime.combine(to.date(), time(23, 59, 59), tzinfo=VN_TZ))
+    if end < start:
+        raise typer.BadParameter("--to is before --from")
+    st.clock = VirtualClock(start)
+    runtime, channels = _runtime(st, quiet)
+
+    async def go() -> Simulation:
+        try:
+            return await simulate(runtime, channels, start, end, new_worker_id())
+        finally:
+            await channels.aclose()
+
+    result = asyncio.run(go())
+    _print_summary(runtime, start, end, result)
+
+
+def _print_summary(runtime: Runtime, start: datetime, end: datetime, result: Simulation) -> None:
+    with Session(runtime.engine) as session:
+        rows = session.exec(
+            select(Notification).where(
+                col(Notification.created_at) >= start, col(Notification.created_at) <= end
+            )
+        ).all()
+    sent: Counter[tuple[date, str, str]] = Counter()
+    other: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        if row.status == NotificationStatus.SENT and row.sent_at is not None:
+            sent[(as_utc(row.sent_at).astimezone(VN_TZ).date(), row.kind, row.channel)] += 1
+        else:
+            other[(row.status, row.kind)] += 1
+    lines = [
+        [day.strftime("%d/%m/%Y"), kind, channel, n]
+        for (day, kind, channel), n in sorted(sent.items())
+    ]
+    title = f"Đã gửi từ {start.astimezone(VN_TZ):%d/%m/%Y} đến {end.astimezone(VN_TZ):%d/%m/%Y}"
+    console.print(table(title, ["Ngày", "Loại", "Kênh", "Số tin"], lines))
+    failures = [[status, kind, n] for (status, kind), n in sorted(other.items())]
+    if failures:
+        console.print(table("Không gửi / chưa gửi", ["Trạng thái", "Loại", "Số tin"], failures))
+    d = result.dispatch
+    console.print(
+        f"Tổng: {sum(sent.values())} tin đã gửi, {d.failed} thất bại, {d.retried} gửi lại, "
+        f"{d.fallbacks} chuyển kênh, {d.cancelled} hủy, {result.sweep.skipped} bỏ qua "
+        f"(gộp khi gửi bù); {result.ticks} lần quét."
+    )
+
+
+@app.command("send-test")
+def send_test(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Person key, e.g. vp.chanh.")],
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="email | telegram | console (default: theirs).")
+    ] = None,
+) -> None:
+    """Send a test message through the outbox and dispatch; print what happened."""
+    if channel is not None and channel not in CHANNELS:
+        raise typer.BadParameter(f"--channel must be one of {', '.join(CHANNELS)}")
+    st = state(ctx)
+    runtime, channels = _runtime(st)
+    now = st.clock.now()
+    with session_scope(runtime.engine) as session:
+        found = session.exec(select(Person).where(Person.key == person)).first()
+        if found is None:
+            raise NotFound(f"không có người nhận {person!r} (xem: notifier contact list)")
+        chosen = channel or choose_channel(found, channels.configured)
+        values = new_row(
+            occurrence=f"test:{uuid.uuid4()}",
+            step="test",
+            person=found,
+            channel=chosen,
+            kind="test",
+            due_at=now,
+            now=now,
+        )
+        (row_id,) = insert_rows(session, [values])
+    if chosen not in channels.configured:
+        console.print(f"Kênh {chosen} chưa được cấu hình ở đây: tin thử gửi ra {CONSOLE}.")
+
+    async def go() -> None:
+        try:
+            await dispatch(runtime, channels, new_worker_id(), now, only=[row_id])
+        finally:
+            await channels.aclose()
+
+    asyncio.run(go())
+    with Session(runtime.engine) as session:
+        row = session.get(Notification, row_id)
+    assert row is not None
+    if row.status == NotificationStatus.SENT:
+        console.print(
+            f"Đã gửi tin thử {row_id} tới {person} qua {chosen} ({row.address}); "
+            f"mã: {row.provider_id}"
+        )
+        return
+    when = row.next_attempt_at.astimezone(VN_TZ) if row.next_attempt_at else None
+    later = f"; thử lại lúc {when:%H:%M %d/%m/%Y}" if when and row.status == "pending" else ""
+    console.print(f"Gửi tin thử {row_id} không thành công ({row.status}): {row.last_error}{later}")
+    raise typer.Exit(1)

@@ -1,0 +1,229 @@
+"""The long-running process (`notifier run`), its one-shot form, and `simulate`.
+
+:class:`Service` owns the channels and a worker id, ticks sweep and dispatch through
+APScheduler, and stops cleanly on SIGTERM/SIGINT: the message in flight is finished,
+the rest of the claim is released (back to pending), extra tasks are cancelled and
+the channels closed.
+
+Other parts of the program (the Telegram bot, the answer-link web app) plug in without
+touching this loop: append an async callable to ``service.extra_tasks``; it is started
+with the service and cancelled on stop. Code that only gets hold of the service when
+the CLI builds it registers a function in :data:`STARTUP_HOOKS`, called with each new
+Service (typically to append to ``extra_tasks``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from notifier.clock import VN_TZ, VirtualClock, as_utc
+from notifier.engine.channels import ChannelSet
+from notifier.engine.dispatch import DispatchReport, dispatch_all, release_claims
+from notifier.engine.scheduler import build_scheduler, real_interval
+from notifier.engine.sweep import SweepReport, sweep
+from notifier.runtime import Runtime
+from notifier.store.db import session_scope
+from notifier.store.models import Deadline, DeadlineStatus, Notification, NotificationStatus
+
+ExtraTask = Callable[[], Awaitable[None]]
+STARTUP_HOOKS: list[Callable[[Service], None]] = []
+
+
+def new_worker_id() -> str:
+    """Host, process and a random suffix: unique per running dispatcher."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class TickReport:
+    sweep: SweepReport = field(default_factory=SweepReport)
+    dispatch: DispatchReport = field(default_factory=DispatchReport)
+
+
+class Service:
+    """Sweep + dispatch on a schedule; see the module docstring."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        channels: ChannelSet,
+        *,
+        worker_id: str | None = None,
+        speed: float = 1.0,
+    ) -> None:
+        self.runtime = runtime
+        self.channels = channels
+        self.worker_id = worker_id or new_worker_id()
+        self.extra_tasks: list[ExtraTask] = []
+        self.speed = speed  # of the (virtual) clock: ticks come this much faster
+        self._stop = asyncio.Event()
+        self._busy = asyncio.Lock()
+        for hook in STARTUP_HOOKS:
+            hook(self)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    async def sweep_tick(self) -> SweepReport:
+        """One sweep at the clock's now, in a thread (it is blocking database work)."""
+        async with self._busy:
+            if self.stopping:
+                return SweepReport()
+            now = self.runtime.clock.now()
+            return await asyncio.to_thread(sweep, self.runtime, now)
+
+    async def dispatch_tick(self) -> DispatchReport:
+        """Send everything due now; stops early (after the message in flight) on stop."""
+        async with self._busy:
+            if self.stopping:
+                return DispatchReport()
+            return await dispatch_all(
+                self.runtime,
+                self.channels,
+                self.worker_id,
+                self.runtime.clock.now(),
+                stop=self._stop,
+            )
+
+    async def once(self) -> TickReport:
+        """One sweep and one dispatch at the current time (cron users)."""
+        try:
+            return TickReport(await self.sweep_tick(), await self.dispatch_tick())
+        finally:
+            await self.close()
+
+    async def run(self, install_signals: bool = True) -> None:
+        """Tick until SIGTERM/SIGINT or :meth:`request_stop`, then stop cleanly."""
+        loop = asyncio.get_running_loop()
+        if install_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.request_stop)
+        settings = self.runtime.settings.file
+        scheduler = build_scheduler(
+            self._quiet(self.sweep_tick),
+            self._quiet(self.dispatch_tick),
+            sweep_every=real_interval(settings.sweep_interval_seconds, self.speed),
+            dispatch_every=real_interval(settings.dispatch_interval_seconds, self.speed),
+        )
+        extras: list[asyncio.Future[None]] = [asyncio.ensure_future(t()) for t in self.extra_tasks]
+        try:
+            await self.sweep_tick()
+            await self.dispatch_tick()
+            scheduler.start()
+            await self._stop.wait()
+        finally:
+            self._stop.set()
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            async with self._busy:  # the tick in flight finishes its current message
+                pass
+            for task in extras:
+                task.cancel()
+            await asyncio.gather(*extras, return_exceptions=True)
+            if install_signals:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(sig)
+            await self.close()
+
+    def _quiet(self, tick: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            await tick()
+
+        return job
+
+    async def close(self) -> None:
+        """Release this worker's claims and close the channels (idempotent)."""
+        with session_scope(self.runtime.engine) as session:
+            release_claims(session, self.worker_id)
+        await self.channels.aclose()
+
+
+# ---------------------------------------------------------------- simulate
+
+
+@dataclass
+class Simulation:
+    ticks: int = 0
+    sweep: SweepReport = field(default_factory=SweepReport)
+    dispatch: DispatchReport = field(default_factory=DispatchReport)
+
+
+def _add(total: object, part: object) -> None:
+    for name, value in vars(part).items():
+        setattr(total, name, getattr(total, name) + value)
+
+
+def next_due(runtime: Runtime, after: datetime) -> datetime | None:
+    """The earliest instant after ``after`` when a sweep or dispatch has work.
+
+    Only instants strictly later count: something stuck in the past must not make a
+    replay crawl one interval at a time.
+    """
+    action, attempt = col(Deadline.next_action_at), col(Notification.next_attempt_at)
+    followup = col(Notification.followup_at)
+    with Session(runtime.engine) as session:
+        candidates = [
+            session.exec(
+                select(func.min(action)).where(
+                    Deadline.status == DeadlineStatus.OPEN, action > after
+                )
+            ).one(),
+            session.exec(
+                select(func.min(attempt)).where(
+                    Notification.status == NotificationStatus.PENDING, attempt > after
+                )
+            ).one(),
+            session.exec(select(func.min(followup)).where(followup > after)).one(),
+        ]
+    local = as_utc(after).astimezone(VN_TZ)
+    digest = datetime.combine(local.date(), runtime.policy.digest_at, tzinfo=VN_TZ)
+    if digest <= local:
+        digest += timedelta(days=1)
+    candidates.append(digest)
+    times = [as_utc(c) for c in candidates if c is not None]
+    return min(times) if times else None
+
+
+async def simulate(
+    runtime: Runtime, channels: ChannelSet, start: datetime, end: datetime, worker_id: str
+) -> Simulation:
+    """Replay ``[start, end]`` on the runtime's VirtualClock through sweep() and dispatch().
+
+    Instead of ticking every sweep interval, the clock jumps to the next instant with
+    work (next_action_at, next_attempt_at, follow-ups, the digest hour), but never by less
+    than one sweep interval, as the real service would see it.
+    """
+    clock = runtime.clock
+    if not isinstance(clock, VirtualClock):
+        raise TypeError("simulate needs a VirtualClock")
+    step = timedelta(seconds=runtime.settings.file.sweep_interval_seconds)
+    report = Simulation()
+    now = as_utc(start)
+    try:
+        while now <= end:
+            clock.set(now)
+            _add(report.sweep, await asyncio.to_thread(sweep, runtime, now))
+            _add(report.dispatch, await dispatch_all(runtime, channels, worker_id, now))
+            report.ticks += 1
+            upcoming = next_due(runtime, now)
+            if upcoming is None:
+                break
+            now = max(upcoming, now + step)
+    finally:
+        with session_scope(runtime.engine) as session:
+            release_claims(session, worker_id)
+    return report
