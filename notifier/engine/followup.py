@@ -1,0 +1,144 @@
+"""The "no answer" follow-up (issue 6 §2): an unanswered reminder is sent once more.
+
+A reminder, due-today notice or report request addressed to the lead agency gets
+``followup_at`` when the sweep creates it. Each sweep reads the rows whose
+``followup_at`` has come (an indexed range, like the deadline sweep) and decides:
+
+1. not sent yet (pending, claimed): look again later; failed, cancelled, skipped: never;
+2. sent, but less than N working days ago: move ``followup_at`` to that instant;
+3. the deadline is closed or moved, somebody of the recipient's agency answered
+   after it was sent, or a newer message of the same occurrence already reached
+   the person: no follow-up;
+4. otherwise one row of kind ``followup`` to the same person on their next usable
+   channel (the same one if they have only one), key ``(occurrence, step+followup)``.
+
+``followup_at`` is cleared once decided, and the insert is idempotent, so running
+the sweep twice (or two sweeps at once) sends one follow-up at most.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+from sqlalchemy import exists
+from sqlmodel import Session, col, select
+
+from notifier.clock import VN_TZ, as_utc
+from notifier.domain.calendar import WorkingCalendar
+from notifier.domain.policy import Policy
+from notifier.domain.steps import apply_send_window
+from notifier.engine.outbox import insert_rows, new_row, next_channel
+from notifier.store.models import (
+    Acknowledgement,
+    Deadline,
+    DeadlineStatus,
+    Notification,
+    NotificationStatus,
+    Person,
+)
+
+FOLLOWUP = "followup"
+_WAITING = (NotificationStatus.PENDING, NotificationStatus.CLAIMED)
+_LIVE = (NotificationStatus.PENDING, NotificationStatus.CLAIMED, NotificationStatus.SENT)
+
+
+def after_working_days(
+    at: dt.datetime, n: int, calendar: WorkingCalendar, policy: Policy
+) -> dt.datetime:
+    """The same local time ``n`` working days after ``at``, moved into the send window."""
+    local = as_utc(at).astimezone(VN_TZ)
+    day = calendar.add_working_days(local.date(), n)
+    later = dt.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=VN_TZ)
+    return as_utc(apply_send_window(later, policy, calendar))
+
+
+def run_followups(
+    session: Session,
+    calendar: WorkingCalendar,
+    policy: Policy,
+    configured: Collection[str],
+    now: dt.datetime,
+    limit: int = 1000,
+) -> int:
+    """Create the follow-ups whose time has come; returns how many rows were created."""
+    query = (
+        select(Notification)
+        .where(col(Notification.followup_at) <= now)
+        .order_by(col(Notification.followup_at))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    created = 0
+    for row in session.exec(query).all():
+        if row.status in _WAITING:
+            continue
+        if row.status != NotificationStatus.SENT or row.sent_at is None:
+            row.followup_at = None
+            continue
+        due = after_working_days(
+            row.sent_at, policy.no_answer_followup_working_days, calendar, policy
+        )
+        if due > now:
+            row.followup_at = due
+            continue
+        row.followup_at = None
+        if _still_wanted(session, row):
+            created += _create(session, row, configured, now)
+    return created
+
+
+def _still_wanted(session: Session, row: Notification) -> bool:
+    """Deadline open and unmoved, nobody of the agency answered, nothing newer sent."""
+    deadline = session.get(Deadline, row.deadline_id) if row.deadline_id else None
+    if deadline is None or deadline.status != DeadlineStatus.OPEN:
+        return False
+    if row.occurrence != f"d{deadline.id}@{deadline.effective_date.isoformat()}":
+        return False
+    person = session.get(Person, row.person_id)
+    if person is None or not person.active:
+        return False
+    colleagues = select(Person.id).where(Person.agency_id == person.agency_id)
+    answered = session.exec(
+        select(Acknowledgement.id).where(
+            Acknowledgement.deadline_id == deadline.id,
+            col(Acknowledgement.at) >= row.sent_at,
+            col(Acknowledgement.person_id).in_(colleagues),
+        )
+    ).first()
+    if answered is not None:
+        return False
+    newer = session.exec(
+        select(
+            exists().where(
+                col(Notification.occurrence) == row.occurrence,
+                col(Notification.person_id) == row.person_id,
+                col(Notification.due_at) > row.due_at,
+                col(Notification.status).in_(_LIVE),
+                col(Notification.kind) != FOLLOWUP,
+            )
+        )
+    ).one()
+    return not newer
+
+
+def _create(
+    session: Session, row: Notification, configured: Collection[str], now: dt.datetime
+) -> int:
+    person = session.get(Person, row.person_id)
+    assert person is not None
+    values = new_row(
+        occurrence=row.occurrence,
+        step=f"{row.step}+followup",
+        person=person,
+        channel=next_channel(person, configured, row.channel),
+        kind=FOLLOWUP,
+        due_at=now,
+        now=now,
+        deadline_id=row.deadline_id,
+        level=row.level,
+        role=row.role,
+        context={**row.context, "followup_of": row.id, "followup_of_kind": row.kind},
+    )
+    return len(insert_rows(session, [values]))
