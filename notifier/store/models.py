@@ -208,6 +208,8 @@ class Notification(SQLModel, table=True):
     last_error: str = ""
     context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _utc(nullable=False)
+    # When to check whether anybody answered (no-answer follow-up); NULL once decided.
+    followup_at: datetime | None = _utc(index=True)
 
 
 class DeliveryAttempt(SQLModel, table=True):
