@@ -1,0 +1,110 @@
+"""Seed plan -> sweep -> dispatch through a real SMTP server (aiosmtpd) and the fake Bot
+API (python-telegram-bot over HTTP): what arrives is parsed back and checked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from notifier.clock import VN_TZ, as_utc
+from notifier.engine.channels import build_channels
+from notifier.engine.dispatch import dispatch_all
+from notifier.engine.sweep import sweep
+from notifier.interact.links import Action, load_secret_key, parse_callback_data, read_token
+from notifier.plans.importer import PlanImporter, default_until
+from notifier.plans.parse import parse_plan_file
+from notifier.store.db import session_scope
+from tests.conftest import SEED_PLAN
+from tests.engine.test_dispatch import Env, make_env
+from tests.fakes.bot_api import FakeBotApi, bot_api
+
+__all__ = ["bot_api"]  # the fixture
+from tests.fakes.smtp import smtp_server
+
+REMINDER_DAY = as_utc(datetime(2024, 4, 22, 8, 0, tzinfo=VN_TZ))
+TOKEN = "123456:TEST-token"
+
+
+def seeded(config_dir: Path, tmp: Path, smtp_port: int, bot_url: str) -> Env:
+    env = make_env(
+        config_dir,
+        f"sqlite:///{tmp / 'n.db'}",
+        tmp,
+        env={
+            "NOTIFIER_SMTP_HOST": "127.0.0.1",
+            "NOTIFIER_SMTP_PORT": str(smtp_port),
+            "NOTIFIER_TELEGRAM_TOKEN": TOKEN,
+            "NOTIFIER_TELEGRAM_API_URL": bot_url,
+        },
+        public_url="https://notifier.example.vn",
+    )
+    runtime = env.runtime
+    with session_scope(runtime.engine) as session:
+        parsed = parse_plan_file(SEED_PLAN)
+        until = default_until(parsed, REMINDER_DAY)
+        PlanImporter(session, runtime.calendar, runtime.policy, REMINDER_DAY).run(
+            parsed, str(SEED_PLAN), until
+        )
+    env.clock.set(REMINDER_DAY)
+    sweep(runtime, REMINDER_DAY)
+    return env
+
+
+async def test_reminders_arrive_by_email_with_exact_subject_and_answer_links(
+    config_dir: Path, tmp_path: Path, bot_api: FakeBotApi
+) -> None:
+    with smtp_server() as (handler, port):
+        env = seeded(config_dir, tmp_path, port, bot_api.url)
+        channels = build_channels(env.runtime.settings, env.clock, echo=False)
+        try:
+            report = await dispatch_all(env.runtime, channels, "w1")
+        finally:
+            await channels.aclose()
+    emails = env.rows(channel="email", status="sent")
+    assert emails and report.failed == 0
+    assert len(handler.received) == len(emails)
+    key = load_secret_key(env.runtime.settings.secret_key, Path("unused"))
+    by_to = {r.rcpt_tos[0]: r.parsed() for r in handler.received}
+    with_links = 0
+    for row in emails:
+        parsed = by_to[row.address]
+        assert parsed["Subject"] == row.subject
+        assert parsed["Message-ID"] == row.provider_id == f"<n{row.id}@notifier.local>"
+        text = parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        html = parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        if row.kind == "reminder" and not row.copy_only:
+            links = [w for w in text.split() if w.startswith("https://notifier.example.vn/a/")]
+            assert len(links) == 3 and all(link in html for link in links)
+            token = links[0].rsplit("/", 1)[1]
+            answer = read_token(key, token, REMINDER_DAY)
+            assert (answer.notification_id, answer.person_id) == (row.id, row.person_id)
+            with_links += 1
+    assert with_links >= 1
+    assert any(r.subject.startswith("[Nhắc hạn]") for r in emails)
+
+
+async def test_reminders_arrive_on_telegram_with_signed_buttons(
+    config_dir: Path, tmp_path: Path, bot_api: FakeBotApi
+) -> None:
+    env = seeded(config_dir, tmp_path, 1, bot_api.url)
+    channels = build_channels(env.runtime.settings, env.clock, echo=False)
+    channels.channels = {k: v for k, v in channels.channels.items() if k != "email"}
+    try:
+        await dispatch_all(env.runtime, channels, "w1")
+    finally:
+        await channels.aclose()
+    rows = env.rows(channel="telegram", status="sent")
+    assert rows
+    key = load_secret_key(env.runtime.settings.secret_key, Path("unused"))
+    with_buttons = 0
+    for row in rows:
+        (sent,) = [m for m in bot_api.sent(row.address) if str(m.message_id) == row.provider_id]
+        assert sent.parse_mode == "HTML" and sent.text == row.body_html
+        if row.kind == "reminder" and not row.copy_only:
+            assert sent.reply_markup is not None
+            buttons = sent.reply_markup["inline_keyboard"][0]
+            assert [b["text"] for b in buttons] == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+            decoded = [parse_callback_data(key, b["callback_data"]) for b in buttons]
+            assert decoded == [(row.id, a) for a in (Action.RECEIVED, Action.DONE, Action.BLOCKED)]
+            with_buttons += 1
+    assert with_buttons >= 1
