@@ -66,10 +66,11 @@ async def test_reminders_arrive_by_email_with_exact_subject_and_answer_links(
     assert emails and report.failed == 0
     assert len(handler.received) == len(emails)
     key = load_secret_key(env.runtime.settings.secret_key, Path("unused"))
-    by_to = {r.rcpt_tos[0]: r.parsed() for r in handler.received}
+    by_id = {str(m["Message-ID"]): m for m in (r.parsed() for r in handler.received)}
     with_links = 0
     for row in emails:
-        parsed = by_to[row.address]
+        parsed = by_id[f"<n{row.id}@notifier.local>"]
+        assert parsed["To"].addresses[0].addr_spec == row.address
         assert parsed["Subject"] == row.subject
         assert parsed["Message-ID"] == row.provider_id == f"<n{row.id}@notifier.local>"
         text = parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
