@@ -1,0 +1,58 @@
+"""Two dispatchers sharing one PostgreSQL database never send a message twice."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from pathlib import Path
+
+from sqlmodel import select
+
+from notifier.engine.dispatch import dispatch_all
+from notifier.engine.outbox import insert_rows, new_row
+from notifier.runtime import build_runtime
+from notifier.store.db import make_engine, session_scope
+from notifier.store.models import Person
+from tests.engine.test_dispatch import T0, FakeChannel, make_env
+
+MESSAGES = 600
+
+
+def test_two_dispatchers_on_postgres_send_each_message_exactly_once(
+    config_dir: Path, pg_url: str, tmp_path: Path
+) -> None:
+    env = make_env(config_dir, pg_url, tmp_path)
+    with session_scope(env.engine) as session:
+        person = session.exec(select(Person).where(Person.key == "vp.pho-chanh")).one()
+        rows = [
+            new_row(occurrence=f"o{i}", step="test", person=person, channel="email",
+                    kind="test", due_at=T0, now=T0)
+            for i in range(MESSAGES)
+        ]  # fmt: skip
+        insert_rows(session, rows)
+    email = FakeChannel("email")  # shared: list.append is atomic
+    reports = {}
+
+    def worker(name: str) -> None:
+        engine = make_engine(pg_url)
+        runtime = build_runtime(env.runtime.settings, engine, env.clock)
+        try:
+            reports[name] = asyncio.run(
+                dispatch_all(runtime, env.channels(email=email), name, batch=25)
+            )
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    keys = Counter(m.key for m in email.sent)
+    assert len(keys) == MESSAGES and max(keys.values()) == 1
+    assert sum(r.sent for r in reports.values()) == MESSAGES
+    assert all(r.sent > 0 for r in reports.values()), reports  # both really took part
+    assert {row.status for row in env.rows()} == {"sent"}
+    env.engine.dispose()
