@@ -6,6 +6,7 @@ tests of this folder (web, CLI, story).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,15 +47,25 @@ START = datetime(2024, 4, 15, 8, 0, tzinfo=VN_TZ)
 TABLES = (Acknowledgement, Event, Notification, Deadline)
 
 
-def seed(config_dir: Path, db_url: str, clock: VirtualClock, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    """init + import of the sample plan at the clock's time; returns a Runtime."""
+SECRET = "test-secret-key-for-answer-links"
+
+
+def seed(
+    config_dir: Path, db_url: str, clock: VirtualClock, env: dict[str, str] | None = None
+) -> Runtime:
+    """init + import of the sample plan at the clock's time; returns a Runtime.
+
+    The console log and the signing key stay inside the test's folder.
+    """
     for argv in (["init"], ["plan", "import", str(SEED_PLAN)]):
         code = run_cli(
             ["--config", str(config_dir), "--db", db_url, *argv], state=AppState(clock=clock)
         )
         assert code == 0, argv
-    settings = load_settings(config_dir, db_url, env=env or {})
-    return build_runtime(settings, make_engine(db_url), clock)
+    settings = load_settings(config_dir, db_url, env={"NOTIFIER_SECRET_KEY": SECRET, **(env or {})})
+    console = str(config_dir.parent / "outbox.log")
+    file = settings.file.model_copy(update={"console_path": console})
+    return build_runtime(dataclasses.replace(settings, file=file), make_engine(db_url), clock)
 
 
 def rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:

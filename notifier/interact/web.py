@@ -1,0 +1,246 @@
+"""The answer-link web app: ``GET /a/{token}`` confirms, ``POST /a/{token}`` records.
+
+Safety without CSRF cookies: the signed token in the path *is* the credential
+(message, person, action, expiry; see :mod:`notifier.interact.links`), so a forged
+cross-site POST would need the token itself. GET never changes anything, because
+mail scanners and link previews open every link; only the POST calls a service
+function. Forged, altered or expired tokens, and people who may no longer act on
+the message, get a 403 page and change nothing. Pages are sent with
+``Referrer-Policy: no-referrer`` (the token must not leak to other sites),
+``Cache-Control: no-store`` and a CSP that allows no script at all.
+
+Database work is synchronous (SQLModel), so handlers run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import Session
+
+from notifier import services
+from notifier.errors import NotFound, NotifierError, Refused
+from notifier.interact.links import Action, AnswerToken, load_secret_key, read_token
+from notifier.interact.pages import TaskView, confirm_page, refused_page, result_page
+from notifier.runtime import Runtime
+from notifier.store.models import Agency, Deadline, DeadlineStatus, Person, Plan, Task
+
+log = logging.getLogger(__name__)
+
+RUNTIME = web.AppKey("runtime", Runtime)
+SECRET = web.AppKey("secret", bytes)
+MAX_FORM_BYTES = 16 * 1024
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _page(body: str, status: int = 200) -> web.Response:
+    return web.Response(
+        text=body, status=status, content_type="text/html", charset="utf-8", headers=HEADERS
+    )
+
+
+def _token(request: web.Request) -> AnswerToken:
+    runtime = request.app[RUNTIME]
+    return read_token(request.app[SECRET], request.match_info["token"], runtime.clock.now())
+
+
+def _task_view(session: Session, token: AnswerToken) -> tuple[TaskView, str]:
+    """What the page shows, after the same authorization the POST will apply.
+
+    Returns the view and, when the task is already done, the sentence saying so.
+    """
+    notification = services.authorize(session, token.notification_id, token.person_id)
+    deadline = session.get(Deadline, notification.deadline_id)
+    person = session.get(Person, token.person_id)
+    if deadline is None or person is None:
+        raise Refused("Không tìm thấy nhiệm vụ của thông báo này.")
+    task = session.get(Task, deadline.task_id)
+    plan = session.get(Plan, task.plan_id) if task else None
+    agency = session.get(Agency, person.agency_id)
+    if task is None or plan is None:
+        raise Refused("Không tìm thấy nhiệm vụ của thông báo này.")
+    where = ", ".join(p for p in (person.position, agency.name if agency else "") if p)
+    view = TaskView(
+        addressee=f"Đồng chí {person.name}" + (f" – {where}" if where else ""),
+        plan_number=plan.number,
+        plan_date=plan.plan_date,
+        plan_title=plan.title,
+        task_ref=task.ref,
+        task_title=task.title,
+        deadline=deadline.effective_date,
+        period=deadline.period,
+    )
+    closed = ""
+    if deadline.status == DeadlineStatus.DONE:
+        closed = "Nhiệm vụ này đã được báo cáo hoàn thành; không cần phản hồi thêm."
+    return view, closed
+
+
+async def _in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.to_thread(func, *args, **kwargs)
+
+
+def _read_view(runtime: Runtime, token: AnswerToken) -> tuple[TaskView, str]:
+    with Session(runtime.engine) as session:
+        return _task_view(session, token)
+
+
+async def show(request: web.Request) -> web.Response:
+    """GET: a confirmation page; reads only."""
+    runtime = request.app[RUNTIME]
+    try:
+        token = _token(request)
+        view, closed = await _in_thread(_read_view, runtime, token)
+    except Refused as exc:
+        return _page(refused_page(str(exc)), 403)
+    return _page(confirm_page(view, token.action, closed=closed))
+
+
+def _record(runtime: Runtime, token: AnswerToken, form: dict[str, str]) -> services.Outcome:
+    common: dict[str, Any] = {
+        "notification_id": token.notification_id,
+        "person_id": token.person_id,
+        "via": services.Via.EMAIL,
+    }
+    if token.action == Action.RECEIVED:
+        return services.acknowledge(runtime, **common)
+    if token.action == Action.DONE:
+        return services.complete(runtime, note=form.get("note", "").strip()[:2000], **common)
+    return services.report_obstacle(runtime, reason=form.get("reason", "")[:2000], **common)
+
+
+async def answer(request: web.Request) -> web.Response:
+    """POST: record the answer through the service functions, show the result."""
+    runtime = request.app[RUNTIME]
+    try:
+        token = _token(request)
+    except Refused as exc:
+        return _page(refused_page(str(exc)), 403)
+    if (request.content_length or 0) > MAX_FORM_BYTES:
+        return _page(refused_page("Nội dung gửi lên quá dài."), 413)
+    form = {k: str(v) for k, v in (await request.post()).items()}
+    try:
+        outcome = await _in_thread(_record, runtime, token, form)
+    except services.ReasonRequired as exc:
+        view, closed = await _in_thread(_read_view, runtime, token)
+        page = confirm_page(view, token.action, closed=closed, error=str(exc))
+        return _page(page, 400)
+    except Refused as exc:
+        return _page(refused_page(str(exc)), 403)
+    except NotFound as exc:
+        return _page(refused_page(str(exc)), 404)
+    except (NotifierError, ValueError) as exc:
+        return _page(refused_page(str(exc)), 400)
+    return _page(result_page(outcome.message))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok\n", headers={"Cache-Control": "no-store"})
+
+
+Setup = Callable[[web.Application], None]
+
+
+def make_web_app(
+    runtime: Runtime, secret_key: bytes | None = None, *, setup: Sequence[Setup] = ()
+) -> web.Application:
+    """The aiohttp application; the key defaults to the installation's signing key.
+
+    ``setup`` callables may add routes (e.g. the Telegram webhook) before it starts.
+    """
+    if secret_key is None:
+        settings = runtime.settings
+        secret_key = load_secret_key(settings.secret_key, Path(settings.file.secret_key_file))
+    app = web.Application(client_max_size=MAX_FORM_BYTES)
+    app[RUNTIME] = runtime
+    app[SECRET] = secret_key
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/a/{token}", show)
+    app.router.add_post("/a/{token}", answer)
+    for add in setup:
+        add(app)
+    return app
+
+
+async def serve_web(
+    runtime: Runtime,
+    stop_event: asyncio.Event,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    setup: Sequence[Setup] = (),
+    started: Callable[[int], None] | None = None,
+) -> None:
+    """Serve the app on settings.file.http (or host/port) until ``stop_event`` is set
+    (or the task is cancelled). ``started`` gets the bound port (port 0 in tests).
+
+    In Telegram webhook mode (token and NOTIFIER_TELEGRAM_WEBHOOK_URL set) the same
+    server also receives the webhook, with its secret checked on every request.
+    """
+    http = runtime.settings.file.http
+    bot = _webhook_bot(runtime)
+    extra = list(setup)
+    if bot is not None:
+        from notifier.interact.telegram_io import add_webhook_route
+
+        await bot.initialize()
+        extra.append(lambda app: add_webhook_route(app, runtime, bot))
+    runner = web.AppRunner(make_web_app(runtime, setup=extra), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host or http.host, http.port if port is None else port)
+    try:
+        await site.start()
+        bound = _bound_port(runner)
+        log.info("web app listening on %s:%s", host or http.host, bound)
+        if started is not None:
+            started(bound)
+        await stop_event.wait()
+    finally:
+        await runner.cleanup()
+        if bot is not None:
+            await bot.shutdown()
+
+
+def _webhook_bot(runtime: Runtime) -> Any:
+    settings = runtime.settings
+    if not (settings.telegram_token and settings.file.telegram.webhook_url):
+        return None
+    from notifier.interact.telegram_io import make_bot
+
+    return make_bot(runtime)
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return 0
+
+
+def install(service: Any) -> None:
+    """A ``notifier.engine.service.STARTUP_HOOKS`` entry: serve the web app with `run`.
+
+    A port already in use is logged, not fatal: sweep and dispatch go on.
+    """
+
+    async def web_task() -> None:
+        try:
+            await serve_web(service.runtime, asyncio.Event())
+        except OSError as exc:
+            log.error("web app not started: %s", exc)
+
+    service.extra_tasks.append(web_task)
