@@ -61,9 +61,16 @@ class World:
         return preview([o.preview() for o in occs], people, self.runtime.calendar, start, end)
 
 
-def make_world(engine: Engine, config_dir: Path, db_url: str, start: datetime) -> World:
+def make_world(
+    engine: Engine,
+    config_dir: Path,
+    db_url: str,
+    start: datetime,
+    env: dict[str, str] | None = None,
+) -> World:
+    """``env`` configures channels (e.g. an SMTP host and a bot token); none: console only."""
     clock = VirtualClock(start)
-    settings = load_settings(config_dir, db_url, env={})
+    settings = load_settings(config_dir, db_url, env=env or {})
     world = World(build_runtime(settings, engine, clock), clock, config_dir, db_url)
     assert world.cli("init") == 0
     return world
