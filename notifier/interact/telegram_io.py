@@ -144,19 +144,29 @@ def _kind(update: Mapping[str, Any]) -> str:
     return next((k for k in update if k != "update_id"), "unknown")
 
 
-async def poll_once(ctx: BotContext, bot: Bot, *, timeout: int = POLL_TIMEOUT) -> int:
-    """One getUpdates round: handle each update, persisting the offset after each."""
-    offset = load_offset(ctx)
+async def fetch_updates(ctx: BotContext, bot: Bot, *, timeout: int) -> list[dict[str, Any]]:
+    """One getUpdates from the persisted offset (safe to cancel: nothing handled yet)."""
+    offset = await asyncio.to_thread(load_offset, ctx)
     updates = await bot.get_updates(
         offset=offset or None,
         timeout=timeout,
         allowed_updates=ALLOWED_UPDATES,
         read_timeout=timeout + 10,
     )
+    return [update.to_dict() for update in updates]
+
+
+async def handle_and_commit(ctx: BotContext, bot: Bot, update: dict[str, Any]) -> None:
+    """Handle one update, then persist the offset past it."""
+    await process(ctx, bot, update)
+    await asyncio.to_thread(save_offset, ctx, int(update["update_id"]) + 1, _kind(update))
+
+
+async def poll_once(ctx: BotContext, bot: Bot, *, timeout: int = POLL_TIMEOUT) -> int:
+    """One getUpdates round: handle each update, persisting the offset after each."""
+    updates = await fetch_updates(ctx, bot, timeout=timeout)
     for update in updates:
-        data = update.to_dict()
-        await process(ctx, bot, data)
-        await asyncio.to_thread(save_offset, ctx, update.update_id + 1, _kind(data))
+        await handle_and_commit(ctx, bot, update)
     return len(updates)
 
 
@@ -168,25 +178,34 @@ async def poll_forever(
     timeout: int = POLL_TIMEOUT,
     error_pause: float = ERROR_PAUSE,
 ) -> None:
-    """Poll until ``stop_event`` is set; network errors pause, never stop the loop."""
+    """Poll until ``stop_event`` is set; network errors pause, never stop the loop.
+
+    A stop abandons a long poll in progress, but never an update being handled: the
+    update in hand is finished and its offset saved; the rest stay with Telegram.
+    """
     while not stop_event.is_set():
-        poll = asyncio.ensure_future(poll_once(ctx, bot, timeout=timeout))
+        fetch = asyncio.ensure_future(fetch_updates(ctx, bot, timeout=timeout))
         stopper = asyncio.ensure_future(stop_event.wait())
-        done, _ = await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
-        if poll not in done:  # stopping: abandon the long poll (its updates stay queued)
-            poll.cancel()
-            await asyncio.gather(poll, return_exceptions=True)
+        if fetch not in done:
+            fetch.cancel()
+            await asyncio.gather(fetch, return_exceptions=True)
             return
-        error = poll.exception()
+        error = fetch.exception()
         if isinstance(error, TelegramError):
             log.warning("getUpdates failed: %s", error.message)
             try:
                 await asyncio.wait_for(stop_event.wait(), error_pause)
             except TimeoutError:
                 pass
-        elif error is not None:
+            continue
+        if error is not None:
             raise error
+        for update in fetch.result():
+            await handle_and_commit(ctx, bot, update)
+            if stop_event.is_set():
+                return
 
 
 # -- webhook -----------------------------------------------------------------------------
