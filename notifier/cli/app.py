@@ -158,6 +158,7 @@ def agency_list(
     console.print(table("Cơ quan", columns, rows))
 
 
+from notifier.cli import answers as _answers  # noqa: E402,F401  (status, log, done, escalate, ack)
 from notifier.cli import bot as _bot  # noqa: E402,F401  (contact invite: Telegram link codes)
 from notifier.cli import contacts as _contacts  # noqa: E402,F401  (registers contact commands)
 from notifier.cli import engine as _engine  # noqa: E402,F401  (run, simulate, send-test)

@@ -1,0 +1,196 @@
+"""`notifier status | log | done | escalate | ack`: the office's view and actions.
+
+Thin: parse, call :mod:`notifier.status` or one service function, print. The web
+app is registered here with the service (see :func:`notifier.interact.web.install`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from notifier import services
+from notifier.cli.app import app
+from notifier.cli.common import AppState, console, err_console, print_json, state, table
+from notifier.clock import VN_TZ, as_utc
+from notifier.domain.status import Bucket
+from notifier.errors import NotFound
+from notifier.runtime import Runtime, build_runtime
+from notifier.status import answer_log, deadline_ids_of_task, status_board
+from notifier.store.models import Notification
+from notifier.textfmt import days_phrase, vn_date, vn_datetime
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+PlanOpt = Annotated[str | None, typer.Option("--plan", help="Plan key (when TASK is ambiguous).")]
+
+
+def _runtime(st: AppState) -> Runtime:
+    return build_runtime(st.settings, st.ready_engine(), st.clock)
+
+
+def _instant(text: str, option: str) -> datetime:
+    """ISO date or instant; without an offset it is Vietnam time."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: expected ISO, e.g. 2024-05-08T16:30", param_hint=option
+        ) from None
+    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
+
+
+@app.command("status")
+def status_command(
+    ctx: typer.Context,
+    as_json: Json = False,
+    plan: Annotated[str | None, typer.Option("--plan", help="Only this plan (key).")] = None,
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="Only tasks it leads (code).")
+    ] = None,
+) -> None:
+    """The four official buckets with counts, and the open items."""
+    st = state(ctx)
+    runtime = _runtime(st)
+    with Session(runtime.engine) as session:
+        board = status_board(session, runtime, st.clock.now(), plan_key=plan, agency=agency)
+    if as_json:
+        print_json(board.to_json())
+        return
+    for warning in board.warnings:
+        err_console.print(f"[bold red]{warning}[/]")
+        console.print(warning)
+    console.print(f"Tình hình thực hiện nhiệm vụ đến {vn_datetime(board.now)}")
+    console.print(
+        table("Tổng hợp", ["Tình trạng", "Số lượng"], [[b.label, n] for b, n in board.counts])
+    )
+    rows = [
+        [i.plan, i.task, i.title[:60], i.period, vn_date(i.deadline), days_phrase(i.working_days),
+         i.bucket.label, i.last_answer or "chưa có", i.level or ""]
+        for i in board.open_items
+    ]  # fmt: skip
+    columns = ["Kế hoạch", "Nhiệm vụ", "Nội dung", "Kỳ", "Hạn", "Thời gian", "Tình trạng",
+               "Phản hồi gần nhất", "Cấp đôn đốc"]  # fmt: skip
+    console.print(table("Nhiệm vụ chưa hoàn thành", columns, rows))
+    done = [i for i in board.items if i.bucket in (Bucket.DONE_ON_TIME, Bucket.DONE_LATE)]
+    if done:
+        rows = [
+            [i.plan, i.task, i.title[:60], vn_date(i.deadline),
+             vn_datetime(i.done_at) if i.done_at else "", i.bucket.label]
+            for i in done
+        ]  # fmt: skip
+        columns = ["Kế hoạch", "Nhiệm vụ", "Nội dung", "Hạn", "Hoàn thành lúc", "Tình trạng"]
+        console.print(table("Nhiệm vụ đã hoàn thành", columns, rows))
+
+
+@app.command("log")
+def log_command(
+    ctx: typer.Context,
+    as_json: Json = False,
+    task: Annotated[str | None, typer.Option("--task", help="Only this task (e.g. II.1).")] = None,
+    plan: PlanOpt = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this day (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Deliveries and acknowledgements: who, agency, channel, action, note, time, message."""
+    st = state(ctx)
+    start = None
+    if since is not None:
+        try:
+            start = as_utc(datetime.combine(date.fromisoformat(since), time(0), tzinfo=VN_TZ))
+        except ValueError:
+            raise typer.BadParameter(f"{since!r} is not YYYY-MM-DD", param_hint="--since") from None
+    with Session(st.ready_engine()) as session:
+        ids = deadline_ids_of_task(session, task, plan) if task is not None else None
+        if ids is not None and not ids:
+            raise NotFound(f"Không có nhiệm vụ '{task}'.")
+        entries = answer_log(session, since=start, deadline_ids=ids)
+    if as_json:
+        print_json([e.to_json() for e in entries])
+        return
+    rows = [
+        [vn_datetime(e.at), "Gửi" if e.event == "delivery" else "Phản hồi", e.person, e.agency,
+         e.channel, e.action, e.outcome, e.note, e.message_id or "", e.task]
+        for e in entries
+    ]  # fmt: skip
+    columns = ["Thời gian", "Loại", "Người", "Cơ quan", "Kênh", "Nội dung", "Kết quả", "Ghi chú",
+               "Tin số", "Nhiệm vụ"]  # fmt: skip
+    console.print(table("Nhật ký gửi và phản hồi", columns, rows))
+
+
+def _task(runtime: Runtime, ref: str, plan: str | None) -> services.TaskMatch:
+    with Session(runtime.engine) as session:
+        match = services.find_task(session, ref, plan)
+    if match.note:
+        console.print(match.note)
+    return match
+
+
+@app.command("done")
+def done_command(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task reference, e.g. II.1")],
+    plan: PlanOpt = None,
+    note: Annotated[str, typer.Option("--note", help="What was done.")] = "",
+    at: Annotated[str | None, typer.Option("--at", help="When it was done (ISO).")] = None,
+) -> None:
+    """Record a task as done (the earliest open occurrence of a recurring task)."""
+    runtime = _runtime(state(ctx))
+    match = _task(runtime, task, plan)
+    when = _instant(at, "--at") if at is not None else None
+    try:
+        outcome = services.complete(
+            runtime, deadline_id=match.deadline_id, person_id=None, via=services.Via.CLI,
+            note=note, at=when,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--at") from None
+    console.print(outcome.message)
+
+
+@app.command("escalate")
+def escalate_command(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task reference, e.g. II.1")],
+    note: Annotated[str, typer.Option("--note", help="Opinion sent with the escalation.")],
+    plan: PlanOpt = None,
+) -> None:
+    """Push an open task to the next escalation level now, with a note."""
+    runtime = _runtime(state(ctx))
+    match = _task(runtime, task, plan)
+    outcome = services.escalate_now(
+        runtime, deadline_id=match.deadline_id, note=note, by="Văn phòng (quản trị viên)"
+    )
+    console.print(f"{outcome.message} ({outcome.queued} thông báo)")
+
+
+@app.command("ack")
+def ack_command(
+    ctx: typer.Context,
+    message_id: Annotated[int, typer.Argument(help="Message number (see `notifier log`).")],
+) -> None:
+    """Record "Đã nhận" for a message on behalf of its recipient (e.g. told by phone)."""
+    runtime = _runtime(state(ctx))
+    with Session(runtime.engine) as session:
+        row = session.get(Notification, message_id)
+        if row is None:
+            raise NotFound(f"Không có thông báo số {message_id}. Xem `notifier log`.")
+        recipient = row.person_id
+    outcome = services.acknowledge(
+        runtime, notification_id=message_id, person_id=recipient, via=services.Via.CLI
+    )
+    console.print(outcome.message)
+
+
+def _register_web() -> None:
+    from notifier.engine.service import STARTUP_HOOKS
+    from notifier.interact.web import install
+
+    if install not in STARTUP_HOOKS:
+        STARTUP_HOOKS.append(install)
+
+
+_register_web()

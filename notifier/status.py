@@ -1,0 +1,288 @@
+"""The status board and the answer log: what the office reads with `status` and `log`.
+
+Every occurrence (a deadline, or one reporting period of an ongoing task) falls in
+one of the four official buckets (domain.status), shown in their fixed order. Open
+items carry working days left (negative: overdue), the last answer and the
+escalation level reached. Named groups used by a plan but without any member are
+reported loudly: their messages could never be delivered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.clock import VN_TZ, as_utc
+from notifier.domain.status import BUCKET_ORDER, Bucket, bucket
+from notifier.runtime import Runtime
+from notifier.store.facts import load_occurrences
+from notifier.store.models import (
+    Acknowledgement,
+    Agency,
+    AgencyGroup,
+    Deadline,
+    GroupMember,
+    Notification,
+    NotificationStatus,
+    Person,
+    Plan,
+    PlanRole,
+    PlanStatus,
+    Task,
+    TaskRole,
+)
+from notifier.textfmt import vn_datetime
+
+ANSWER_LABELS = {
+    "received": "Đã nhận",
+    "done": "Đã hoàn thành",
+    "blocked": "Báo vướng mắc",
+    "escalated": "Chuyển cấp",
+}
+VIA_LABELS = {"telegram": "Telegram", "email": "thư điện tử", "web": "web", "cli": "quản trị"}
+
+
+@dataclass(frozen=True)
+class Item:
+    deadline_id: int
+    plan: str
+    task: str
+    title: str
+    lead: str
+    period: str
+    deadline: date
+    bucket: Bucket
+    working_days: int  # > 0 left, 0 due today, < 0 overdue (working days)
+    last_answer: str
+    level: int
+    done_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "deadline_id": self.deadline_id,
+            "plan": self.plan,
+            "task": self.task,
+            "title": self.title,
+            "lead": self.lead,
+            "period": self.period,
+            "deadline": self.deadline.isoformat(),
+            "bucket": str(self.bucket),
+            "bucket_label": self.bucket.label,
+            "working_days": self.working_days,
+            "last_answer": self.last_answer,
+            "escalation_level": self.level,
+            "done_at": self.done_at.astimezone(VN_TZ).isoformat() if self.done_at else None,
+        }
+
+
+@dataclass
+class Board:
+    now: datetime
+    items: list[Item] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> list[tuple[Bucket, int]]:
+        """The four buckets in official order, zeros included."""
+        found = defaultdict(int, {b: 0 for b in BUCKET_ORDER})
+        for item in self.items:
+            found[item.bucket] += 1
+        return [(b, found[b]) for b in BUCKET_ORDER]
+
+    @property
+    def open_items(self) -> list[Item]:
+        return [i for i in self.items if i.bucket in (Bucket.OPEN_IN_TIME, Bucket.OPEN_OVERDUE)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "now": self.now.astimezone(VN_TZ).isoformat(),
+            "buckets": [{"bucket": str(b), "label": b.label, "count": n} for b, n in self.counts],
+            "items": [i.to_json() for i in self.items],
+            "warnings": self.warnings,
+        }
+
+
+def describe_answer(ack: Acknowledgement, who: str) -> str:
+    """ "Đã nhận – Trần Văn Minh, Telegram, 08:15 Thứ Hai, 22/4/2024"."""
+    label = ANSWER_LABELS.get(ack.action, ack.action)
+    note = f": {ack.note}" if ack.note else ""
+    via = VIA_LABELS.get(ack.via, ack.via)
+    return f"{label}{note} – {who}, {via}, {vn_datetime(ack.at)}"
+
+
+def _last_answers(session: Session, ids: list[int]) -> dict[int, str]:
+    acks = session.exec(
+        select(Acknowledgement)
+        .where(col(Acknowledgement.deadline_id).in_(ids))
+        .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
+    ).all()
+    names = {p.id: p.name for p in session.exec(select(Person))}
+    out: dict[int, str] = {}
+    for ack in acks:
+        out[ack.deadline_id] = describe_answer(ack, names.get(ack.person_id, "Quản trị viên"))
+    return out
+
+
+def _levels(session: Session, ids: list[int]) -> dict[int, int]:
+    rows = session.exec(
+        select(Notification.deadline_id, Notification.level).where(
+            col(Notification.deadline_id).in_(ids),
+            Notification.kind == "escalation",
+            Notification.status == NotificationStatus.SENT,
+        )
+    ).all()
+    out: dict[int, int] = {}
+    for deadline_id, level in rows:
+        if deadline_id is not None:
+            out[deadline_id] = max(out.get(deadline_id, 0), level)
+    return out
+
+
+def empty_group_warnings(session: Session) -> list[str]:
+    """Groups used by an open plan's tasks or duties that have no active member."""
+    open_plans = [p.id for p in session.exec(select(Plan).where(Plan.status == PlanStatus.OPEN))]
+    tasks = select(Task.id).where(col(Task.plan_id).in_(open_plans), Task.active == True)  # noqa: E712
+    used = set(
+        session.exec(select(TaskRole.group_id).where(col(TaskRole.task_id).in_(tasks))).all()
+    ) | set(
+        session.exec(select(PlanRole.group_id).where(col(PlanRole.plan_id).in_(open_plans))).all()
+    )
+    active = {a.id for a in session.exec(select(Agency).where(Agency.active == True))}  # noqa: E712
+    members: dict[int, int] = defaultdict(int)
+    for member in session.exec(select(GroupMember)):
+        if member.agency_id in active:
+            members[member.group_id] += 1
+    out = []
+    for group in session.exec(select(AgencyGroup).order_by(col(AgencyGroup.code))):
+        if group.id in used and not members[group.id or 0]:
+            out.append(
+                f"CẢNH BÁO: nhóm '{group.name}' ({group.code}) được dùng trong kế hoạch nhưng "
+                "chưa có cơ quan thành viên nào; thông báo cho nhóm này sẽ KHÔNG được gửi. "
+                "Bổ sung members trong config/directory.yaml rồi chạy `notifier sync`."
+            )
+    return out
+
+
+def status_board(
+    session: Session,
+    runtime: Runtime,
+    now: datetime,
+    *,
+    plan_key: str | None = None,
+    agency: str | None = None,
+) -> Board:
+    """Every occurrence of open plans (or one plan), optionally only those led by ``agency``."""
+    now = as_utc(now)
+    occurrences = [
+        o
+        for o in load_occurrences(session, runtime.policy, plan_key=plan_key)
+        if (plan_key is not None or not o.plan_closed)
+        and (agency is None or agency in o.roles.lead)
+    ]
+    ids = [o.deadline_id for o in occurrences]
+    answers, levels = _last_answers(session, ids), _levels(session, ids)
+    today = now.astimezone(VN_TZ).date()
+    board = Board(now=now, warnings=empty_group_warnings(session))
+    for occ in occurrences:
+        board.items.append(
+            Item(
+                deadline_id=occ.deadline_id,
+                plan=occ.plan_key,
+                task=occ.task_ref,
+                title=occ.task_title,
+                lead=occ.lead_written,
+                period=occ.period,
+                deadline=occ.effective,
+                bucket=bucket(occ.effective, occ.done_at, now),
+                working_days=runtime.calendar.working_days_between(today, occ.effective),
+                last_answer=answers.get(occ.deadline_id, ""),
+                level=levels.get(occ.deadline_id, 0),
+                done_at=occ.done_at,
+            )
+        )
+    return board
+
+
+def deadline_ids_of_task(session: Session, ref: str, plan_key: str | None = None) -> list[int]:
+    query = select(Deadline.id).where(Deadline.task_id == Task.id, Task.ref == ref)
+    if plan_key is not None:
+        query = query.where(Task.plan_id == Plan.id, Plan.key == plan_key)
+    return [i for i in session.exec(query).all() if i is not None]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: datetime
+    event: str  # delivery | answer
+    person: str
+    agency: str
+    channel: str
+    action: str  # the message kind (delivery) or the answer (received, done, ...)
+    outcome: str  # delivery: sent / failed ...; answer: ""
+    note: str
+    message_id: int | None
+    task: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.astimezone(VN_TZ).isoformat(),
+            "event": self.event,
+            "person": self.person,
+            "agency": self.agency,
+            "channel": self.channel,
+            "action": self.action,
+            "outcome": self.outcome,
+            "note": self.note,
+            "message_id": self.message_id,
+            "task": self.task,
+        }
+
+
+class _Names:
+    def __init__(self, session: Session) -> None:
+        agencies = {a.id: a.name for a in session.exec(select(Agency))}
+        self.person = {
+            p.id: (p.name, agencies.get(p.agency_id, "")) for p in session.exec(select(Person))
+        }
+        refs = select(Deadline.id, Task.ref, Plan.key).where(
+            Deadline.task_id == Task.id, Task.plan_id == Plan.id
+        )
+        self.task = {d: f"{ref} ({plan})" for d, ref, plan in session.exec(refs).all()}
+
+    def who(self, person_id: int | None) -> tuple[str, str]:
+        return self.person.get(person_id, ("Quản trị viên", ""))
+
+
+def answer_log(
+    session: Session, *, since: datetime | None = None, deadline_ids: list[int] | None = None
+) -> list[LogEntry]:
+    """Delivery attempts and acknowledgements, oldest first."""
+    from notifier.store.models import DeliveryAttempt
+
+    names = _Names(session)
+    deliveries = select(DeliveryAttempt, Notification).where(
+        DeliveryAttempt.notification_id == Notification.id
+    )
+    answers = select(Acknowledgement)
+    if since is not None:
+        deliveries = deliveries.where(col(DeliveryAttempt.started_at) >= since)
+        answers = answers.where(col(Acknowledgement.at) >= since)
+    if deadline_ids is not None:
+        deliveries = deliveries.where(col(Notification.deadline_id).in_(deadline_ids))
+        answers = answers.where(col(Acknowledgement.deadline_id).in_(deadline_ids))
+    out = [
+        LogEntry(attempt.started_at, "delivery", *names.who(row.person_id), attempt.channel,
+                 row.kind, attempt.outcome, attempt.error, row.id,
+                 names.task.get(row.deadline_id or 0, row.occurrence))
+        for attempt, row in session.exec(deliveries).all()
+    ]  # fmt: skip
+    out += [
+        LogEntry(ack.at, "answer", *names.who(ack.person_id), ack.via, ack.action, "",
+                 ack.note, ack.notification_id, names.task.get(ack.deadline_id, ""))
+        for ack in session.exec(answers).all()
+    ]  # fmt: skip
+    return sorted(out, key=lambda e: (e.at, e.event != "delivery"))
