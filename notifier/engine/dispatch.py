@@ -195,6 +195,7 @@ async def dispatch(
             if stop is not None and stop.is_set():
                 break
             report.count(await deliver(runtime, channels, worker_id, row_id, now, key))
+            await asyncio.sleep(0)  # let signals, the bot and the web app have a turn
     finally:
         with session_scope(runtime.engine) as session:
             release_claims(session, worker_id)

@@ -6,6 +6,7 @@ engine test modules of the dispatch half.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class FakeChannel:
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         self.tried += 1
+        await asyncio.sleep(0)  # a real channel awaits the network here
         error = self.fail(message)
         if error is not None:
             raise error
@@ -213,8 +215,6 @@ async def test_claimed_row_is_invisible_until_its_lease_expires(env: Env) -> Non
 
 
 async def test_stop_finishes_nothing_more_and_releases_the_claim(env: Env) -> None:
-    import asyncio
-
     ids = [queue(env, "vp.pho-chanh", "email", occurrence=f"o{i}") for i in range(3)]
     stop = asyncio.Event()
 
