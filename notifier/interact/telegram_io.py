@@ -281,3 +281,19 @@ async def run_bot(runtime: Runtime, stop_event: asyncio.Event) -> None:
         await poll_forever(bot_context(runtime), bot, stop_event)
     finally:
         await bot.shutdown()
+
+
+def install(service: Any) -> None:
+    """A ``notifier.engine.service.STARTUP_HOOKS`` entry: the bot runs with `notifier run`.
+
+    The service cancels its extra tasks on stop; a stop arriving while an update is
+    handled may leave that one update to be seen again after a restart.
+    """
+
+    async def bot_task() -> None:
+        try:
+            await run_bot(service.runtime, asyncio.Event())
+        except (ConfigError, TelegramError) as exc:  # sweep and dispatch go on without it
+            log.error("Telegram bot stopped: %s", exc)
+
+    service.extra_tasks.append(bot_task)

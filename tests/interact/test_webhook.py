@@ -239,3 +239,33 @@ async def test_a_handler_crash_skips_the_update_and_keeps_polling(bot_world: Bot
     assert await poll_once(bot_world.ctx, bot_world.bot, timeout=0) == 2
     assert "/viec" in bot_world.fake.sent(STRANGER_CHAT)[-1].text
     assert await poll_once(bot_world.ctx, bot_world.bot, timeout=0) == 0
+
+
+async def test_install_plugs_the_bot_into_the_service_extra_tasks(bot_world: BotWorld) -> None:
+    from types import SimpleNamespace
+
+    from notifier.cli import bot as _registers  # noqa: F401
+    from notifier.engine.service import STARTUP_HOOKS
+    from notifier.interact.telegram_io import install
+
+    assert install in STARTUP_HOOKS, "importing the CLI registers the bot with `notifier run`"
+    runtime = runtime_with(
+        bot_world, NOTIFIER_TELEGRAM_WEBHOOK_URL=HOOK_URL, NOTIFIER_TELEGRAM_WEBHOOK_SECRET=SECRET
+    )
+    service = SimpleNamespace(runtime=runtime, extra_tasks=[])
+    install(service)
+    [bot_task] = service.extra_tasks
+    registered = asyncio.Event()
+    original = bot_world.fake._api_setwebhook
+
+    async def record(params: dict[str, Any]) -> Any:
+        registered.set()
+        return await original(params)
+
+    bot_world.fake._api_setwebhook = record  # type: ignore[method-assign]
+    task = asyncio.ensure_future(bot_task())
+    await asyncio.wait_for(registered.wait(), 10)
+    task.cancel()  # what the service does on stop
+    await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled()
+    assert bot_world.fake.calls("setWebhook")[0].params["secret_token"] == SECRET
