@@ -20,8 +20,6 @@ from notifier.store.facts import usable_channels
 from notifier.store.models import Notification, NotificationStatus, Person
 
 CONSOLE = "console"
-# Rows per INSERT statement: well under SQLite's 32,766 bound parameters.
-_CHUNK = 500
 # Kinds whose unanswered rows get one follow-up (issue 6 §2).
 FOLLOWUP_KINDS = frozenset({"reminder", "due_today", "report_request"})
 
@@ -115,17 +113,14 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
         return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    created: list[int] = []
-    for start in range(0, len(rows), _CHUNK):
-        chunk = list(rows[start : start + _CHUNK])
-        statement = (
-            insert(Notification)
-            .values(chunk)
-            .on_conflict_do_nothing(index_elements=["occurrence", "step", "person_id", "channel"])
-            .returning(col(Notification.id))
-        )
-        created += [row[0] for row in session.execute(statement)]
-    return created
+    statement = (
+        insert(Notification.__table__)  # type: ignore[attr-defined]
+        .on_conflict_do_nothing(index_elements=["occurrence", "step", "person_id", "channel"])
+        .returning(Notification.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    # executemany on a Core connection: one cached statement, batched "insertmanyvalues"
+    result = session.connection().execute(statement, list(rows))
+    return [row[0] for row in result]
 
 
 def cancel_pending(session: Session, deadline_id: int, reason: str) -> int:
