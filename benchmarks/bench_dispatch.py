@@ -1,0 +1,110 @@
+"""Dispatch throughput through the real dispatch() path (not run by CI).
+
+    .venv/bin/python -m benchmarks.bench_dispatch [COUNT]
+
+Queues COUNT (default 10,000) test messages for email and COUNT for Telegram in a file
+SQLite database, then runs dispatch_all(): claim, render, record the attempt, send,
+record the outcome, for every message. Email goes to an aiosmtpd server on 127.0.0.1
+over one reused connection; Telegram through python-telegram-bot to the fake Bot API;
+rate limits off. Prints messages per second and the process's peak memory (both
+servers run in this process, so their cost is included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from sqlmodel import select
+
+from notifier.channels.email import EmailChannel
+from notifier.channels.telegram import TelegramChannel
+from notifier.engine.channels import smtp_settings
+from notifier.engine.dispatch import dispatch_all
+from notifier.engine.outbox import insert_rows, new_row
+from notifier.engine.ratelimit import RateLimiter
+from notifier.store.db import session_scope
+from notifier.store.models import Person
+from tests.engine.test_dispatch import T0, Env, make_env
+from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.smtp import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class CountingHandler:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.count += 1
+        return "250 OK"
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def queue(env: Env, person_key: str, channel: str, count: int) -> None:
+    with session_scope(env.engine) as session:
+        person = session.exec(select(Person).where(Person.key == person_key)).one()
+        rows = [
+            new_row(occurrence=f"{channel}{i}", step="test", person=person, channel=channel,
+                    kind="test", due_at=T0, now=T0)
+            for i in range(count)
+        ]  # fmt: skip
+        insert_rows(session, rows)
+
+
+async def run(env: Env, channel: Any, name: str, count: int) -> None:
+    channels = env.channels({}, **{name: channel})
+    channels.limiter = RateLimiter(env.clock, {})  # rate limits off
+    started = time.perf_counter()
+    report = await dispatch_all(env.runtime, channels, "bench", batch=200)
+    elapsed = time.perf_counter() - started
+    await channels.aclose()
+    assert report.sent == count, report
+    print(
+        f"{name:9} {count:>6} messages in {elapsed:6.1f} s = {count / elapsed:7.1f} msg/s; "
+        f"peak memory so far {peak_mib():.0f} MiB"
+    )
+
+
+async def main(count: int) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
+    shutil.copytree(ROOT / "config", tmp / "config")
+    port = free_port()
+    env = make_env(
+        tmp / "config",
+        f"sqlite:///{tmp / 'bench.db'}",
+        tmp,
+        env={"NOTIFIER_SMTP_HOST": "127.0.0.1", "NOTIFIER_SMTP_PORT": str(port)},
+    )
+    queue(env, "vp.pho-chanh", "email", count)
+    handler = CountingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        smtp = smtp_settings(env.runtime.settings)
+        assert smtp is not None
+        await run(env, EmailChannel(smtp, clock=env.clock), "email", count)
+        assert handler.count == count
+    finally:
+        controller.stop()
+    queue(env, "vp.chanh", "telegram", count)
+    async with FakeBotApi() as fake:
+        telegram = TelegramChannel("123456:BENCH", base_url=f"{fake.url}/bot")
+        await run(env, telegram, "telegram", count)
+        assert len(fake.calls("sendMessage")) == count
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
