@@ -123,7 +123,7 @@ def log_command(
 
 def _task(runtime: Runtime, ref: str, plan: str | None) -> services.TaskMatch:
     with Session(runtime.engine) as session:
-        match = services.find_task(session, ref, plan)
+        match = services.find_task(session, ref, plan, open_only=False)
     if match.note:
         console.print(match.note)
     return match
