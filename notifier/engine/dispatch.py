@@ -64,6 +64,11 @@ __all__ = [
 ]
 
 LEASE = timedelta(minutes=5)
+# Kinds that chase an open deadline: pointless once it is closed. Confirmations,
+# obstacles, compiled reports and admin alerts about a closed deadline still go out.
+CHASING_KINDS = frozenset(
+    {"reminder", "due_today", "overdue", "escalation", "report_request", "followup"}
+)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -267,7 +272,7 @@ def _precheck(
     session: Session, row: Notification, channels: ChannelSet, now: datetime
 ) -> Outcome | None:
     """Cancel rows of closed deadlines; defer rows a rate limit holds back."""
-    if row.deadline_id is not None and row.kind != ADMIN_ALERT:
+    if row.deadline_id is not None and row.kind in CHASING_KINDS:
         deadline = session.get(Deadline, row.deadline_id)
         if deadline is not None and deadline.status != DeadlineStatus.OPEN:
             row.status, row.claimed_by = Status.CANCELLED, None

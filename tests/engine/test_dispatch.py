@@ -356,13 +356,14 @@ def _deadline(env: Env, status: str) -> int:
         return deadline.id
 
 
-async def test_rows_of_a_completed_deadline_are_cancelled_not_sent(env: Env) -> None:
+async def test_reminders_of_a_completed_deadline_are_cancelled_not_sent(env: Env) -> None:
     deadline_id = _deadline(env, "done")
-    row_id = queue(env, "vp.pho-chanh", "email", deadline_id=deadline_id)
+    reminder = queue(env, "vp.pho-chanh", "email", kind="reminder", deadline_id=deadline_id)
+    notice = queue(env, "vp.pho-chanh", "email", kind="test", deadline_id=deadline_id)
     email = FakeChannel("email")
     report = await dispatch(env.runtime, env.channels(email=email), "w1")
-    assert (report.cancelled, email.sent) == (1, [])
-    assert env.row(row_id).status == "cancelled"
+    assert (report.cancelled, report.sent) == (1, 1)
+    assert (env.row(reminder).status, env.row(notice).status) == ("cancelled", "sent")
 
 
 async def test_cancel_pending_cancels_only_that_deadline(env: Env) -> None:
