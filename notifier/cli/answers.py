@@ -183,14 +183,3 @@ def ack_command(
         runtime, notification_id=message_id, person_id=recipient, via=services.Via.CLI
     )
     console.print(outcome.message)
-
-
-def _register_web() -> None:
-    from notifier.engine.service import STARTUP_HOOKS
-    from notifier.interact.web import install
-
-    if install not in STARTUP_HOOKS:
-        STARTUP_HOOKS.append(install)
-
-
-_register_web()

@@ -40,15 +40,3 @@ def contact_invite(
             f"({', '.join(channels) or 'không có'}); thêm bằng "
             f"`notifier contact set {key} --channels telegram,email`."
         )
-
-
-def _register_bot() -> None:
-    """`notifier run` starts the bot (long polling, or the webhook registration)."""
-    from notifier.engine.service import STARTUP_HOOKS
-    from notifier.interact.telegram_io import install
-
-    if install not in STARTUP_HOOKS:
-        STARTUP_HOOKS.append(install)
-
-
-_register_bot()

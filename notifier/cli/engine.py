@@ -40,6 +40,16 @@ def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
     return runtime, build_channels(st.settings, st.clock, echo=not quiet)
 
 
+def install_interfaces(service: Service) -> None:
+    """What answers come through while the service runs: the web app for email links
+    always, the Telegram bot (polling or webhook) when a bot token is configured."""
+    from notifier.interact import telegram_io, web
+
+    web.install(service)
+    if service.runtime.settings.telegram_token:
+        telegram_io.install(service)
+
+
 @app.command()
 def run(
     ctx: typer.Context,
@@ -59,6 +69,8 @@ def run(
         st.clock = VirtualClock(parse_instant(at), speed=speed)
     runtime, channels = _runtime(st)
     service = Service(runtime, channels, speed=speed if at is not None else 1.0)
+    if not once:
+        install_interfaces(service)
     if once:
         report = asyncio.run(service.once())
         console.print(f"Quét: {report.sweep}\nGửi: {report.dispatch}")

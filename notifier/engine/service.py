@@ -7,9 +7,7 @@ the channels closed.
 
 Other parts of the program (the Telegram bot, the answer-link web app) plug in without
 touching this loop: append an async callable to ``service.extra_tasks``; it is started
-with the service and cancelled on stop. Code that only gets hold of the service when
-the CLI builds it registers a function in :data:`STARTUP_HOOKS`, called with each new
-Service (typically to append to ``extra_tasks``).
+with the service and cancelled on stop (``notifier run`` adds the web app and the bot).
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ from notifier.store.db import session_scope
 from notifier.store.models import Deadline, DeadlineStatus, Notification, NotificationStatus
 
 ExtraTask = Callable[[], Awaitable[None]]
-STARTUP_HOOKS: list[Callable[[Service], None]] = []
 
 
 def new_worker_id() -> str:
@@ -68,8 +65,6 @@ class Service:
         self.speed = speed  # of the (virtual) clock: ticks come this much faster
         self._stop = asyncio.Event()
         self._busy = asyncio.Lock()
-        for hook in STARTUP_HOOKS:
-            hook(self)
 
     def request_stop(self) -> None:
         self._stop.set()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from notifier.channels.base import OutgoingMessage
-from notifier.engine.service import STARTUP_HOOKS, Service
+from notifier.engine.service import Service
 from tests.engine.test_dispatch import SECRET, T0, Env, FakeChannel, env, queue
 
 __all__ = ["env"]  # the fixture
@@ -77,16 +77,18 @@ async def test_sigterm_stops_the_service_cleanly(env: Env) -> None:
     assert all(env.row(i).claimed_by is None for i in ids)
 
 
-def test_startup_hooks_can_add_extra_tasks(env: Env) -> None:
-    async def bot() -> None:
-        return None
+def test_run_installs_web_app_and_bot_only_with_a_token(env: Env) -> None:
+    from dataclasses import replace
 
-    STARTUP_HOOKS.append(lambda s: s.extra_tasks.append(bot))
-    try:
-        service = Service(env.runtime, env.channels())
-    finally:
-        STARTUP_HOOKS.pop()
-    assert service.extra_tasks == [bot]
+    from notifier.cli.engine import install_interfaces
+
+    service = Service(env.runtime, env.channels())
+    install_interfaces(service)
+    assert len(service.extra_tasks) == 1  # web app for email answer links
+    with_token = replace(env.runtime, settings=replace(env.runtime.settings, telegram_token="1:x"))
+    service = Service(with_token, env.channels())
+    install_interfaces(service)
+    assert len(service.extra_tasks) == 2  # plus the Telegram bot
 
 
 @pytest.fixture

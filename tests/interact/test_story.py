@@ -136,11 +136,6 @@ async def test_story_reminders_overdue_escalation_then_done_stops_everything(
     assert "Đã hoàn thành quá hạn" in text
 
 
-@pytest.mark.xfail(
-    reason="notifier/engine/dispatch.py _precheck cancels every row of a closed deadline, "
-    "including the 'confirmation' rows that complete() queues; it should exempt that kind",
-    strict=False,
-)
 async def test_done_confirmation_reaches_the_monitor(
     world: tuple[Runtime, VirtualClock, str],
 ) -> None:
