@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Initialise the embedded database (SQLite, config/) and start the service.
+## Initialise the embedded database (SQLite, config/), import the example plan, start the service.
 run: $(STAMP)
 	$(BIN)/notifier init
+	$(BIN)/notifier plan import config/plans/ke-hoach-ba-to-thai-hoa-2024.md
 	$(BIN)/notifier run
 
 init: $(STAMP)
@@ -38,8 +39,9 @@ fmt: $(STAMP)
 
 ## Replay the sample plan from 15/4/2024 to 31/5/2024 to the console.
 demo: $(STAMP)
+	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
 	$(BIN)/notifier --db sqlite:///var/demo.db init
-	$(BIN)/notifier --db sqlite:///var/demo.db plan import ../shared/seed/ke-hoach-ba-to-thai-hoa-2024.md
+	$(BIN)/notifier --db sqlite:///var/demo.db plan import config/plans/ke-hoach-ba-to-thai-hoa-2024.md
 	$(BIN)/notifier --db sqlite:///var/demo.db simulate --from 2024-04-15 --to 2024-05-31
 
 bench: $(STAMP)

@@ -24,6 +24,19 @@ def vn_date(d: date) -> str:
     return f"{d.day:02d}/{d.month}/{d.year}"
 
 
+def vn_plan_date(iso: str) -> str:
+    """A plan's date as stored (ISO, possibly partial) as officials write it:
+    "2024-04-05" -> "ngày 05/4/2024", "2024-04" -> "tháng 4/2024", "2024" -> "năm 2024"."""
+    parts = iso.strip().split("-")
+    if not all(p.isdigit() for p in parts) or not parts[0]:
+        return iso.strip()
+    if len(parts) == 3:
+        return f"ngày {vn_date(date(int(parts[0]), int(parts[1]), int(parts[2])))}"
+    if len(parts) == 2:
+        return f"tháng {int(parts[1])}/{parts[0]}"
+    return f"năm {parts[0]}"
+
+
 def vn_deadline(d: date) -> str:
     """ "Thứ Năm, 02/5/2024": a deadline with its weekday, so nobody misreads it."""
     return f"{vn_weekday(d)}, {vn_date(d)}"

@@ -27,6 +27,11 @@ def config_dir(tmp_path: Path) -> Path:
     """A private copy of config/ that a test may edit."""
     target = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG, target)
+    settings = target / "notifier.yaml"
+    text = settings.read_text(encoding="utf-8")
+    for key, name in (("console_path", "outbox.log"), ("secret_key_file", "secret.key")):
+        text = text.replace(f"{key}: var/{name}", f"{key}: {tmp_path / 'var' / name}")
+    settings.write_text(text, encoding="utf-8")
     return target
 
 

@@ -15,11 +15,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifier.domain.policy import Role
+from notifier.domain.steps import OccurrenceKind
 from notifier.engine.digest import local_today, plan_summary, working_days_left
 from notifier.render import Ack, MessageContext
 from notifier.runtime import Runtime
 from notifier.store.facts import load_occurrences
 from notifier.store.models import Acknowledgement, Agency, Deadline, Notification, Person, Plan
+from notifier.textfmt import vn_plan_date
 
 # The role a row is addressed in when the creator left it empty.
 DEFAULT_ROLE = {
@@ -105,12 +107,12 @@ def _with_deadline(
     return replace(
         ctx,
         plan_number=occ.plan_number,
-        plan_date=occ.plan_date,
+        plan_date=vn_plan_date(occ.plan_date),
         plan_title=occ.plan_title,
         task_ref=occ.task_ref,
         task_title=occ.task_title,
         lead_agencies=lead,
-        period=ctx.period or occ.period,
+        period=(ctx.period or occ.period) if occ.kind == OccurrenceKind.REPORT else "",
         deadline=occ.effective,
         working_days=working_days_left(runtime.calendar, local_today(now), occ.effective),
         acks=acks_of(session, deadline_id),
@@ -143,7 +145,7 @@ def _compiled(
     ctx = replace(
         ctx,
         plan_number=plan.number,
-        plan_date=plan.plan_date,
+        plan_date=vn_plan_date(plan.plan_date),
         plan_title=plan.title,
         deadline=deadline,
         working_days=(

@@ -305,7 +305,7 @@ def _prepare(
     channel = row.channel if row.channel in channels.configured else "console"
     buttons: tuple[Button, ...] = ()
     if expects_answer(ctx):
-        if channel == "email":
+        if channel in ("email", "console"):  # the console stands in for email: same links
             links = answer_links(key, runtime.settings.file.public_url, row.id, person.id, now)
             ctx = replace(ctx, links=links)
         elif channel == "telegram":

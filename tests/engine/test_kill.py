@@ -25,6 +25,7 @@ from notifier.store.db import session_scope
 from notifier.store.models import DeliveryAttempt, Person
 from tests.conftest import ROOT
 from tests.engine.test_dispatch import SECRET, T0, make_env
+from tests.engine.test_service import point_files_to
 
 MESSAGES = 400
 KILL_AFTER = 150
@@ -45,14 +46,7 @@ def _cli(config: Path, db: str, *args: str) -> subprocess.Popen[str]:
 
 
 def test_sigkill_mid_dispatch_then_restart_loses_nothing(config_dir: Path, tmp_path: Path) -> None:
-    outbox = tmp_path / "outbox.log"
-    yaml = config_dir / "notifier.yaml"
-    yaml.write_text(
-        yaml.read_text(encoding="utf-8")
-        .replace("console_path: var/outbox.log", f"console_path: {outbox}")
-        .replace("secret_key_file: var/secret.key", f"secret_key_file: {tmp_path / 'key'}"),
-        encoding="utf-8",
-    )
+    outbox = point_files_to(config_dir, tmp_path)
     db = f"sqlite:///{tmp_path / 'n.db'}"
     env = make_env(config_dir, db, tmp_path)
     with session_scope(env.engine) as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -21,12 +22,10 @@ def point_files_to(config_dir: Path, tmp: Path) -> Path:
     """Console transcript and key file inside ``tmp``; returns the transcript path."""
     outbox = tmp / "outbox.log"
     yaml = config_dir / "notifier.yaml"
-    yaml.write_text(
-        yaml.read_text(encoding="utf-8")
-        .replace("console_path: var/outbox.log", f"console_path: {outbox}")
-        .replace("secret_key_file: var/secret.key", f"secret_key_file: {tmp / 'key'}"),
-        encoding="utf-8",
-    )
+    text = yaml.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^console_path: \S+", f"console_path: {outbox}", text)
+    text = re.sub(r"(?m)^secret_key_file: \S+", f"secret_key_file: {tmp / 'key'}", text)
+    yaml.write_text(text, encoding="utf-8")
     return outbox
 
 

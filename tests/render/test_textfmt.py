@@ -72,3 +72,12 @@ def test_numbers_use_vietnamese_separators() -> None:
 def test_capfirst_keeps_the_rest() -> None:
     assert capfirst("còn 2 ngày làm việc") == "Còn 2 ngày làm việc"
     assert capfirst("") == ""
+
+
+def test_plan_date_reads_like_an_official_document() -> None:
+    from notifier.textfmt import vn_plan_date
+
+    assert vn_plan_date("2024-04-05") == "ngày 05/4/2024"
+    assert vn_plan_date("2024-04") == "tháng 4/2024"
+    assert vn_plan_date("2024") == "năm 2024"
+    assert vn_plan_date("") == ""
