@@ -156,7 +156,8 @@ def preview(
         people = load_people(session)
     start = datetime.combine(first, time(0), VN_TZ)
     end = datetime.combine(last + timedelta(days=1), time(0), VN_TZ)
-    items = compute([o.preview() for o in occurrences], people, runtime.calendar, start, end)
+    occ = [o.preview() for o in occurrences]
+    items = compute(occ, people, runtime.calendar, start, end, digest_policy=runtime.policy)
     if as_json:
         print_json([i.to_json() for i in items])
         return

@@ -23,6 +23,7 @@ from typing import Any
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
+from notifier.domain.status import has_news
 from notifier.domain.steps import (
     AgencyTarget,
     OccurrenceKind,
@@ -30,6 +31,7 @@ from notifier.domain.steps import (
     Role,
     StepKind,
     TaskRoles,
+    after_working_days,
     plan_steps,
 )
 
@@ -99,6 +101,14 @@ class _Addressbook:
         self._people = people
         self._cache: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
 
+    def people(self, target: AgencyTarget) -> list[Recipient]:
+        """Everyone addressable in the target agency who has a usable channel."""
+        return [
+            p
+            for p in self._people.get(target.agency, ())
+            if p.role_in_agency in target.addressed_roles and p.channels
+        ]
+
     def reachable(self, target: AgencyTarget) -> tuple[tuple[str, str], ...]:
         """(person key, first channel) of everyone addressable in the target agency."""
         key = (target.agency, target.addressed_roles)
@@ -143,18 +153,23 @@ def preview(
     calendar: WorkingCalendar,
     start: dt.datetime,
     end: dt.datetime,
+    digest_policy: Policy | None = None,
 ) -> list[PreviewItem]:
-    """Every message due in [start, end), in time order, assuming nobody answers."""
+    """Every message due in [start, end), in time order, assuming nobody answers
+    (so the no-answer follow-ups too); with ``digest_policy``, the monitors' digests."""
     lo, hi = as_utc(start), as_utc(end)
     book = _Addressbook(people)
     planner = _Planner(calendar, lo, hi)
     compiled: set[tuple[str, str]] = set()
     items: list[PreviewItem] = []
+    occurrences = list(occurrences)
     for occ in occurrences:
         if occ.closed:
             continue
         stop = hi if occ.done_at is None else min(hi, as_utc(occ.done_at))
-        for step in planner.steps(occ):
+        steps = planner.steps(occ)
+        _followups(items, occ, steps, book, calendar, lo, stop)
+        for step in steps:
             if step.kind == StepKind.COMPILED_REPORT:
                 group = (occ.plan, occ.period or occ.nominal.isoformat())
                 if group in compiled or not lo <= step.at < hi:
@@ -163,8 +178,114 @@ def preview(
                 _emit(items, occ, step, book, _compiled_reason(occ, step), task="")
             elif lo <= step.at < stop:
                 _emit(items, occ, step, book, step.reason, task=occ.task)
+    if digest_policy is not None:
+        _digests(items, occurrences, book, calendar, digest_policy, lo, hi)
     items.sort(key=lambda i: (i.at, i.plan, i.task, i.step, i.copy, i.agency, i.person))
     return items
+
+
+FOLLOWUP_OF = (StepKind.REMINDER, StepKind.DUE_TODAY, StepKind.REPORT_REQUEST)
+
+
+def _followups(
+    items: list[PreviewItem],
+    occ: PreviewOccurrence,
+    steps: Sequence[PlannedStep],
+    book: _Addressbook,
+    calendar: WorkingCalendar,
+    lo: dt.datetime,
+    stop: dt.datetime,
+) -> None:
+    """The no-answer follow-up of each reminder to the lead agency (nobody answers here):
+    ``no_answer_followup_working_days`` later, on the person's next channel, unless a newer
+    message of the same occurrence reaches the agency first (as the sweep decides)."""
+    days = occ.policy.no_answer_followup_working_days
+    if not days:
+        return
+    for i, step in enumerate(steps):
+        if step.kind not in FOLLOWUP_OF:
+            continue
+        at = after_working_days(step.at, days, calendar, occ.policy).astimezone(VN_TZ)
+        if not lo <= at < stop:
+            continue
+        for target in step.targets:
+            if target.copy or target.role != Role.LEAD:
+                continue
+            newer = any(
+                step.at < later.at <= at and any(t.agency == target.agency for t in later.targets)
+                for later in steps[i + 1 :]
+            )
+            if newer:
+                continue
+            reason = f"Chưa có phản hồi cho tin {step.key}; nhắc lại qua kênh khác"
+            for person in book.people(target):
+                channel = person.channels[1] if len(person.channels) > 1 else person.channels[0]
+                items.append(
+                    PreviewItem(
+                        at,
+                        StepKind.FOLLOWUP,
+                        0,
+                        occ.plan,
+                        occ.task,
+                        target.agency,
+                        person.key,
+                        channel,
+                        target.role,
+                        step.deadline,
+                        reason,
+                        f"{step.key}+followup",
+                        False,
+                    )
+                )
+
+
+def _digests(
+    items: list[PreviewItem],
+    occurrences: Sequence[PreviewOccurrence],
+    book: _Addressbook,
+    calendar: WorkingCalendar,
+    policy: Policy,
+    lo: dt.datetime,
+    hi: dt.datetime,
+) -> None:
+    """The monitor's daily digest at ``digest_at`` on working days when there is news."""
+    by_monitor: dict[str, list[tuple[PreviewOccurrence, dt.date]]] = {}
+    for occ in occurrences:
+        if occ.closed:
+            continue
+        effective = calendar.effective_deadline(occ.nominal, occ.policy.deadline_rule)
+        for code in occ.roles.monitor:
+            by_monitor.setdefault(code, []).append((occ, effective))
+    day, last = lo.astimezone(VN_TZ).date(), hi.astimezone(VN_TZ).date()
+    while day <= last:
+        at = dt.datetime.combine(day, policy.digest_at, tzinfo=VN_TZ)
+        if calendar.is_working_day(day) and lo <= at < hi:
+            for code, occs in sorted(by_monitor.items()):
+                news = sorted(e for o, e in occs if has_news(e, o.done_at, day, calendar))
+                if not news:
+                    continue
+                target = AgencyTarget(code, Role.MONITOR, False, tuple(policy.addressed_roles))
+                overdue = sum(1 for e in news if e < day)
+                reason = f"Tổng hợp hằng ngày: {overdue} quá hạn, {len(news) - overdue} sắp đến hạn"
+                for person in book.people(target):
+                    items.append(
+                        PreviewItem(
+                            at,
+                            StepKind.DIGEST,
+                            0,
+                            "",
+                            "",
+                            code,
+                            person.key,
+                            person.channels[0],
+                            Role.MONITOR,
+                            news[0],
+                            reason,
+                            "digest",
+                            False,
+                        )
+                    )
+        day += dt.timedelta(days=1)
 
 
 def _span(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from notifier.clock import VN_TZ
+from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import PeriodKind, Policy, Role
 
@@ -25,6 +25,7 @@ __all__ = [
     "Role",
     "StepKind",
     "TaskRoles",
+    "after_working_days",
     "apply_send_window",
     "next_step_after",
     "plan_steps",
@@ -40,6 +41,7 @@ class StepKind(StrEnum):
     REPORT_REQUEST = "report_request"
     COMPILED_REPORT = "compiled_report"
     DIGEST = "digest"
+    FOLLOWUP = "followup"  # sent by the sweep, not planned here; named for the preview
 
 
 class OccurrenceKind(StrEnum):
@@ -92,6 +94,16 @@ def apply_send_window(at: dt.datetime, policy: Policy, calendar: WorkingCalendar
         if clock < start:
             return dt.datetime.combine(day, start, tzinfo=VN_TZ)
     return dt.datetime.combine(calendar.next_working_day(day), start, tzinfo=VN_TZ)
+
+
+def after_working_days(
+    at: dt.datetime, n: int, calendar: WorkingCalendar, policy: Policy
+) -> dt.datetime:
+    """The same local time ``n`` working days after ``at``, moved into the send window."""
+    local = as_utc(at).astimezone(VN_TZ)
+    day = calendar.add_working_days(local.date(), n)
+    later = dt.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=VN_TZ)
+    return as_utc(apply_send_window(later, policy, calendar))
 
 
 def next_step_after(steps: Sequence[PlannedStep], after: dt.datetime) -> PlannedStep | None:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
-from notifier.domain.status import BUCKET_ORDER, Bucket, bucket
+from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, Bucket, bucket
 from notifier.domain.steps import OccurrenceKind
 from notifier.engine.outbox import choose_channel, configured_channels, insert_rows, new_row
 from notifier.render import ACTION_TEXT, AckAction, TaskLine
@@ -42,7 +42,6 @@ from notifier.store.models import (
     PlanStatus,
 )
 
-DUE_SOON_WORKING_DAYS = 5
 DIGEST = "digest"
 DIGEST_DONE_EVENT = "digest.run"
 

@@ -24,10 +24,9 @@ from collections.abc import Collection
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
-from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
-from notifier.domain.steps import apply_send_window
+from notifier.domain.steps import after_working_days
 from notifier.engine.outbox import insert_rows, new_row, next_channel
 from notifier.store.models import (
     Acknowledgement,
@@ -41,16 +40,6 @@ from notifier.store.models import (
 FOLLOWUP = "followup"
 _WAITING = (NotificationStatus.PENDING, NotificationStatus.CLAIMED)
 _LIVE = (NotificationStatus.PENDING, NotificationStatus.CLAIMED, NotificationStatus.SENT)
-
-
-def after_working_days(
-    at: dt.datetime, n: int, calendar: WorkingCalendar, policy: Policy
-) -> dt.datetime:
-    """The same local time ``n`` working days after ``at``, moved into the send window."""
-    local = as_utc(at).astimezone(VN_TZ)
-    day = calendar.add_working_days(local.date(), n)
-    later = dt.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=VN_TZ)
-    return as_utc(apply_send_window(later, policy, calendar))
 
 
 def run_followups(

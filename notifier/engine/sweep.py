@@ -26,9 +26,15 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifier.clock import as_utc
-from notifier.domain.steps import AgencyTarget, PlannedStep, StepKind, next_step_after
+from notifier.domain.steps import (
+    AgencyTarget,
+    PlannedStep,
+    StepKind,
+    after_working_days,
+    next_step_after,
+)
 from notifier.engine.digest import run_digests
-from notifier.engine.followup import after_working_days, run_followups
+from notifier.engine.followup import run_followups
 from notifier.engine.outbox import (
     FOLLOWUP_KINDS,
     choose_channel,

@@ -51,7 +51,7 @@ def summary(items: list[PreviewItem]) -> list[tuple[str, str, str, str, bool]]:
 
 
 def test_worked_example_per_person_and_channel() -> None:
-    items = preview([occ()], PEOPLE, CAL, *YEAR_2024)
+    items = [i for i in preview([occ()], PEOPLE, CAL, *YEAR_2024) if i.kind != StepKind.FOLLOWUP]
     vp = [("vp.cvp", "telegram"), ("vp.cv", "email")]
     expected = [
         (day, step, person, channel, False)
@@ -89,13 +89,43 @@ def test_window_is_half_open() -> None:
     start = datetime(2024, 4, 25, 8, 0, tzinfo=VN_TZ)
     end = datetime(2024, 5, 3, 8, 0, tzinfo=VN_TZ)
     steps = {i.step for i in preview([occ()], PEOPLE, CAL, start, end)}
-    assert steps == {"reminder-2", "due_today"}
+    assert steps == {"reminder-2", "reminder-2+followup", "due_today"}
 
 
 def test_done_task_produces_nothing_after_completion() -> None:
     done = datetime(2024, 5, 2, 15, 0, tzinfo=VN_TZ)
     steps = [i.step for i in preview([occ(done_at=done)], PEOPLE, CAL, *YEAR_2024)]
-    assert sorted(set(steps)) == ["due_today", "reminder-2", "reminder-5"]
+    assert sorted(set(steps)) == [
+        "due_today",
+        "reminder-2",
+        "reminder-2+followup",
+        "reminder-5",
+        "reminder-5+followup",
+    ]
+
+
+def test_unanswered_reminders_are_followed_up_on_the_next_channel() -> None:
+    items = [i for i in preview([occ()], PEOPLE, CAL, *YEAR_2024) if i.kind == StepKind.FOLLOWUP]
+    assert summary(items) == [
+        ("23/04 08:00", "reminder-5+followup", "vp.cv", "email", False),  # only one channel
+        ("23/04 08:00", "reminder-5+followup", "vp.cvp", "email", False),  # telegram -> email
+        ("26/04 08:00", "reminder-2+followup", "vp.cv", "email", False),
+        ("26/04 08:00", "reminder-2+followup", "vp.cvp", "email", False),
+    ]  # due today (2/5) gets none: the overdue notice of 3/5 reaches the agency first
+
+
+def test_digest_each_working_day_there_is_news() -> None:
+    start = datetime(2024, 4, 19, 0, 0, tzinfo=VN_TZ)
+    end = datetime(2024, 4, 24, 0, 0, tzinfo=VN_TZ)
+    items = preview([occ()], PEOPLE, CAL, start, end, digest_policy=POLICY)
+    digests = [(i.at.strftime("%d/%m %H:%M"), i.person) for i in items if i.kind == "digest"]
+    # 19/4: 6 working days before 2/5 (nothing to say yet); 20-21/4 weekend
+    assert digests == [
+        ("22/04 07:30", "vp.cv"),
+        ("22/04 07:30", "vp.cvp"),
+        ("23/04 07:30", "vp.cv"),
+        ("23/04 07:30", "vp.cvp"),
+    ]
 
 
 def test_closed_plan_produces_nothing() -> None:

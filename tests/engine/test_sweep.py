@@ -27,7 +27,11 @@ def _keys(world: World, rows: list[Notification]) -> Counter[tuple[str, str, str
 def _predicted(world: World, first: str, last: str) -> Counter[tuple[str, str, str]]:
     items = world.preview(first, last)
     assert all(i.person for i in items)  # every agency of the sample has somebody
-    return Counter((i.step, i.person, i.at.astimezone(UTC).isoformat()) for i in items)
+    return Counter(
+        (i.step, i.person, i.at.astimezone(UTC).isoformat())
+        for i in items
+        if i.kind != "followup"  # needs a delivered message: see test_followup
+    )
 
 
 def test_sweeping_april_and_may_creates_exactly_the_preview_once(
