@@ -6,7 +6,6 @@ app is registered here with the service (see :func:`notifier.interact.web.instal
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from typing import Annotated
 
 import typer
@@ -14,32 +13,26 @@ from sqlmodel import Session
 
 from notifier import services
 from notifier.cli.app import app
-from notifier.cli.common import AppState, console, err_console, print_json, state, table
-from notifier.clock import VN_TZ, as_utc
+from notifier.cli.common import (
+    console,
+    err_console,
+    parse_date,
+    parse_instant,
+    plan_key,
+    print_json,
+    start_of_day,
+    state,
+    table,
+)
 from notifier.domain.status import Bucket
 from notifier.errors import NotFound
-from notifier.runtime import Runtime, build_runtime
+from notifier.runtime import Runtime
 from notifier.status import answer_log, deadline_ids_of_task, status_board
 from notifier.store.models import Notification
 from notifier.textfmt import days_phrase, vn_date, vn_datetime
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="Plan key (when TASK is ambiguous).")]
-
-
-def _runtime(st: AppState) -> Runtime:
-    return build_runtime(st.settings, st.ready_engine(), st.clock)
-
-
-def _instant(text: str, option: str) -> datetime:
-    """ISO date or instant; without an offset it is Vietnam time."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r}: expected ISO, e.g. 2024-05-08T16:30", param_hint=option
-        ) from None
-    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
 
 
 @app.command("status")
@@ -53,9 +46,10 @@ def status_command(
 ) -> None:
     """The four official buckets with counts, and the open items."""
     st = state(ctx)
-    runtime = _runtime(st)
+    runtime = st.runtime()
     with Session(runtime.engine) as session:
-        board = status_board(session, runtime, st.clock.now(), plan_key=plan, agency=agency)
+        key = plan_key(session, plan)
+        board = status_board(session, runtime, st.clock.now(), plan_key=key, agency=agency)
     if as_json:
         print_json(board.to_json())
         return
@@ -97,14 +91,10 @@ def log_command(
 ) -> None:
     """Deliveries and acknowledgements: who, agency, channel, action, note, time, message."""
     st = state(ctx)
-    start = None
-    if since is not None:
-        try:
-            start = as_utc(datetime.combine(date.fromisoformat(since), time(0), tzinfo=VN_TZ))
-        except ValueError:
-            raise typer.BadParameter(f"{since!r} is not YYYY-MM-DD", param_hint="--since") from None
+    start = start_of_day(parse_date(since, "--since")) if since is not None else None
     with Session(st.ready_engine()) as session:
-        ids = deadline_ids_of_task(session, task, plan) if task is not None else None
+        key = plan_key(session, plan)
+        ids = deadline_ids_of_task(session, task, key) if task is not None else None
         if ids is not None and not ids:
             raise NotFound(f"Không có nhiệm vụ '{task}'.")
         entries = answer_log(session, since=start, deadline_ids=ids)
@@ -123,7 +113,7 @@ def log_command(
 
 def _task(runtime: Runtime, ref: str, plan: str | None) -> services.TaskMatch:
     with Session(runtime.engine) as session:
-        match = services.find_task(session, ref, plan, open_only=False)
+        match = services.find_task(session, ref, plan_key(session, plan), open_only=False)
     if match.note:
         console.print(match.note)
     return match
@@ -138,9 +128,9 @@ def done_command(
     at: Annotated[str | None, typer.Option("--at", help="When it was done (ISO).")] = None,
 ) -> None:
     """Record a task as done (the earliest open occurrence of a recurring task)."""
-    runtime = _runtime(state(ctx))
+    runtime = state(ctx).runtime()
     match = _task(runtime, task, plan)
-    when = _instant(at, "--at") if at is not None else None
+    when = parse_instant(at, "--at") if at is not None else None
     try:
         outcome = services.complete(
             runtime, deadline_id=match.deadline_id, person_id=None, via=services.Via.CLI,
@@ -159,7 +149,7 @@ def escalate_command(
     plan: PlanOpt = None,
 ) -> None:
     """Push an open task to the next escalation level now, with a note."""
-    runtime = _runtime(state(ctx))
+    runtime = state(ctx).runtime()
     match = _task(runtime, task, plan)
     outcome = services.escalate_now(
         runtime, deadline_id=match.deadline_id, note=note, by="Văn phòng (quản trị viên)"
@@ -173,7 +163,7 @@ def ack_command(
     message_id: Annotated[int, typer.Argument(help="Message number (see `notifier log`).")],
 ) -> None:
     """Record "Đã nhận" for a message on behalf of its recipient (e.g. told by phone)."""
-    runtime = _runtime(state(ctx))
+    runtime = state(ctx).runtime()
     with Session(runtime.engine) as session:
         row = session.get(Notification, message_id)
         if row is None:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from notifier.clock import Clock, SystemClock
+from notifier.clock import VN_TZ, Clock, SystemClock, as_utc
 from notifier.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from notifier.runtime import Runtime
 
 # Piped output (scripts, logs, tests) is not squeezed into 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 200
@@ -46,6 +51,12 @@ class AppState:
             self._engine = make_engine(self.settings.database_url)
         return self._engine
 
+    def runtime(self) -> Runtime:
+        """Settings, initialised database, clock, calendar, policy and renderer."""
+        from notifier.runtime import build_runtime
+
+        return build_runtime(self.settings, self.ready_engine(), self.clock)
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -72,6 +83,50 @@ def state(ctx: typer.Context) -> AppState:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppState)
     return obj
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date; expected YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+def parse_instant(text: str, option: str) -> datetime:
+    """ISO date or instant; without an offset it is Vietnam time."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r}: expected ISO 8601, e.g. 2024-05-08T16:30", param_hint=option
+        ) from None
+    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 of ``day`` in Vietnam, as a UTC instant."""
+    return as_utc(datetime.combine(day, time(0), tzinfo=VN_TZ))
+
+
+def plan_key(session: Session, ref: str | None) -> str | None:
+    """A plan named on the command line by its key, its number (24/KH-UBND) or its id."""
+    from notifier.errors import NotFound
+    from notifier.store.models import Plan
+
+    if ref is None:
+        return None
+    plans = session.exec(select(Plan)).all()
+    for match in (
+        [p for p in plans if p.key == ref],
+        [p for p in plans if ref.isdigit() and p.id == int(ref)],
+        [p for p in plans if p.number == ref],
+    ):
+        if len(match) == 1:
+            return match[0].key
+    known = "; ".join(f"{p.id}: {p.number or '(chưa có số)'} ({p.key})" for p in plans)
+    raise NotFound(f"Không rõ kế hoạch '{ref}'. Các kế hoạch: {known or 'chưa có'}.")
 
 
 def print_json(data: Any) -> None:

@@ -12,31 +12,22 @@ import typer
 from sqlmodel import Session, col, select
 
 from notifier.cli.app import app
-from notifier.cli.common import AppState, console, state, table
+from notifier.cli.common import AppState, console, parse_instant, state, table
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.engine.channels import CONSOLE, ChannelSet, build_channels
 from notifier.engine.dispatch import dispatch
 from notifier.engine.outbox import choose_channel, insert_rows, new_row
 from notifier.engine.service import Service, Simulation, new_worker_id, simulate
 from notifier.errors import NotFound
-from notifier.runtime import Runtime, build_runtime
+from notifier.runtime import Runtime
 from notifier.store.db import session_scope
 from notifier.store.models import Notification, NotificationStatus, Person
 
 CHANNELS = ("email", "telegram", "console")
 
 
-def parse_instant(text: str) -> datetime:
-    """ISO 8601; without an offset it is Hà Nội time."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an ISO instant (2024-04-15T08:00)") from None
-    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
-
-
 def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
-    runtime = build_runtime(st.settings, st.ready_engine(), st.clock)
+    runtime = st.runtime()
     return runtime, build_channels(st.settings, st.clock, echo=not quiet)
 
 
@@ -66,7 +57,7 @@ def run(
     """Run the service: sweep, dispatch and digests on a schedule, until SIGTERM/SIGINT."""
     st = state(ctx)
     if at is not None:
-        st.clock = VirtualClock(parse_instant(at), speed=speed)
+        st.clock = VirtualClock(parse_instant(at, "--at"), speed=speed)
     runtime, channels = _runtime(st)
     service = Service(runtime, channels, speed=speed if at is not None else 1.0)
     if not once:

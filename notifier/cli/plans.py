@@ -10,7 +10,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from notifier.cli.app import app
-from notifier.cli.common import AppState, console, print_json, state, table
+from notifier.cli.common import console, parse_date, plan_key, print_json, state, table
 from notifier.clock import VN_TZ
 
 plan_app = typer.Typer(no_args_is_help=True, help="Plans: read documents, import, list.")
@@ -20,13 +20,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _iso_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        message = f"{value!r} is not a date; expected YYYY-MM-DD"
-        raise typer.BadParameter(message, param_hint=option) from None
+    return None if value is None else parse_date(value, option)
 
 
 @plan_app.command("parse")
@@ -58,7 +52,7 @@ def plan_import(
     from notifier.plans.parse import parse_plan_file
 
     st = state(ctx)
-    runtime = _runtime(st)
+    runtime = st.runtime()
     parsed = parse_plan_file(file, until=_iso_date(until, "--until"))
     now = st.clock.now()
     limit = _iso_date(until, "--until") or default_until(parsed, now)
@@ -82,12 +76,6 @@ def plan_import(
         console.print(f"  đổi hạn {moved}")
     for warning in report.warnings:
         console.print(f"[yellow]Cảnh báo:[/] {warning}")
-
-
-def _runtime(st: AppState):  # type: ignore[no-untyped-def]
-    from notifier.runtime import build_runtime
-
-    return build_runtime(st.settings, st.ready_engine(), st.clock)
 
 
 @plan_app.command("list")
@@ -130,7 +118,9 @@ def plan_list(ctx: typer.Context, as_json: Json = False) -> None:
         ]
         for i in items
     ]
-    console.print(table("Kế hoạch", ["Khóa", "Số", "Ngày", "Trích yếu", "NV", "Hạn mở", ""], rows))
+    console.print(
+        table("Kế hoạch", ["ID", "Khóa", "Số", "Ngày", "Trích yếu", "NV", "Hạn mở", ""], rows)
+    )
 
 
 @app.command()
@@ -150,9 +140,10 @@ def preview(
 
     first, last = _iso_date(from_, "--from"), _iso_date(to, "--to")
     assert first is not None and last is not None
-    runtime = _runtime(state(ctx))
+    runtime = state(ctx).runtime()
     with Session(runtime.engine) as session:
-        occurrences = load_occurrences(session, runtime.policy, plan_key=plan, task_ref=task)
+        key = plan_key(session, plan)
+        occurrences = load_occurrences(session, runtime.policy, plan_key=key, task_ref=task)
         people = load_people(session)
     start = datetime.combine(first, time(0), VN_TZ)
     end = datetime.combine(last + timedelta(days=1), time(0), VN_TZ)

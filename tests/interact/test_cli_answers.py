@@ -84,8 +84,11 @@ def test_status_filters_by_plan_and_agency(
     assert code == 0 and json.loads(out)["items"] == []
     code, out, _ = world.cli(capsys, "status", "--json", "--agency", "vp-hdnd-ubnd")
     assert {i["task"] for i in json.loads(out)["items"]} == {"II.1", "II.2"}
-    code, out, _ = world.cli(capsys, "status", "--json", "--plan", "no-such-plan")
-    assert code == 0 and json.loads(out)["items"] == []
+    code, out, err = world.cli(capsys, "status", "--json", "--plan", "no-such-plan")
+    assert code == 1 and "Không rõ kế hoạch 'no-such-plan'" in err and "/KH-UBND" in err
+    for ref in ("1", "/KH-UBND"):  # a plan by its id or its number, not only its key
+        code, out, _ = world.cli(capsys, "status", "--json", "--plan", ref)
+        assert code == 0 and {i["task"] for i in json.loads(out)["items"]} == {"II.1", "II.2"}
 
 
 def test_status_warns_loudly_about_empty_groups_used_by_plans(
