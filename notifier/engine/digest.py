@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, Bucket, bucket
-from notifier.domain.steps import OccurrenceKind
+from notifier.domain.steps import OccurrenceKind, apply_send_window
 from notifier.engine.outbox import choose_channel, configured_channels, insert_rows, new_row
 from notifier.render import ACTION_TEXT, AckAction, TaskLine
 from notifier.runtime import Runtime
@@ -204,6 +204,7 @@ def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
                     kind=DIGEST,
                     due_at=now,
                     now=now,
+                    next_attempt_at=apply_send_window(now, runtime.policy, runtime.calendar),
                     role="monitor",
                     context={"plan_keys": plan_keys},
                 )

@@ -31,6 +31,7 @@ from notifier.domain.steps import (
     PlannedStep,
     StepKind,
     after_working_days,
+    apply_send_window,
     next_step_after,
 )
 from notifier.engine.digest import run_digests
@@ -249,7 +250,10 @@ def _values(
     now: dt.datetime,
 ) -> dict[str, Any]:
     compiled = c.step.kind == StepKind.COMPILED_REPORT
-    extra: dict[str, Any] = {}
+    # a sweep that runs late (downtime, a late import) still sends inside the send window
+    extra: dict[str, Any] = {
+        "next_attempt_at": apply_send_window(now, c.occ.policy, runtime.calendar)
+    }
     if skip:
         extra = {
             "status": NotificationStatus.SKIPPED.value,
