@@ -35,6 +35,7 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.domain.policy import Role
 from notifier.domain.status import BUCKET_ORDER
 from notifier.errors import ConfigError
+from notifier.interact.links import Action
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 TELEGRAM_LIMIT = 4096
@@ -57,10 +58,8 @@ class MessageKind(StrEnum):
     ADMIN_ALERT = "admin_alert"
 
 
-class AckAction(StrEnum):
-    RECEIVED = "received"
-    DONE = "done"
-    BLOCKED = "blocked"
+# The three answers a recipient can give (one vocabulary for links, buttons and texts).
+AckAction = Action
 
 
 class Part(StrEnum):
