@@ -116,10 +116,14 @@ def sweep(runtime: Runtime, now: dt.datetime | None = None, limit: int = 1000) -
 
 
 def due_deadlines(session: Session, now: dt.datetime, limit: int) -> Sequence[Deadline]:
-    """Open rows whose next action is due, oldest first, read through the index."""
+    """Rows whose next action is due, oldest first, read through the index (a done
+    reporting period keeps one: its compiled report; other closed rows hold NULL)."""
     query = (
         select(Deadline)
-        .where(Deadline.status == DeadlineStatus.OPEN, col(Deadline.next_action_at) <= now)
+        .where(
+            col(Deadline.status).in_([DeadlineStatus.OPEN, DeadlineStatus.DONE]),
+            col(Deadline.next_action_at) <= now,
+        )
         .order_by(col(Deadline.next_action_at))
         .limit(limit)
     )
@@ -150,10 +154,10 @@ def sweep_batch(
     candidates: list[_Candidate] = []
     for row in rows:
         occ = occurrences.get(row.id or 0)
-        if occ is None or not occ.is_open:
+        steps = occ.pending_steps(runtime.calendar) if occ is not None else []
+        if occ is None or not steps:
             row.next_action_at = None
             continue
-        steps = occ.steps(runtime.calendar)
         for step in steps:
             if (row.processed_until is None or step.at > row.processed_until) and step.at <= now:
                 candidates += _expand(session, runtime, occ, step, directory, now, report)

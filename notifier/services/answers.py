@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -48,6 +49,7 @@ from notifier.store.models import (
     Person,
     PlanRole,
 )
+from notifier.store.schedule import next_action_time
 from notifier.textfmt import vn_datetime
 
 
@@ -140,7 +142,8 @@ def complete(
     """ "Đã hoàn thành": close the deadline, stop its messages, confirm and tell the monitor.
 
     1. authorize; a deadline already done is a no-op with a clear message;
-    2. status done, completed_at/by/note, next_action_at NULL, pending rows cancelled;
+    2. status done, completed_at/by/note, pending rows cancelled; next_action_at NULL
+       (or the compiled report's time for a reporting period);
     3. acknowledgement + event; confirmation to the sender, copy to the monitor people.
     """
     now = as_utc(now or runtime.clock.now())
@@ -158,7 +161,8 @@ def complete(
         deadline.completed_at = done_at
         deadline.completed_by = person.key if person else via
         deadline.completion_note = note
-        deadline.next_action_at = None
+        done = replace(occ, status=DeadlineStatus.DONE, done_at=done_at)
+        deadline.next_action_at = next_action_time(done, runtime.calendar, deadline.processed_until)
         session.add(deadline)
         cancel_pending(session, target, "task done")
         msg = (

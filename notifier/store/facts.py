@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
 from notifier.domain.preview import PreviewOccurrence, Recipient
-from notifier.domain.steps import OccurrenceKind, PlannedStep, TaskRoles, plan_steps
+from notifier.domain.steps import OccurrenceKind, PlannedStep, StepKind, TaskRoles, plan_steps
 from notifier.store.models import (
     Agency,
     AgencyGroup,
@@ -71,6 +71,18 @@ class Occurrence:
 
     def steps(self, calendar: WorkingCalendar) -> list[PlannedStep]:
         return plan_steps(self.kind, self.nominal, self.roles, self.policy, calendar)
+
+    def pending_steps(self, calendar: WorkingCalendar) -> list[PlannedStep]:
+        """The steps still to act on: all of an open occurrence; of a reporting period
+        already reported, only the compiled report (the compiler still gets the status);
+        nothing for a closed plan or a cancelled occurrence."""
+        if self.plan_closed:
+            return []
+        if self.status == DeadlineStatus.OPEN:
+            return self.steps(calendar)
+        if self.status == DeadlineStatus.DONE and self.kind == OccurrenceKind.REPORT:
+            return [s for s in self.steps(calendar) if s.kind == StepKind.COMPILED_REPORT]
+        return []
 
     def preview(self) -> PreviewOccurrence:
         return PreviewOccurrence(

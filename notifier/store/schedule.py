@@ -21,10 +21,8 @@ from notifier.store.models import Deadline, Plan
 def next_action_time(
     occurrence: Occurrence, calendar: WorkingCalendar, processed_until: datetime | None
 ) -> datetime | None:
-    """Earliest step after ``processed_until`` (the first step if None); None when closed."""
-    if not occurrence.is_open:
-        return None
-    for step in occurrence.steps(calendar):
+    """Earliest pending step after ``processed_until`` (the first if None); None if none."""
+    for step in occurrence.pending_steps(calendar):
         if processed_until is None or step.at > processed_until:
             return step.at
     return None

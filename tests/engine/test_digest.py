@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from notifier.domain.status import BUCKET_ORDER
 from notifier.engine.context import build_context
@@ -93,3 +93,30 @@ def test_compiled_report_is_one_per_plan_period_and_person(
     assert ctx.plan_title and ctx.period == "6 tháng đầu năm 2024"
     assert sum(n for _, n in ctx.counts) >= 2
     assert world.runtime.renderer.render(ctx).subject
+
+
+def test_compiled_report_still_goes_out_when_the_period_was_reported_early(
+    engine: Engine, config_dir: Path, db_url: str
+) -> None:
+    from notifier.services import complete
+    from notifier.store.models import Deadline, Task
+
+    world = _world(engine, config_dir, db_url)
+    sweep(world.runtime, vn("2024-06-10", "08:00"))
+    with Session(engine) as session:
+        task = session.exec(select(Task).where(Task.ref == "II.2")).one()
+        first = session.exec(
+            select(Deadline).where(Deadline.task_id == task.id).order_by(col(Deadline.seq))
+        ).first()
+        assert first is not None and first.id is not None
+    world.clock.set(vn("2024-06-11", "09:00"))
+    complete(world.runtime, deadline_id=first.id, person_id=None, via="cli")
+    for day in ("2024-06-13", "2024-06-17", "2024-06-18"):
+        sweep(world.runtime, vn(day, "08:00"))
+    rows = [r for r in world.rows() if r.deadline_id == first.id or r.kind == "compiled_report"]
+    kinds = {r.kind for r in rows if r.status != "cancelled"}
+    assert "compiled_report" in kinds  # the compiler still gets the period's status
+    assert not kinds & {"due_today", "overdue", "escalation"}  # nothing chases a done report
+    with Session(engine) as session:
+        row = session.get(Deadline, first.id)
+        assert row is not None and row.next_action_at is None  # nothing left after it
