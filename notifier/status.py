@@ -50,6 +50,7 @@ VIA_LABELS = {"telegram": "Telegram", "email": "thư điện tử", "web": "web"
 class Item:
     deadline_id: int
     plan: str
+    plan_label: str  # "24/KH-UBND (1)": number and id, what a person types after --plan
     task: str
     title: str
     lead: str
@@ -65,6 +66,7 @@ class Item:
         return {
             "deadline_id": self.deadline_id,
             "plan": self.plan,
+            "plan_label": self.plan_label,
             "task": self.task,
             "title": self.title,
             "lead": self.lead,
@@ -192,6 +194,7 @@ def status_board(
             Item(
                 deadline_id=occ.deadline_id,
                 plan=occ.plan_key,
+                plan_label=f"{occ.plan_number or '(chưa có số)'} ({occ.plan_id})",
                 task=occ.task_ref,
                 title=occ.task_title,
                 lead=occ.lead_written,

@@ -61,7 +61,7 @@ def status_command(
         table("Tổng hợp", ["Tình trạng", "Số lượng"], [[b.label, n] for b, n in board.counts])
     )
     rows = [
-        [i.plan, i.task, i.title[:60], i.period, vn_date(i.deadline), days_phrase(i.working_days),
+        [i.plan_label, i.task, i.title[:60], i.period, vn_date(i.deadline), days_phrase(i.working_days),
          i.bucket.label, i.last_answer or "chưa có", i.level or ""]
         for i in board.open_items
     ]  # fmt: skip
@@ -71,7 +71,7 @@ def status_command(
     done = [i for i in board.items if i.bucket in (Bucket.DONE_ON_TIME, Bucket.DONE_LATE)]
     if done:
         rows = [
-            [i.plan, i.task, i.title[:60], vn_date(i.deadline),
+            [i.plan_label, i.task, i.title[:60], vn_date(i.deadline),
              vn_datetime(i.done_at) if i.done_at else "", i.bucket.label]
             for i in done
         ]  # fmt: skip
