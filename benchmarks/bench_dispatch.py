@@ -13,7 +13,6 @@ servers run in this process, so their cost is included).
 from __future__ import annotations
 
 import asyncio
-import resource
 import shutil
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
+from benchmarks.bench_channels import CountingHandler, peak_mib
 from notifier.channels.email import EmailChannel
 from notifier.channels.telegram import TelegramChannel
 from notifier.engine.channels import smtp_settings
@@ -37,19 +37,6 @@ from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.smtp import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class CountingHandler:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.count += 1
-        return "250 OK"
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def queue(env: Env, person_key: str, channel: str, count: int) -> None:

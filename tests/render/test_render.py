@@ -21,10 +21,9 @@ from notifier.render import (
     TaskLine,
     expects_answer,
     plan_reference,
-    sample_context,
-    sample_contexts,
     telegram_problems,
 )
+from notifier.render_samples import sample_context, sample_contexts
 
 ALL_CONTEXTS = [
     pytest.param(ctx, id=f"{kind}-{i}")
