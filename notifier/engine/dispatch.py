@@ -3,10 +3,10 @@
 Delivery guarantee: **at-least-once**. Each message is claimed (compare-and-set), its
 DeliveryAttempt is committed *before* the network call and its outcome after. A crash
 between the send and the commit of the outcome leaves the row claimed; once the claim
-is older than :data:`LEASE` another dispatcher takes it again, so that one message can
-be repeated, never lost. Nothing else is ever sent twice: a claim is exclusive
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` + ``UPDATE ... WHERE
-status='pending'`` with a row-count check on SQLite).
+is older than the lease (:mod:`notifier.engine.claims`) another dispatcher takes it
+again, so that one message can be repeated, never lost. Nothing else is ever sent
+twice: a claim is exclusive (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite
+``BEGIN IMMEDIATE`` + ``UPDATE ... WHERE status='pending'`` with a row-count check).
 
 Failures: transient ones retry with exponential backoff (1 min doubling to 1 h, or the
 provider's ``retry_after``), giving up 24 h after the first attempt; permanent ones mark
@@ -23,13 +23,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from notifier.channels.base import Button, ChannelError, OutgoingMessage
 from notifier.clock import as_utc
 from notifier.engine.alerts import ADMIN_ALERT, alert_admins
 from notifier.engine.channels import ChannelSet
+from notifier.engine.claims import claim, release_claims
 from notifier.engine.outbox import address_of, cancel_pending, insert_rows, new_row, next_channel
 from notifier.engine.ratelimit import telegram_keys
 from notifier.errors import NotifierError
@@ -42,7 +43,7 @@ from notifier.interact.links import (
 )
 from notifier.render import MessageContext, Rendered, expects_answer
 from notifier.runtime import Runtime
-from notifier.store.db import is_postgres, session_scope
+from notifier.store.db import session_scope
 from notifier.store.facts import usable_channels
 from notifier.store.models import (
     Agency,
@@ -63,7 +64,6 @@ __all__ = [
     "release_claims",
 ]
 
-LEASE = timedelta(minutes=5)
 # Kinds that chase an open deadline: pointless once it is closed. Confirmations,
 # obstacles, compiled reports and admin alerts about a closed deadline still go out.
 CHASING_KINDS = frozenset(
@@ -109,70 +109,6 @@ class DispatchReport:
 def backoff(attempts: int) -> timedelta:
     """Wait before try ``attempts + 1``: 1, 2, 4, ... minutes, at most one hour."""
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
-
-
-def _due(now: datetime):  # type: ignore[no-untyped-def]
-    """Rows a dispatcher may take: pending and due, or claimed longer than the lease ago."""
-    pending_due = and_(
-        col(Notification.status) == Status.PENDING,
-        or_(
-            col(Notification.next_attempt_at) <= now,
-            and_(col(Notification.next_attempt_at).is_(None), col(Notification.due_at) <= now),
-        ),
-    )
-    stale = and_(
-        col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < now - LEASE
-    )
-    return or_(pending_due, stale)
-
-
-def claim(
-    session: Session,
-    worker_id: str,
-    now: datetime,
-    batch: int = 100,
-    only: Collection[int] | None = None,
-) -> list[int]:
-    """Claim up to ``batch`` due rows for ``worker_id`` (among ``only``); the ids won.
-
-    Call inside one transaction (``session_scope``). PostgreSQL: the candidates are
-    locked with SKIP LOCKED, so two dispatchers never see the same row. SQLite: the
-    transaction is BEGIN IMMEDIATE (one writer at a time) and each UPDATE re-checks the
-    condition, counting the rows it changed.
-    """
-    query = (
-        select(Notification.id)
-        .where(_due(now))
-        .order_by(col(Notification.next_attempt_at), col(Notification.id))
-        .limit(batch)
-    )
-    if only is not None:
-        query = query.where(col(Notification.id).in_(list(only)))
-    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        query = query.with_for_update(skip_locked=True)
-    won: list[int] = []
-    for row_id in session.exec(query).all():
-        assert row_id is not None
-        result = session.execute(
-            update(Notification)
-            .where(col(Notification.id) == row_id)
-            .where(_due(now))
-            .values(status=Status.CLAIMED, claimed_by=worker_id, claimed_at=now)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            won.append(row_id)
-    return won
-
-
-def release_claims(session: Session, worker_id: str) -> int:
-    """Give back every row ``worker_id`` still holds (clean shutdown)."""
-    result = session.execute(
-        update(Notification)
-        .where(col(Notification.status) == Status.CLAIMED)
-        .where(col(Notification.claimed_by) == worker_id)
-        .values(status=Status.PENDING, claimed_by=None, claimed_at=None)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def dispatch(

@@ -23,8 +23,8 @@ from notifier.channels.base import ChannelError, OutgoingMessage, SendResult
 from notifier.clock import VirtualClock
 from notifier.directory import load_directory
 from notifier.engine.channels import ChannelSet, build_channels
+from notifier.engine.claims import LEASE
 from notifier.engine.dispatch import (
-    LEASE,
     backoff,
     cancel_pending,
     claim,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from notifier.engine.dispatch import LEASE
+from notifier.engine.claims import LEASE
 from notifier.engine.outbox import insert_rows, new_row
 from notifier.store.db import session_scope
 from notifier.store.models import DeliveryAttempt, Person
