@@ -98,17 +98,23 @@ def read_docx(path: Path) -> list[Block]:
         from docx.table import Table as DocxTable
         from docx.text.paragraph import Paragraph
 
+        from notifier.plans.docx_numbering import Numbering
+
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise PlanParseError(f"{path}: không đọc được tệp .docx ({exc})") from exc
     except Exception as exc:  # python-docx raises its own types for broken packages
         raise PlanParseError(f"{path}: tệp .docx hỏng ({type(exc).__name__}: {exc})") from exc
     blocks: list[Block] = []
+    numbering = Numbering(document)
     no = 0
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
             no += 1
-            for part in item.text.split("\n"):
+            label = numbering.label(item)
+            for i, part in enumerate(item.text.split("\n")):
+                if i == 0 and label and clean_text(part):
+                    part = f"{label} {part}"
                 if clean_text(part):
                     blocks.append(Line(no, clean_text(part)))
         elif isinstance(item, DocxTable):
