@@ -17,7 +17,8 @@ from notifier.store.db import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config"
-SEED_PLAN = ROOT.parent / "shared" / "seed" / "ke-hoach-ba-to-thai-hoa-2024.md"
+# the sample plan (a copy of shared/seed/ke-hoach-ba-to-thai-hoa-2024.md, kept in config/plans)
+SEED_PLAN = ROOT / "config" / "plans" / "ke-hoach-ba-to-thai-hoa-2024.md"
 PG_URL = os.environ.get("NOTIFIER_TEST_POSTGRES_URL")
 PG_SKIP = "PostgreSQL tests skipped: set NOTIFIER_TEST_POSTGRES_URL (e.g. postgresql+psycopg://root@127.0.0.1:5432/test)"
 
