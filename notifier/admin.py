@@ -119,8 +119,14 @@ def _sync_groups(
             report.deactivated.append(f"group {row.code}")
 
 
-def person_values(person: PersonConfig, agency_id: int, current: Person | None) -> dict[str, Any]:
-    """Column values for a configured person; a linked Telegram chat is kept if config has none."""
+def person_values(
+    person: PersonConfig, agency_id: int, current: Person | None, source: str = Source.CONFIG
+) -> dict[str, Any]:
+    """Column values for a validated person (from the file or the CLI).
+
+    A linked Telegram chat is kept when the input gives none; an address that changes
+    becomes usable again.
+    """
     values: dict[str, Any] = {
         "agency_id": agency_id,
         "name": person.name,
@@ -129,7 +135,7 @@ def person_values(person: PersonConfig, agency_id: int, current: Person | None) 
         "email": str(person.email) if person.email else None,
         "channels": list(person.channels),
         "active": person.active,
-        "source": Source.CONFIG.value,
+        "source": str(source),
     }
     if person.telegram_chat_id is not None or current is None:
         values["telegram_chat_id"] = person.telegram_chat_id

@@ -14,10 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
 
+from notifier.domain.policy import PersonRole
 from notifier.errors import ConfigError
 
 ChannelName = Literal["telegram", "email", "console"]
-PersonRoleName = Literal["head", "deputy", "focal_point", "staff"]
 
 
 class _Strict(BaseModel):
@@ -48,7 +48,7 @@ class PersonConfig(_Strict):
     agency: str
     name: str = Field(min_length=1)
     position: str = ""
-    role: PersonRoleName = "staff"
+    role: PersonRole = PersonRole.STAFF
     email: EmailStr | None = None
     telegram_chat_id: StrictInt | None = None
     channels: list[ChannelName] = Field(default_factory=_default_channels)

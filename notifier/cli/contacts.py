@@ -7,7 +7,13 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session, col, select
 
-from notifier.admin import find_agency, find_person, log_event, validate_contact
+from notifier.admin import (
+    find_agency,
+    find_person,
+    log_event,
+    person_values,
+    validate_contact,
+)
 from notifier.cli.app import contact_app
 from notifier.cli.common import console, print_json, state, table
 from notifier.errors import ConfigError
@@ -107,17 +113,7 @@ def contact_add(
         if session.exec(select(Person).where(Person.key == key)).first() is not None:
             raise ConfigError([f"a person with key '{key}' already exists; use `contact set`"])
         assert agency_row.id is not None
-        row = Person(
-            key=key,
-            agency_id=agency_row.id,
-            name=person.name,
-            position=person.position,
-            role=person.role,
-            email=str(person.email) if person.email else None,
-            telegram_chat_id=person.telegram_chat_id,
-            channels=list(person.channels),
-            source=Source.CLI.value,
-        )
+        row = Person(key=key, **person_values(person, agency_row.id, None, Source.CLI))
         session.add(row)
         session.flush()
         log_event(session, st.clock.now(), "contact.add", f"added {key}", person_id=row.id)
@@ -151,6 +147,7 @@ def contact_set(
             "email": row.email,
             "telegram_chat_id": row.telegram_chat_id,
             "channels": row.channels,
+            "active": row.active or enable,
         }
         merged.update(
             _fields(
@@ -164,17 +161,10 @@ def contact_set(
             )
         )
         person = validate_contact(merged)
-        new_email = str(person.email) if person.email else None
-        if new_email != row.email:
-            row.email_unusable = None
-        if person.telegram_chat_id != row.telegram_chat_id:
-            row.telegram_unusable = None
-        row.agency_id = find_agency(session, person.agency).id or row.agency_id
-        row.name, row.position, row.role = person.name, person.position, person.role
-        row.email, row.telegram_chat_id = new_email, person.telegram_chat_id
-        row.channels = list(person.channels)
-        if enable:
-            row.active = True
+        agency_id = find_agency(session, person.agency).id
+        assert agency_id is not None
+        for column, value in person_values(person, agency_id, row, row.source).items():
+            setattr(row, column, value)
         log_event(session, st.clock.now(), "contact.set", f"updated {key}", person_id=row.id)
         from_file = row.source == Source.CONFIG
     console.print(f"Đã cập nhật {key}.")

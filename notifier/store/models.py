@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from notifier.domain.policy import PersonRole
 from notifier.store.types import UTCDateTime
 
 
@@ -23,13 +24,6 @@ def _utc(nullable: bool = True, index: bool = False) -> Any:
 
 def _json() -> Any:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-
-
-class PersonRole(StrEnum):
-    HEAD = "head"
-    DEPUTY = "deputy"
-    FOCAL_POINT = "focal_point"
-    STAFF = "staff"
 
 
 class Source(StrEnum):

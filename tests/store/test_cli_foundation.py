@@ -101,6 +101,14 @@ def test_contact_add_set_disable(cli: Cli, config_dir: Path, db_url: str) -> Non
     assert people["vp.moi"]["email"] == "moi2@batu.example"
     assert people["vp.moi"]["telegram_chat_id"] == 123456
     assert people["vp.moi"]["active"] is False
+    assert cli(*base, "contact", "set", "vp.moi", "--position", "Chuyên viên").code == 0
+    people = {p["key"]: p for p in json.loads(cli(*base, "contact", "list", "--all", "--json").out)}
+    assert people["vp.moi"]["active"] is False  # a change does not re-enable
+    assert people["vp.moi"]["source"] == "cli"
+    assert cli(*base, "contact", "set", "vp.moi", "--enable").code == 0
+    people = {p["key"]: p for p in json.loads(cli(*base, "contact", "list", "--all", "--json").out)}
+    assert people["vp.moi"]["active"] is True
+    assert cli(*base, "contact", "disable", "vp.moi").code == 0
     assert cli(*base, "sync").code == 0  # people added on the CLI survive a sync
     people = {p["key"]: p for p in json.loads(cli(*base, "contact", "list", "--all", "--json").out)}
     assert "vp.moi" in people
