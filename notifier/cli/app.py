@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from notifier import __version__
 from notifier.cli.common import AppState, console, print_json, state, table
-from notifier.directory import load_directory
+from notifier.directory import DirectoryConfig, load_directory
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -52,26 +52,24 @@ def root(
     ctx.obj.db_url = db or ctx.obj.db_url
 
 
-def validate_configuration(st: AppState) -> None:
+def validate_configuration(st: AppState) -> DirectoryConfig:
     """Load every configuration file so that errors stop us before the database is touched."""
     from notifier.domain.calendar import WorkingCalendar
     from notifier.domain.policy import load_policy
 
     settings = st.settings
-    load_directory(settings.directory_path)
+    directory = load_directory(settings.directory_path)
     WorkingCalendar.from_yaml(settings.calendar_path)
     load_policy(settings.policy_path)
+    return directory
 
 
 def _apply_directory(st: AppState, verb: str) -> None:
     from notifier.admin import sync_directory
-    from notifier.store.db import session_scope
+    from notifier.store.db import session_scope, upgrade
 
-    directory = load_directory(st.settings.directory_path)
-    validate_configuration(st)
+    directory = validate_configuration(st)
     engine = st.engine
-    from notifier.store.db import upgrade
-
     if verb == "init":
         upgrade(engine)
     else:

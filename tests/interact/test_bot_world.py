@@ -20,7 +20,7 @@ from telegram import Bot
 
 from notifier.cli import run_cli
 from notifier.cli.common import AppState
-from notifier.clock import VN_TZ, VirtualClock
+from notifier.clock import VirtualClock
 from notifier.engine.channels import build_channels, telegram_base_url
 from notifier.engine.dispatch import dispatch_all
 from notifier.engine.sweep import sweep
@@ -39,6 +39,7 @@ from notifier.store.models import (
     Person,
 )
 from tests.conftest import SEED_PLAN
+from tests.engine.test_sweep_world import vn
 from tests.fakes.bot_api import FakeBotApi, SentMessage, bot_api  # noqa: F401  (fixture)
 
 TOKEN = "123456:BOT-test-token"
@@ -46,10 +47,6 @@ MINH_CHAT = 710000011  # vp.chanh, Trần Văn Minh: lead (and monitor) agency o
 TAM_CHAT = 710000013  # vp.theo-doi, Hồ Văn Tâm: same agency
 THU_CHAT = 710000041  # vhtt.truong-phong, Bùi Thị Thu: another agency
 STRANGER_CHAT = 55500001
-
-
-def vn(day: str, hhmm: str = "08:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=VN_TZ)
 
 
 @dataclass
