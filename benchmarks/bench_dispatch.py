@@ -28,10 +28,10 @@ from notifier.channels.email import EmailChannel
 from notifier.channels.telegram import TelegramChannel
 from notifier.engine.channels import smtp_settings
 from notifier.engine.dispatch import dispatch_all
-from notifier.engine.outbox import insert_rows, new_row
 from notifier.engine.ratelimit import RateLimiter
 from notifier.store.db import session_scope
 from notifier.store.models import Person
+from notifier.store.outbox import insert_rows, new_row
 from tests.engine.test_dispatch import T0, Env, make_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.smtp import free_port

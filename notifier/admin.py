@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from notifier.directory import DirectoryConfig, PersonConfig
 from notifier.errors import ConfigError, NotFound
-from notifier.store.models import Agency, AgencyGroup, Event, GroupMember, Person, Source
+from notifier.store.models import Agency, AgencyGroup, Event, GroupMember, Person
+from notifier.vocab import EventKind, Source
 
 
 @dataclass
@@ -76,7 +77,7 @@ def sync_directory(session: Session, directory: DirectoryConfig, now: datetime) 
         session.add(
             Event(
                 at=now,
-                kind="directory.sync",
+                kind=EventKind.DIRECTORY_SYNC,
                 message=f"{len(report.added)} added, {len(report.updated)} updated, "
                 f"{len(report.deactivated)} deactivated",
                 data={
@@ -201,7 +202,7 @@ def validate_contact(fields: dict[str, Any]) -> PersonConfig:
         raise ConfigError(problems) from None
 
 
-def log_event(session: Session, now: datetime, kind: str, message: str, **data: Any) -> None:
+def log_event(session: Session, now: datetime, kind: EventKind, message: str, **data: Any) -> None:
     session.add(
         Event(
             at=now,

@@ -14,10 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
 
-from notifier.domain.policy import PersonRole
 from notifier.errors import ConfigError
+from notifier.vocab import ChannelName, PersonRole
 
-ChannelName = Literal["telegram", "email", "console"]
+# The channel names a person may list (the values of vocab.ChannelName).
+Listed = Literal["telegram", "email", "console"]
 
 
 class _Strict(BaseModel):
@@ -39,7 +40,7 @@ class GroupConfig(_Strict):
     members: list[str] = Field(default_factory=list)
 
 
-def _default_channels() -> list[ChannelName]:
+def _default_channels() -> list[Listed]:
     return ["telegram", "email"]
 
 
@@ -51,7 +52,7 @@ class PersonConfig(_Strict):
     role: PersonRole = PersonRole.STAFF
     email: EmailStr | None = None
     telegram_chat_id: StrictInt | None = None
-    channels: list[ChannelName] = Field(default_factory=_default_channels)
+    channels: list[Listed] = Field(default_factory=_default_channels)
     active: bool = True
 
     @field_validator("telegram_chat_id", mode="before")
@@ -106,7 +107,7 @@ def cross_check(directory: DirectoryConfig) -> Iterator[tuple[tuple[str | int, .
         if person.agency not in codes:
             yield (("people", i, "agency"), _unknown("agency", person.agency, codes))
         for channel in person.channels:
-            if channel == "email" and person.email is None and person.active:
+            if channel == ChannelName.EMAIL and person.email is None and person.active:
                 yield (("people", i, "channels"), "channel 'email' listed but no email address")
 
 

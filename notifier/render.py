@@ -32,34 +32,15 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from notifier import textfmt
 from notifier.clock import VN_TZ, as_utc
-from notifier.domain.policy import Role
 from notifier.domain.status import BUCKET_ORDER
 from notifier.errors import ConfigError
-from notifier.interact.links import Action
+from notifier.store.readmodel import Answer
+from notifier.vocab import ANSWER_KINDS, RECIPIENT_ANSWERS, MessageKind, Role
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 TELEGRAM_LIMIT = 4096
 TELEGRAM_LIST_LIMIT = 10
 TELEGRAM_TAGS = frozenset({"b", "i", "a", "code"})
-
-
-class MessageKind(StrEnum):
-    REMINDER = "reminder"
-    DUE_TODAY = "due_today"
-    OVERDUE = "overdue"
-    ESCALATION = "escalation"
-    REPORT_REQUEST = "report_request"
-    COMPILED_REPORT = "compiled_report"
-    DIGEST = "digest"
-    OBSTACLE = "obstacle"
-    TEST = "test"
-    CONFIRMATION = "confirmation"
-    FOLLOWUP = "followup"
-    ADMIN_ALERT = "admin_alert"
-
-
-# The three answers a recipient can give (one vocabulary for links, buttons and texts).
-AckAction = Action
 
 
 class Part(StrEnum):
@@ -69,43 +50,8 @@ class Part(StrEnum):
     TELEGRAM = "telegram"
 
 
-ROLE_TEXT = {
-    Role.LEAD: "chủ trì",
-    Role.COORDINATING: "phối hợp",
-    Role.MONITOR: "theo dõi, đôn đốc",
-    Role.DIRECTING: "chỉ đạo",
-    Role.COMPILER: "tổng hợp",
-}
-ACTION_TEXT = {
-    AckAction.RECEIVED: "đã nhận",
-    AckAction.DONE: "đã báo cáo hoàn thành",
-    AckAction.BLOCKED: "đã báo vướng mắc",
-}
-CHANNEL_TEXT = {
-    "telegram": "qua Telegram",
-    "email": "qua thư điện tử",
-    "web": "qua liên kết trên trang web",
-    "cli": "do quản trị viên cập nhật",
-    "console": "do quản trị viên cập nhật",
-}
-# Answer links in the order officials expect them, with their button words.
-LINK_LABELS = (("received", "Đã nhận"), ("done", "Đã hoàn thành"), ("blocked", "Báo vướng mắc"))
 # The four official status buckets (domain.md section 6), always in this order.
 OFFICIAL_BUCKETS = tuple(b.label for b in BUCKET_ORDER)
-# Kinds that ask the recipient for received / done / blocked.
-ANSWER_KINDS = frozenset(
-    MessageKind(k) for k in "reminder due_today overdue escalation report_request followup".split()
-)
-
-
-@dataclass(frozen=True)
-class Ack:
-    person: str
-    agency: str
-    action: str  # received | done | blocked
-    channel: str
-    at: datetime
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,11 +68,11 @@ class TaskLine:
 
 @dataclass(frozen=True)
 class MessageContext:
-    kind: str
+    kind: MessageKind
     recipient_name: str
     recipient_position: str
     recipient_agency: str
-    role: str
+    role: Role
     copy: bool = False
     plan_number: str = ""
     plan_date: str = ""
@@ -138,7 +84,7 @@ class MessageContext:
     deadline: date | None = None
     working_days: int = 0
     level: int = 0
-    acks: tuple[Ack, ...] = ()
+    acks: tuple[Answer, ...] = ()
     late_news: bool = False
     note: str = ""
     reporter: str = ""
@@ -188,17 +134,13 @@ def _addressee(ctx: MessageContext) -> str:
     return f"{who} – {where}" if where else who
 
 
-def _ack_view(ack: Ack) -> dict[str, str]:
-    try:
-        action = ACTION_TEXT[AckAction(ack.action)]
-    except ValueError:
-        action = ack.action
+def _ack_view(ack: Answer) -> dict[str, str]:
     return {
         "person": ack.person,
         "agency": ack.agency,
-        "action": action,
+        "action": ack.action.past,
         "when": textfmt.vn_datetime(ack.at),
-        "channel": CHANNEL_TEXT.get(ack.channel, f"qua {ack.channel}"),
+        "channel": ack.via.phrase,
         "note": ack.note,
     }
 
@@ -242,7 +184,7 @@ def _view(ctx: MessageContext) -> dict[str, Any]:
         "role": ctx.role,
         "copy": ctx.copy,
         "addressee": _addressee(ctx),
-        "role_text": ROLE_TEXT[Role(ctx.role)],
+        "role_text": Role(ctx.role).label,
         "plan_ref": plan_reference(ctx.plan_number, ctx.plan_date, ctx.plan_title),
         "plan_ref_short": plan_reference(ctx.plan_number, ctx.plan_date),
         "has_plan": bool(ctx.plan_number or ctx.plan_date or ctx.plan_title),
@@ -254,7 +196,9 @@ def _view(ctx: MessageContext) -> dict[str, Any]:
         "acks": [_ack_view(a) for a in ctx.acks],
         "late_news": ctx.late_news,
         "answer": expects_answer(ctx),
-        "links": [(label, ctx.links[key]) for key, label in LINK_LABELS if ctx.links.get(key)],
+        "links": [
+            (a.label, ctx.links[a.value]) for a in RECIPIENT_ANSWERS if ctx.links.get(a.value)
+        ],
         "buckets": buckets,
         "total": total,
         "overdue_share": textfmt.vn_percent(dict(buckets)[OFFICIAL_BUCKETS[3]], total),
@@ -397,7 +341,7 @@ class Renderer:
         ]
 
 
-def _samples(kind: str) -> list[MessageContext]:
+def _samples(kind: MessageKind) -> list[MessageContext]:
     from notifier.render_samples import sample_contexts
 
     return sample_contexts(kind)

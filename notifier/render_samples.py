@@ -6,17 +6,12 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from notifier.clock import VN_TZ
-from notifier.domain.policy import Role
-from notifier.render import (
-    LINK_LABELS,
-    OFFICIAL_BUCKETS,
-    Ack,
-    MessageContext,
-    TaskLine,
-)
+from notifier.render import OFFICIAL_BUCKETS, MessageContext, TaskLine
+from notifier.store.readmodel import Answer
+from notifier.vocab import RECIPIENT_ANSWERS, AckAction, MessageKind, Role, Via
 
 
-def sample_context(kind: str) -> MessageContext:
+def sample_context(kind: MessageKind) -> MessageContext:
     """A realistic context from the sample plan (Ba Tơ – Thái Hòa 2024), for checks and tests.
 
     "Now" is 08:00 Tuesday 07/5/2024; working-day counts honour the 2024 holidays
@@ -31,13 +26,14 @@ def sample_context(kind: str) -> MessageContext:
                  "Phòng Tài chính – Kế hoạch", date(2024, 5, 31), 18),
     )  # fmt: skip
     deadline, days = {
-        "due_today": (date(2024, 5, 7), 0), "overdue": (date(2024, 5, 2), -3),
-        "escalation": (date(2024, 4, 25), -5),
+        MessageKind.DUE_TODAY: (date(2024, 5, 7), 0), MessageKind.OVERDUE: (date(2024, 5, 2), -3),
+        MessageKind.ESCALATION: (date(2024, 4, 25), -5),
     }.get(kind, (date(2024, 5, 9), 2))  # fmt: skip
     role = {
-        "escalation": Role.MONITOR, "compiled_report": Role.COMPILER, "digest": Role.MONITOR,
-        "obstacle": Role.DIRECTING,
+        MessageKind.ESCALATION: Role.MONITOR, MessageKind.COMPILED_REPORT: Role.COMPILER,
+        MessageKind.DIGEST: Role.MONITOR, MessageKind.OBSTACLE: Role.DIRECTING,
     }.get(kind, Role.LEAD)  # fmt: skip
+    reporting = kind in (MessageKind.REPORT_REQUEST, MessageKind.COMPILED_REPORT)
     return MessageContext(
         kind=kind,
         recipient_name="Nguyễn Văn An",
@@ -50,31 +46,35 @@ def sample_context(kind: str) -> MessageContext:
         task_ref="1",
         task_title="Tham quan, học tập kinh nghiệm tại thị xã Thái Hòa",
         lead_agencies="Văn phòng HĐND và UBND huyện",
-        period="Quý II/2024" if kind in ("report_request", "compiled_report") else "",
+        period="Quý II/2024" if reporting else "",
         deadline=deadline,
         working_days=days,
-        level=2 if kind == "escalation" else 0,
+        level=2 if kind == MessageKind.ESCALATION else 0,
         acks=(
-            Ack(
+            Answer(
+                AckAction.RECEIVED,
                 "Trần Thị Bình",
                 "Phòng Tài chính – Kế hoạch",
-                "received",
-                "telegram",
+                Via.TELEGRAM,
                 datetime(2024, 4, 26, 8, 15, tzinfo=VN_TZ),
             ),
         ),  # fmt: skip
-        note="Chưa bố trí được kinh phí đi lại" if kind in ("obstacle", "escalation") else "",
+        note=(
+            "Chưa bố trí được kinh phí đi lại"
+            if kind in (MessageKind.OBSTACLE, MessageKind.ESCALATION)
+            else ""
+        ),
         reporter="Lê Văn Cường – Văn phòng HĐND và UBND huyện",
         counts=((OFFICIAL_BUCKETS[0], 3), (OFFICIAL_BUCKETS[2], 4), (OFFICIAL_BUCKETS[3], 1)),
         overdue=lines[:1],
         due_soon=lines[1:2],
         open_items=lines[2:],
-        links={k: f"https://notifier.example.vn/a/{k}?t=abc&x=1" for k, _ in LINK_LABELS},
+        links={a.value: f"https://notifier.example.vn/a/{a}?t=abc&x=1" for a in RECIPIENT_ANSWERS},
         now=datetime(2024, 5, 7, 8, 0, tzinfo=VN_TZ),
     )
 
 
-def sample_contexts(kind: str) -> list[MessageContext]:
+def sample_contexts(kind: MessageKind) -> list[MessageContext]:
     """The full sample plus the awkward cases: a copy sent late, and a bare draft plan."""
     full = sample_context(kind)
     late_copy = replace(full, copy=True, late_news=True, links={}, acks=())

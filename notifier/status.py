@@ -25,25 +25,18 @@ from notifier.store.models import (
     Agency,
     AgencyGroup,
     Deadline,
+    DeliveryAttempt,
     GroupMember,
     Notification,
-    NotificationStatus,
     Person,
     Plan,
     PlanRole,
-    PlanStatus,
     Task,
     TaskRole,
 )
+from notifier.store.readmodel import Answer, deadline_states
 from notifier.textfmt import vn_datetime
-
-ANSWER_LABELS = {
-    "received": "Đã nhận",
-    "done": "Đã hoàn thành",
-    "blocked": "Báo vướng mắc",
-    "escalated": "Chuyển cấp",
-}
-VIA_LABELS = {"telegram": "Telegram", "email": "thư điện tử", "web": "web", "cli": "quản trị"}
+from notifier.vocab import PlanStatus
 
 
 @dataclass(frozen=True)
@@ -108,40 +101,12 @@ class Board:
         }
 
 
-def describe_answer(ack: Acknowledgement, who: str) -> str:
+def describe_answer(answer: Answer) -> str:
     """ "Đã nhận – Trần Văn Minh, Telegram, 08:15 Thứ Hai, 22/4/2024"."""
-    label = ANSWER_LABELS.get(ack.action, ack.action)
-    note = f": {ack.note}" if ack.note else ""
-    via = VIA_LABELS.get(ack.via, ack.via)
-    return f"{label}{note} – {who}, {via}, {vn_datetime(ack.at)}"
-
-
-def _last_answers(session: Session, ids: list[int]) -> dict[int, str]:
-    acks = session.exec(
-        select(Acknowledgement)
-        .where(col(Acknowledgement.deadline_id).in_(ids))
-        .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
-    ).all()
-    names = {p.id: p.name for p in session.exec(select(Person))}
-    out: dict[int, str] = {}
-    for ack in acks:
-        out[ack.deadline_id] = describe_answer(ack, names.get(ack.person_id, "Quản trị viên"))
-    return out
-
-
-def _levels(session: Session, ids: list[int]) -> dict[int, int]:
-    rows = session.exec(
-        select(Notification.deadline_id, Notification.level).where(
-            col(Notification.deadline_id).in_(ids),
-            Notification.kind == "escalation",
-            Notification.status == NotificationStatus.SENT,
-        )
-    ).all()
-    out: dict[int, int] = {}
-    for deadline_id, level in rows:
-        if deadline_id is not None:
-            out[deadline_id] = max(out.get(deadline_id, 0), level)
-    return out
+    note = f": {answer.note}" if answer.note else ""
+    return (
+        f"{answer.action.label}{note} – {answer.who}, {answer.via.label}, {vn_datetime(answer.at)}"
+    )
 
 
 def empty_group_warnings(session: Session) -> list[str]:
@@ -185,11 +150,12 @@ def status_board(
         if (plan_key is not None or not o.plan_closed)
         and (agency is None or agency in o.roles.lead)
     ]
-    ids = [o.deadline_id for o in occurrences]
-    answers, levels = _last_answers(session, ids), _levels(session, ids)
+    states = deadline_states(session, [o.deadline_id for o in occurrences])
     today = now.astimezone(VN_TZ).date()
     board = Board(now=now, warnings=empty_group_warnings(session))
     for occ in occurrences:
+        state = states[occ.deadline_id]
+        last = state.last_answer
         board.items.append(
             Item(
                 deadline_id=occ.deadline_id,
@@ -202,8 +168,8 @@ def status_board(
                 deadline=occ.effective,
                 bucket=bucket(occ.effective, occ.done_at, now),
                 working_days=runtime.calendar.working_days_between(today, occ.effective),
-                last_answer=answers.get(occ.deadline_id, ""),
-                level=levels.get(occ.deadline_id, 0),
+                last_answer=describe_answer(last) if last is not None else "",
+                level=state.level,
                 done_at=occ.done_at,
             )
         )
@@ -264,8 +230,6 @@ def answer_log(
     session: Session, *, since: datetime | None = None, deadline_ids: list[int] | None = None
 ) -> list[LogEntry]:
     """Delivery attempts and acknowledgements, oldest first."""
-    from notifier.store.models import DeliveryAttempt
-
     names = _Names(session)
     deliveries = select(DeliveryAttempt, Notification).where(
         DeliveryAttempt.notification_id == Notification.id

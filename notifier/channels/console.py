@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from notifier.channels.base import OutgoingMessage, SendResult
+from notifier.vocab import ChannelName
 
 _RULE = "─" * 72
 
@@ -39,7 +40,7 @@ def format_block(message: OutgoingMessage) -> str:
 class ConsoleChannel:
     """Prints each message and appends it to ``path``; never fails for a bad address."""
 
-    name = "console"
+    name: str = ChannelName.CONSOLE
 
     def __init__(self, path: Path, stream: TextIO | None = sys.stdout) -> None:
         self.path = path

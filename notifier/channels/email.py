@@ -36,6 +36,7 @@ import aiosmtplib
 
 from notifier.channels.base import ChannelError, OutgoingMessage, SendResult
 from notifier.clock import VN_TZ, Clock, SystemClock
+from notifier.vocab import ChannelName
 
 _WORD_BYTES = 39  # 39 bytes -> 52 base64 chars -> a 64-char encoded word; "Subject: " + 64 < 78
 _PLAIN_SUBJECT_MAX = 78 - len("Subject: ")
@@ -160,7 +161,7 @@ class EmailChannel:
     after the server accepted DATA can therefore repeat a message (at-least-once).
     """
 
-    name = "email"
+    name: str = ChannelName.EMAIL
 
     def __init__(
         self,

@@ -1,5 +1,9 @@
 """Telegram through python-telegram-bot, HTML parse mode, one row of inline buttons.
 
+The Bot API server: ``telegram.api_url`` names the *server* (``https://api.telegram.org``
+or a self-hosted ``http://host:8081``); python-telegram-bot wants the method prefix, so
+:func:`telegram_base_url` appends ``/bot`` (an URL already ending in ``/bot`` is kept).
+
 Messages over Telegram's 4096-character limit are cut by :func:`fit_telegram_html`:
 at the last line break that fits, tags still open there are closed, and a line "…"
 marks the cut. Lengths are counted in UTF-16 code units of the HTML *source*, which is
@@ -29,6 +33,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from notifier.channels.base import Button, ChannelError, OutgoingMessage, SendResult
+from notifier.vocab import ChannelName
 
 TELEGRAM_TEXT_LIMIT = 4096
 ELLIPSIS = "…"
@@ -40,6 +45,12 @@ _PERMANENT_BAD_REQUESTS = (
     "peer_id_invalid",
     "chat_id is empty",
 )
+
+
+def telegram_base_url(api_url: str | None) -> str:
+    """The python-telegram-bot ``base_url`` for a Bot API server URL (see module doc)."""
+    server = (api_url or "https://api.telegram.org").rstrip("/")
+    return server if server.endswith("/bot") else f"{server}/bot"
 
 
 def _units(text: str) -> int:
@@ -173,7 +184,7 @@ def telegram_error(exc: TelegramError, token: str = "") -> ChannelError:
 class TelegramChannel:
     """Sends through one :class:`telegram.Bot`, initialised on first use."""
 
-    name = "telegram"
+    name: str = ChannelName.TELEGRAM
 
     def __init__(self, token: str, *, base_url: str | None = None, bot: Bot | None = None) -> None:
         self._token = token

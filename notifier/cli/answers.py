@@ -30,6 +30,7 @@ from notifier.runtime import Runtime
 from notifier.status import answer_log, deadline_ids_of_task, status_board
 from notifier.store.models import Notification
 from notifier.textfmt import days_phrase, vn_date, vn_datetime
+from notifier.vocab import Via
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help="Plan key (when TASK is ambiguous).")]
@@ -133,7 +134,7 @@ def done_command(
     when = parse_instant(at, "--at") if at is not None else None
     try:
         outcome = services.complete(
-            runtime, deadline_id=match.deadline_id, person_id=None, via=services.Via.CLI,
+            runtime, deadline_id=match.deadline_id, person_id=None, via=Via.CLI,
             note=note, at=when,
         )  # fmt: skip
     except ValueError as exc:
@@ -170,6 +171,6 @@ def ack_command(
             raise NotFound(f"Không có thông báo số {message_id}. Xem `notifier log`.")
         recipient = row.person_id
     outcome = services.acknowledge(
-        runtime, notification_id=message_id, person_id=recipient, via=services.Via.CLI
+        runtime, notification_id=message_id, person_id=recipient, via=Via.CLI
     )
     console.print(outcome.message)

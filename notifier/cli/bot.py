@@ -13,6 +13,7 @@ from notifier.clock import VN_TZ
 from notifier.interact.linking import CODE_LIFETIME, issue_code
 from notifier.store.db import session_scope
 from notifier.textfmt import vn_date
+from notifier.vocab import ChannelName
 
 
 @contact_app.command("invite")
@@ -34,7 +35,7 @@ def contact_invite(
     )
     if not active:
         console.print(f"[yellow]Lưu ý:[/] {key} đang ngừng nhận tin; mã sẽ bị từ chối.")
-    if "telegram" not in channels:
+    if ChannelName.TELEGRAM not in channels:
         console.print(
             f"[yellow]Lưu ý:[/] Telegram chưa có trong các kênh của {key} "
             f"({', '.join(channels) or 'không có'}); thêm bằng "

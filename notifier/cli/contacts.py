@@ -18,7 +18,8 @@ from notifier.cli.app import contact_app
 from notifier.cli.common import console, print_json, state, table
 from notifier.errors import ConfigError
 from notifier.store.db import session_scope
-from notifier.store.models import Agency, Person, Source
+from notifier.store.models import Agency, Person
+from notifier.vocab import EventKind, Source
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -116,7 +117,7 @@ def contact_add(
         row = Person(key=key, **person_values(person, agency_row.id, None, Source.CLI))
         session.add(row)
         session.flush()
-        log_event(session, st.clock.now(), "contact.add", f"added {key}", person_id=row.id)
+        log_event(session, st.clock.now(), EventKind.CONTACT_ADD, f"added {key}", person_id=row.id)
     console.print(f"Đã thêm người nhận {key} ({person.name}).")
 
 
@@ -165,7 +166,9 @@ def contact_set(
         assert agency_id is not None
         for column, value in person_values(person, agency_id, row, row.source).items():
             setattr(row, column, value)
-        log_event(session, st.clock.now(), "contact.set", f"updated {key}", person_id=row.id)
+        log_event(
+            session, st.clock.now(), EventKind.CONTACT_SET, f"updated {key}", person_id=row.id
+        )
         from_file = row.source == Source.CONFIG
     console.print(f"Đã cập nhật {key}.")
     if from_file:
@@ -182,5 +185,7 @@ def contact_disable(ctx: typer.Context, key: Annotated[str, typer.Argument()]) -
     with session_scope(st.ready_engine()) as session:
         row = find_person(session, key)
         row.active = False
-        log_event(session, st.clock.now(), "contact.disable", f"disabled {key}", person_id=row.id)
+        log_event(
+            session, st.clock.now(), EventKind.CONTACT_DISABLE, f"disabled {key}", person_id=row.id
+        )
     console.print(f"Đã ngừng gửi tin cho {key}.")

@@ -16,14 +16,15 @@ from notifier.cli.common import AppState, console, parse_instant, state, table
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.engine.channels import CONSOLE, ChannelSet, build_channels
 from notifier.engine.dispatch import dispatch
-from notifier.engine.outbox import choose_channel, insert_rows, new_row
 from notifier.engine.service import Service, Simulation, new_worker_id, simulate
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.store.db import session_scope
-from notifier.store.models import Notification, NotificationStatus, Person
+from notifier.store.models import Notification, Person
+from notifier.store.outbox import choose_channel, insert_rows, new_row
+from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
 
-CHANNELS = ("email", "telegram", "console")
+CHANNELS = tuple(ChannelName)
 
 
 def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
@@ -115,7 +116,7 @@ def _print_summary(runtime: Runtime, start: datetime, end: datetime, result: Sim
     sent: Counter[tuple[date, str, str]] = Counter()
     other: Counter[tuple[str, str]] = Counter()
     for row in rows:
-        if row.status == NotificationStatus.SENT and row.sent_at is not None:
+        if row.status == DeliveryStatus.SENT and row.sent_at is not None:
             sent[(as_utc(row.sent_at).astimezone(VN_TZ).date(), row.kind, row.channel)] += 1
         else:
             other[(row.status, row.kind)] += 1
@@ -157,10 +158,10 @@ def send_test(
         chosen = channel or choose_channel(found, channels.configured)
         values = new_row(
             occurrence=f"test:{uuid.uuid4()}",
-            step="test",
+            step=MessageKind.TEST,
             person=found,
             channel=chosen,
-            kind="test",
+            kind=MessageKind.TEST,
             due_at=now,
             now=now,
         )
@@ -178,13 +179,14 @@ def send_test(
     with Session(runtime.engine) as session:
         row = session.get(Notification, row_id)
     assert row is not None
-    if row.status == NotificationStatus.SENT:
+    if row.status == DeliveryStatus.SENT:
         console.print(
             f"Đã gửi tin thử {row_id} tới {person} qua {chosen} ({row.address}); "
             f"mã: {row.provider_id}"
         )
         return
     when = row.next_attempt_at.astimezone(VN_TZ) if row.next_attempt_at else None
-    later = f"; thử lại lúc {when:%H:%M %d/%m/%Y}" if when and row.status == "pending" else ""
+    waiting = when and row.status == DeliveryStatus.PENDING
+    later = f"; thử lại lúc {when:%H:%M %d/%m/%Y}" if waiting else ""
     console.print(f"Gửi tin thử {row_id} không thành công ({row.status}): {row.last_error}{later}")
     raise typer.Exit(1)

@@ -18,26 +18,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from notifier.domain.calendar import DeadlineRule
 from notifier.errors import ConfigError
+from notifier.vocab import PersonRole, Role
 from notifier.yamlconf import describe_error, load_yaml_model
 
-
-class Role(StrEnum):
-    """The part an agency plays in a task; policy steps address roles, not agencies."""
-
-    LEAD = "lead"
-    COORDINATING = "coordinating"
-    MONITOR = "monitor"
-    DIRECTING = "directing"
-    COMPILER = "compiler"
-
-
-class PersonRole(StrEnum):
-    """The position of a person inside an agency."""
-
-    HEAD = "head"
-    DEPUTY = "deputy"
-    FOCAL_POINT = "focal_point"
-    STAFF = "staff"
+__all__ = ["PeriodKind", "PersonRole", "Policy", "Role", "load_policy"]
 
 
 class PeriodKind(StrEnum):

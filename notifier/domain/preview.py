@@ -29,11 +29,11 @@ from notifier.domain.steps import (
     OccurrenceKind,
     PlannedStep,
     Role,
-    StepKind,
     TaskRoles,
     after_working_days,
     plan_steps,
 )
+from notifier.vocab import FOLLOWED_UP_KINDS, MessageKind
 
 NOBODY = "không có người nhận phù hợp trong cơ quan"
 
@@ -63,7 +63,7 @@ class PreviewOccurrence:
 @dataclass(frozen=True)
 class PreviewItem:
     at: dt.datetime
-    kind: StepKind
+    kind: MessageKind
     level: int
     plan: str
     task: str
@@ -170,7 +170,7 @@ def preview(
         steps = planner.steps(occ)
         _followups(items, occ, steps, book, calendar, lo, stop)
         for step in steps:
-            if step.kind == StepKind.COMPILED_REPORT:
+            if step.kind == MessageKind.COMPILED_REPORT:
                 group = (occ.plan, occ.period or occ.nominal.isoformat())
                 if group in compiled or not lo <= step.at < hi:
                     continue
@@ -184,7 +184,7 @@ def preview(
     return items
 
 
-FOLLOWUP_OF = (StepKind.REMINDER, StepKind.DUE_TODAY, StepKind.REPORT_REQUEST)
+FOLLOWUP_OF = FOLLOWED_UP_KINDS
 
 
 def _followups(
@@ -223,7 +223,7 @@ def _followups(
                 items.append(
                     PreviewItem(
                         at,
-                        StepKind.FOLLOWUP,
+                        MessageKind.FOLLOWUP,
                         0,
                         occ.plan,
                         occ.task,
@@ -271,7 +271,7 @@ def _digests(
                     items.append(
                         PreviewItem(
                             at,
-                            StepKind.DIGEST,
+                            MessageKind.DIGEST,
                             0,
                             "",
                             "",

@@ -12,18 +12,17 @@ import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
-from notifier.domain.policy import PeriodKind, Policy, Role
+from notifier.domain.policy import PeriodKind, Policy
+from notifier.vocab import MessageKind, OccurrenceKind, Role
 
 __all__ = [
     "AgencyTarget",
     "OccurrenceKind",
     "PlannedStep",
     "Role",
-    "StepKind",
     "TaskRoles",
     "after_working_days",
     "apply_send_window",
@@ -31,22 +30,6 @@ __all__ = [
     "plan_steps",
     "report_dates",
 ]
-
-
-class StepKind(StrEnum):
-    REMINDER = "reminder"
-    DUE_TODAY = "due_today"
-    OVERDUE = "overdue"
-    ESCALATION = "escalation"
-    REPORT_REQUEST = "report_request"
-    COMPILED_REPORT = "compiled_report"
-    DIGEST = "digest"
-    FOLLOWUP = "followup"  # sent by the sweep, not planned here; named for the preview
-
-
-class OccurrenceKind(StrEnum):
-    DEADLINE = "deadline"
-    REPORT = "report"
 
 
 @dataclass(frozen=True)
@@ -74,7 +57,7 @@ class AgencyTarget:
 @dataclass(frozen=True)
 class PlannedStep:
     key: str
-    kind: StepKind
+    kind: MessageKind
     level: int
     at: dt.datetime
     deadline: dt.date
@@ -163,7 +146,7 @@ class _Builder:
     def add(
         self,
         key: str,
-        kind: StepKind,
+        kind: MessageKind,
         level: int,
         day: dt.date,
         targets: tuple[AgencyTarget, ...],
@@ -204,7 +187,7 @@ def plan_steps(
 
 def _before(b: _Builder, report: bool) -> None:
     what = "hạn báo cáo" if report else "hạn"
-    kind = StepKind.REPORT_REQUEST if report else StepKind.REMINDER
+    kind = MessageKind.REPORT_REQUEST if report else MessageKind.REMINDER
     for rule in b.policy.reminders:
         n = rule.working_days_before
         day = b.cal.add_working_days(b.deadline, -n)
@@ -215,7 +198,7 @@ def _before(b: _Builder, report: bool) -> None:
     if due.enabled:
         targets = _targets(b.roles, due.to, due.cc, b.addressed(due.addressed_roles))
         reason = f"Hôm nay ({b.shown}) là {what} cuối"
-        b.add("due_today", StepKind.DUE_TODAY, 0, b.deadline, targets, reason)
+        b.add(MessageKind.DUE_TODAY.value, MessageKind.DUE_TODAY, 0, b.deadline, targets, reason)
 
 
 def _after(b: _Builder, report: bool) -> None:
@@ -226,7 +209,7 @@ def _after(b: _Builder, report: bool) -> None:
         day = b.cal.add_working_days(b.deadline, n)
         targets = _targets(b.roles, over.to, over.cc, b.addressed(over.addressed_roles))
         reason = f"Quá {what} {b.shown}: {n} ngày làm việc"
-        b.add("overdue", StepKind.OVERDUE, 0, day, targets, reason)
+        b.add(MessageKind.OVERDUE.value, MessageKind.OVERDUE, 0, day, targets, reason)
     lead = frozenset(b.roles.lead)
     esc = b.policy.escalation
     last: tuple[int, dt.date, tuple[AgencyTarget, ...]] | None = None
@@ -238,7 +221,7 @@ def _after(b: _Builder, report: bool) -> None:
         n = lv.working_days_overdue
         day = b.cal.add_working_days(b.deadline, n)
         reason = f"Quá {what} {b.shown}: {n} ngày làm việc, báo cáo cấp {lv.level}"
-        b.add(f"escalation-{lv.level}", StepKind.ESCALATION, lv.level, day, targets, reason)
+        b.add(f"escalation-{lv.level}", MessageKind.ESCALATION, lv.level, day, targets, reason)
         last = (lv.level, day, targets)
     if last is None:
         return
@@ -247,7 +230,7 @@ def _after(b: _Builder, report: bool) -> None:
         day = b.cal.add_working_days(day, esc.repeat_every_working_days)
         n = b.cal.working_days_between(b.deadline, day)
         reason = f"Quá {what} {b.shown}: {n} ngày làm việc, nhắc lại lần {i} (cấp {level})"
-        b.add(f"escalation-{level}-r{i}", StepKind.ESCALATION, level, day, targets, reason)
+        b.add(f"escalation-{level}-r{i}", MessageKind.ESCALATION, level, day, targets, reason)
 
 
 def _compiled(b: _Builder) -> None:
@@ -257,4 +240,4 @@ def _compiled(b: _Builder) -> None:
     day = b.cal.add_working_days(b.deadline, rule.working_days_after)
     targets = _targets(b.roles, rule.to, rule.cc, b.default_roles)
     reason = f"Tổng hợp báo cáo các cơ quan (hạn {b.shown})"
-    b.add("compiled_report", StepKind.COMPILED_REPORT, 0, day, targets, reason)
+    b.add(MessageKind.COMPILED_REPORT.value, MessageKind.COMPILED_REPORT, 0, day, targets, reason)

@@ -13,10 +13,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from notifier.engine.outbox import choose_channel, insert_rows, new_row
+from notifier.store.contexts import NoteContext
 from notifier.store.models import Event, Notification, Person
-
-ADMIN_ALERT = "admin_alert"
+from notifier.store.outbox import choose_channel, insert_rows, new_row
+from notifier.vocab import EventKind, MessageKind
 
 
 def alert_admins(
@@ -31,14 +31,14 @@ def alert_admins(
     session.add(
         Event(
             at=now,
-            kind="delivery_problem",
+            kind=EventKind.DELIVERY_PROBLEM,
             message=problem,
             deadline_id=about.deadline_id,
             person_id=about.person_id,
             data={"notification_id": about.id, "channel": about.channel},
         )
     )
-    if about.kind == ADMIN_ALERT or not admins:
+    if about.kind == MessageKind.ADMIN_ALERT or not admins:
         return 0
     target = session.get(Person, about.person_id)
     who = f"{target.name} ({target.key})" if target else f"#{about.person_id}"
@@ -53,14 +53,14 @@ def alert_admins(
             continue
         row = new_row(
             occurrence=f"alert:{about.id}",
-            step=ADMIN_ALERT,
+            step=MessageKind.ADMIN_ALERT,
             person=admin,
             channel=choose_channel(admin, configured),
-            kind=ADMIN_ALERT,
+            kind=MessageKind.ADMIN_ALERT,
             due_at=now,
             now=now,
             deadline_id=about.deadline_id,
-            context={"note": note},
+            context=NoteContext(note),
         )
         created += len(insert_rows(session, [row]))
     return created

@@ -3,11 +3,6 @@
 Email exists when an SMTP host is set, Telegram when a bot token is set; the console
 always exists and receives every message whose channel is not configured here (the
 embedded default: nothing to set up, everything lands in ``var/outbox.log``).
-
-Telegram's base URL: ``telegram.api_url`` names the Bot API *server*
-(``https://api.telegram.org`` or a self-hosted ``http://host:8081``); python-telegram-bot
-wants the method prefix, so ``/bot`` is appended (an URL already ending in ``/bot`` is
-kept as it is).
 """
 
 from __future__ import annotations
@@ -21,12 +16,13 @@ from typing import TextIO
 from notifier.channels.base import Channel
 from notifier.channels.console import ConsoleChannel
 from notifier.channels.email import EmailChannel, SmtpSecurity, SmtpSettings
-from notifier.channels.telegram import TelegramChannel
+from notifier.channels.telegram import TelegramChannel, telegram_base_url
 from notifier.clock import Clock
 from notifier.engine.ratelimit import RateLimiter, telegram_limits
 from notifier.settings import Settings
+from notifier.vocab import ChannelName
 
-CONSOLE = "console"
+CONSOLE = ChannelName.CONSOLE
 DEFAULT_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
 
 
@@ -71,12 +67,6 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
     )
 
 
-def telegram_base_url(api_url: str | None) -> str:
-    """The python-telegram-bot ``base_url`` for a Bot API server URL (see module doc)."""
-    server = (api_url or "https://api.telegram.org").rstrip("/")
-    return server if server.endswith("/bot") else f"{server}/bot"
-
-
 def rate_limits(settings: Settings) -> dict[str, tuple[int, float]]:
     """Telegram limits from settings; a value of 0 turns that limit off."""
     rl = settings.file.rate_limits
@@ -110,9 +100,9 @@ def build_channels(
     }
     smtp = smtp_settings(settings)
     if smtp is not None:
-        channels["email"] = EmailChannel(smtp, clock=clock)
+        channels[ChannelName.EMAIL] = EmailChannel(smtp, clock=clock)
     if settings.telegram_token:
-        channels["telegram"] = TelegramChannel(
+        channels[ChannelName.TELEGRAM] = TelegramChannel(
             settings.telegram_token, base_url=telegram_base_url(settings.file.telegram.api_url)
         )
     channels.update(extra or {})

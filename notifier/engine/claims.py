@@ -15,10 +15,11 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from notifier.store.db import is_postgres
-from notifier.store.models import Notification, NotificationStatus
+from notifier.store.models import Notification
+from notifier.vocab import DeliveryStatus
 
 LEASE = timedelta(minutes=5)
-Status = NotificationStatus
+Status = DeliveryStatus
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]

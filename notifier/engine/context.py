@@ -2,92 +2,75 @@
 
 :func:`build_context` turns one outbox row into a :class:`MessageContext` just before
 it is rendered, so "who has already acknowledged" and the digest figures are those
-of the moment of sending, not of the moment the row was queued. Answer links and
-Telegram buttons are the dispatcher's business, not this module's.
+of the moment of sending (the dispatcher's ``now``), not of the moment the row was
+queued. The row's stored context is read through its typed dataclass
+(:mod:`notifier.store.contexts`). Answer links and buttons are the dispatcher's business.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from notifier.domain.policy import Role
-from notifier.domain.steps import OccurrenceKind
 from notifier.engine.digest import local_today, plan_summary, working_days_left
-from notifier.render import Ack, MessageContext
+from notifier.render import MessageContext
 from notifier.runtime import Runtime
+from notifier.store.contexts import (
+    AnswerContext,
+    DigestContext,
+    EscalationContext,
+    NoteContext,
+    RowContext,
+    StepContext,
+    load_context,
+)
 from notifier.store.facts import load_occurrences
-from notifier.store.models import Acknowledgement, Agency, Deadline, Notification, Person, Plan
+from notifier.store.models import Agency, Deadline, Notification, Person, Plan
+from notifier.store.readmodel import answers_of
 from notifier.textfmt import vn_plan_date
-
-# The role a row is addressed in when the creator left it empty.
-DEFAULT_ROLE = {
-    "digest": Role.MONITOR,
-    "compiled_report": Role.COMPILER,
-    "obstacle": Role.DIRECTING,
-    "admin_alert": Role.MONITOR,
-}
+from notifier.vocab import MessageKind, OccurrenceKind
 
 
-def _role(notification: Notification) -> str:
-    try:
-        return Role(notification.role).value
-    except ValueError:
-        return DEFAULT_ROLE.get(notification.kind, Role.LEAD).value
-
-
-def acks_of(session: Session, deadline_id: int) -> tuple[Ack, ...]:
-    """Every acknowledgement of the deadline, oldest first, with person and agency names."""
-    query = (
-        select(Acknowledgement, Person, Agency)
-        .join(Person, col(Acknowledgement.person_id) == Person.id, isouter=True)
-        .join(Agency, col(Person.agency_id) == Agency.id, isouter=True)
-        .where(Acknowledgement.deadline_id == deadline_id)
-        .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
-    )
-    return tuple(
-        Ack(
-            person=person.name if person else "",
-            agency=agency.name if agency else "",
-            action=ack.action,
-            channel=ack.via,
-            at=ack.at,
-            note=ack.note,
-        )
-        for ack, person, agency in session.exec(query)
-    )
-
-
-def build_context(session: Session, notification: Notification, runtime: Runtime) -> MessageContext:
-    """The render context of ``notification`` as of ``runtime.clock.now()``."""
-    now = runtime.clock.now()
+def build_context(
+    session: Session, notification: Notification, runtime: Runtime, now: dt.datetime
+) -> MessageContext:
+    """The render context of ``notification`` as of ``now``."""
     person = session.get(Person, notification.person_id)
     agency = session.get(Agency, person.agency_id) if person else None
-    data: dict[str, Any] = dict(notification.context or {})
+    data = load_context(notification.kind, notification.context)
     ctx = MessageContext(
         kind=notification.kind,
         recipient_name=person.name if person else "",
         recipient_position=person.position if person else "",
         recipient_agency=agency.name if agency else "",
-        role=_role(notification),
+        role=notification.role,
         copy=notification.copy_only,
         level=notification.level,
-        late_news=notification.late or bool(data.get("late_news")),
-        note=str(data.get("note", "")),
-        reporter=str(data.get("reporter", "")),
-        period=str(data.get("period", "")),
+        late_news=notification.late or (isinstance(data, StepContext) and data.late_news),
+        note=_note(data),
+        reporter=data.reporter if isinstance(data, AnswerContext | EscalationContext) else "",
+        period=data.period if isinstance(data, StepContext) else "",
         now=now,
     )
-    if notification.kind == "digest":
-        return _with_summary(session, runtime, ctx, list(data.get("plan_keys", [])), now)
-    if notification.kind == "compiled_report":
+    if isinstance(data, DigestContext):
+        return _with_summary(session, runtime, ctx, list(data.plan_keys), now)
+    if notification.kind == MessageKind.COMPILED_REPORT and isinstance(data, StepContext):
         return _compiled(session, runtime, ctx, data, now)
-    if notification.deadline_id is not None:
+    if notification.deadline_id is not None and notification.kind not in _NO_TASK_KINDS:
         return _with_deadline(session, runtime, ctx, notification.deadline_id, now)
     return ctx
+
+
+# Kinds that never describe their deadline's task, even when they carry its id.
+_NO_TASK_KINDS = (MessageKind.ADMIN_ALERT, MessageKind.TEST)
+
+
+def _note(data: RowContext) -> str:
+    if isinstance(data, AnswerContext | EscalationContext | NoteContext):
+        return data.note
+    return ""
 
 
 def _with_deadline(
@@ -115,7 +98,7 @@ def _with_deadline(
         period=(ctx.period or occ.period) if occ.kind == OccurrenceKind.REPORT else "",
         deadline=occ.effective,
         working_days=working_days_left(runtime.calendar, local_today(now), occ.effective),
-        acks=acks_of(session, deadline_id),
+        acks=tuple(answers_of(session, [deadline_id]).get(deadline_id, ())),
     )
 
 
@@ -133,15 +116,15 @@ def _with_summary(
 
 
 def _compiled(
-    session: Session, runtime: Runtime, ctx: MessageContext, data: dict[str, Any], now: dt.datetime
+    session: Session, runtime: Runtime, ctx: MessageContext, data: StepContext, now: dt.datetime
 ) -> MessageContext:
     """The compiled report: the plan's header, period, reporting deadline and summary."""
-    plan = session.get(Plan, data.get("plan_id")) if data.get("plan_id") else None
-    if plan is None and data.get("plan_key"):
-        plan = session.exec(select(Plan).where(Plan.key == data["plan_key"])).first()
+    plan = session.get(Plan, data.plan_id) if data.plan_id else None
+    if plan is None and data.plan_key:
+        plan = session.exec(select(Plan).where(Plan.key == data.plan_key)).first()
     if plan is None:
         return ctx
-    deadline = dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None
+    deadline = data.deadline
     ctx = replace(
         ctx,
         plan_number=plan.number,

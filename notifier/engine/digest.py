@@ -19,31 +19,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, Bucket, bucket
-from notifier.domain.steps import OccurrenceKind, apply_send_window
-from notifier.engine.outbox import choose_channel, configured_channels, insert_rows, new_row
-from notifier.render import ACTION_TEXT, AckAction, TaskLine
+from notifier.domain.steps import apply_send_window
+from notifier.render import TaskLine
 from notifier.runtime import Runtime
+from notifier.store.addresses import usable_channels
+from notifier.store.contexts import DigestContext
 from notifier.store.db import session_scope
-from notifier.store.facts import Occurrence, load_occurrences, usable_channels
-from notifier.store.models import (
-    Acknowledgement,
-    Agency,
-    Event,
-    Notification,
-    NotificationStatus,
-    Person,
-    Plan,
-    PlanStatus,
-)
-
-DIGEST = "digest"
-DIGEST_DONE_EVENT = "digest.run"
+from notifier.store.facts import Occurrence, load_occurrences
+from notifier.store.models import Agency, Event, Person, Plan
+from notifier.store.outbox import choose_channel, configured_channels, insert_rows, new_row
+from notifier.store.readmodel import Answer, DeadlineState, deadline_states
+from notifier.vocab import EventKind, MessageKind, OccurrenceKind, PlanStatus, Role
 
 
 @dataclass(frozen=True)
@@ -75,29 +66,10 @@ def _in_play(occ: Occurrence, calendar: WorkingCalendar, today: dt.date) -> bool
     return calendar.add_working_days(occ.effective, -DUE_SOON_WORKING_DAYS) <= today
 
 
-def _answers(session: Session, deadline_ids: list[int]) -> tuple[dict[int, str], dict[int, int]]:
-    """Last answer text and highest escalation level sent, per deadline (two bulk queries)."""
-    names = {p.id: p.name for p in session.exec(select(Person))}
-    last: dict[int, str] = {}
-    acks = select(Acknowledgement).where(col(Acknowledgement.deadline_id).in_(deadline_ids))
-    for ack in session.exec(acks.order_by(col(Acknowledgement.at))):
-        try:
-            action = ACTION_TEXT[AckAction(ack.action)]
-        except ValueError:
-            action = ack.action
-        who = names.get(ack.person_id, "") if ack.person_id else ""
-        when = as_utc(ack.at).astimezone(VN_TZ).strftime("%d/%m/%Y")
-        last[ack.deadline_id] = f"{who} {action} ({when})".strip()
-    levels_query = (
-        select(Notification.deadline_id, func.max(Notification.level))
-        .where(
-            col(Notification.deadline_id).in_(deadline_ids),
-            Notification.status == NotificationStatus.SENT,
-        )
-        .group_by(col(Notification.deadline_id))
-    )
-    levels = {d: int(lv or 0) for d, lv in session.exec(levels_query) if d is not None}
-    return last, levels
+def short_answer(answer: Answer) -> str:
+    """ "Trần Văn Minh đã nhận (22/04/2024)": the last answer as a digest line says it."""
+    when = as_utc(answer.at).astimezone(VN_TZ).strftime("%d/%m/%Y")
+    return f"{answer.person} {answer.action.past} ({when})".strip()
 
 
 def summarize(
@@ -106,7 +78,7 @@ def summarize(
     """The four counts (official order) and the item lists for these occurrences."""
     today = local_today(now)
     occs = [o for o in occurrences if not o.plan_closed and _in_play(o, calendar, today)]
-    last, levels = _answers(session, [o.deadline_id for o in occs])
+    states = deadline_states(session, [o.deadline_id for o in occs])
     names = {a.code: a.name for a in session.exec(select(Agency))}
     counts = dict.fromkeys(BUCKET_ORDER, 0)
     overdue, due_soon, open_items = [], [], []
@@ -123,8 +95,8 @@ def summarize(
             lead=", ".join(names.get(c, c) for c in occ.roles.lead) or occ.lead_written,
             deadline=occ.effective,
             working_days=left,
-            last_answer=last.get(occ.deadline_id, ""),
-            level=levels.get(occ.deadline_id, 0),
+            last_answer=_last_answer(states, occ.deadline_id),
+            level=_level(states, occ.deadline_id),
         )
         if state == Bucket.OPEN_OVERDUE:
             overdue.append(line)
@@ -138,6 +110,17 @@ def summarize(
         due_soon=tuple(sorted(due_soon, key=lambda t: t.deadline)),
         open_items=tuple(sorted(open_items, key=lambda t: t.deadline)),
     )
+
+
+def _last_answer(states: dict[int, DeadlineState], deadline_id: int) -> str:
+    state = states.get(deadline_id)
+    last = state.last_answer if state is not None else None
+    return short_answer(last) if last is not None else ""
+
+
+def _level(states: dict[int, DeadlineState], deadline_id: int) -> int:
+    state = states.get(deadline_id)
+    return state.level if state is not None else 0
 
 
 def plan_summary(
@@ -178,10 +161,10 @@ def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
     today = local.date()
     if not runtime.calendar.is_working_day(today) or local.time() < runtime.policy.digest_at:
         return 0
-    marker = f"digest {today.isoformat()}"
+    marker = f"{MessageKind.DIGEST} {today.isoformat()}"
     configured = configured_channels(runtime.settings)
     with session_scope(runtime.engine) as session:
-        done = select(Event.id).where(Event.kind == DIGEST_DONE_EVENT, Event.message == marker)
+        done = select(Event.id).where(Event.kind == EventKind.DIGEST_RUN, Event.message == marker)
         if session.exec(done).first() is not None:
             return 0
         open_plans = select(Plan.key).where(Plan.status == PlanStatus.OPEN)
@@ -197,18 +180,19 @@ def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
                 continue
             rows.append(
                 new_row(
-                    occurrence=f"digest:{today.isoformat()}",
-                    step=DIGEST,
+                    occurrence=f"{MessageKind.DIGEST}:{today.isoformat()}",
+                    step=MessageKind.DIGEST,
                     person=person,
                     channel=choose_channel(person, configured),
-                    kind=DIGEST,
+                    kind=MessageKind.DIGEST,
                     due_at=now,
                     now=now,
                     next_attempt_at=apply_send_window(now, runtime.policy, runtime.calendar),
-                    role="monitor",
-                    context={"plan_keys": plan_keys},
+                    role=Role.MONITOR,
+                    context=DigestContext(tuple(plan_keys)),
                 )
             )
         created = len(insert_rows(session, rows))
-        session.add(Event(at=now, kind=DIGEST_DONE_EVENT, message=marker, data={"rows": created}))
+        event = Event(at=now, kind=EventKind.DIGEST_RUN, message=marker, data={"rows": created})
+        session.add(event)
     return created

@@ -27,19 +27,24 @@ from sqlmodel import Session, col, select
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
 from notifier.domain.steps import after_working_days
-from notifier.engine.outbox import insert_rows, new_row, next_channel
-from notifier.store.models import (
-    Acknowledgement,
-    Deadline,
+from notifier.store.contexts import FollowupContext, StepContext, load_context
+from notifier.store.facts import occurrence_key
+from notifier.store.models import Acknowledgement, Deadline, Notification, Person
+from notifier.store.outbox import insert_rows, new_row, next_channel
+from notifier.vocab import (
+    LIVE_STATUSES,
+    WAITING_STATUSES,
     DeadlineStatus,
-    Notification,
-    NotificationStatus,
-    Person,
+    DeliveryStatus,
+    MessageKind,
 )
 
-FOLLOWUP = "followup"
-_WAITING = (NotificationStatus.PENDING, NotificationStatus.CLAIMED)
-_LIVE = (NotificationStatus.PENDING, NotificationStatus.CLAIMED, NotificationStatus.SENT)
+FOLLOWUP_SUFFIX = "+followup"
+
+
+def followup_step(step: str) -> str:
+    """The step key of the follow-up of ``step`` (and of a follow-up: itself)."""
+    return step.removesuffix(FOLLOWUP_SUFFIX) + FOLLOWUP_SUFFIX
 
 
 def run_followups(
@@ -61,9 +66,9 @@ def run_followups(
         query = query.with_for_update(skip_locked=True)
     created = 0
     for row in session.exec(query).all():
-        if row.status in _WAITING:
+        if row.status in WAITING_STATUSES:
             continue
-        if row.status != NotificationStatus.SENT or row.sent_at is None:
+        if row.status != DeliveryStatus.SENT or row.sent_at is None:
             row.followup_at = None
             continue
         due = after_working_days(
@@ -83,7 +88,9 @@ def _still_wanted(session: Session, row: Notification) -> bool:
     deadline = session.get(Deadline, row.deadline_id) if row.deadline_id else None
     if deadline is None or deadline.status != DeadlineStatus.OPEN:
         return False
-    if row.occurrence != f"d{deadline.id}@{deadline.effective_date.isoformat()}":
+    if deadline.id is None or row.occurrence != occurrence_key(
+        deadline.id, deadline.effective_date
+    ):
         return False
     person = session.get(Person, row.person_id)
     if person is None or not person.active:
@@ -104,8 +111,8 @@ def _still_wanted(session: Session, row: Notification) -> bool:
                 col(Notification.occurrence) == row.occurrence,
                 col(Notification.person_id) == row.person_id,
                 col(Notification.due_at) > row.due_at,
-                col(Notification.status).in_(_LIVE),
-                col(Notification.kind) != FOLLOWUP,
+                col(Notification.status).in_(LIVE_STATUSES),
+                col(Notification.kind) != MessageKind.FOLLOWUP,
             )
         )
     ).one()
@@ -117,17 +124,24 @@ def _create(
 ) -> int:
     person = session.get(Person, row.person_id)
     assert person is not None
+    original = load_context(row.kind, row.context)
+    step = original if isinstance(original, StepContext) else StepContext()
+    context = FollowupContext(
+        **{f: getattr(step, f) for f in StepContext.__dataclass_fields__},
+        followup_of=row.id,
+        followup_of_kind=row.kind,
+    )
     values = new_row(
         occurrence=row.occurrence,
-        step=f"{row.step}+followup",
+        step=followup_step(row.step),
         person=person,
         channel=next_channel(person, configured, row.channel),
-        kind=FOLLOWUP,
+        kind=MessageKind.FOLLOWUP,
         due_at=now,
         now=now,
         deadline_id=row.deadline_id,
         level=row.level,
         role=row.role,
-        context={**row.context, "followup_of": row.id, "followup_of_kind": row.kind},
+        context=context,
     )
     return len(insert_rows(session, [values]))

@@ -26,12 +26,13 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.engine.channels import ChannelSet
-from notifier.engine.dispatch import DispatchReport, dispatch_all, release_claims
+from notifier.engine.dispatch import Dispatcher, DispatchReport, release_claims
 from notifier.engine.scheduler import build_scheduler, real_interval
 from notifier.engine.sweep import SweepReport, sweep
 from notifier.runtime import Runtime
 from notifier.store.db import session_scope
-from notifier.store.models import Deadline, DeadlineStatus, Notification, NotificationStatus
+from notifier.store.models import Deadline, Notification
+from notifier.vocab import DeadlineStatus, DeliveryStatus
 
 ExtraTask = Callable[[], Awaitable[None]]
 
@@ -61,6 +62,7 @@ class Service:
         self.runtime = runtime
         self.channels = channels
         self.worker_id = worker_id or new_worker_id()
+        self.dispatcher = Dispatcher(runtime, channels, self.worker_id)
         self.extra_tasks: list[ExtraTask] = []
         self.speed = speed  # of the (virtual) clock: ticks come this much faster
         self._stop = asyncio.Event()
@@ -86,13 +88,7 @@ class Service:
         async with self._busy:
             if self.stopping:
                 return DispatchReport()
-            return await dispatch_all(
-                self.runtime,
-                self.channels,
-                self.worker_id,
-                self.runtime.clock.now(),
-                stop=self._stop,
-            )
+            return await self.dispatcher.dispatch_all(self.runtime.clock.now(), stop=self._stop)
 
     async def once(self) -> TickReport:
         """One sweep and one dispatch at the current time (cron users)."""
@@ -179,7 +175,7 @@ def next_due(runtime: Runtime, after: datetime) -> datetime | None:
             ).one(),
             session.exec(
                 select(func.min(attempt)).where(
-                    Notification.status == NotificationStatus.PENDING, attempt > after
+                    Notification.status == DeliveryStatus.PENDING, attempt > after
                 )
             ).one(),
             session.exec(select(func.min(followup)).where(followup > after)).one(),
@@ -206,13 +202,14 @@ async def simulate(
     if not isinstance(clock, VirtualClock):
         raise TypeError("simulate needs a VirtualClock")
     step = timedelta(seconds=runtime.settings.file.sweep_interval_seconds)
+    dispatcher = Dispatcher(runtime, channels, worker_id)
     report = Simulation()
     now = as_utc(start)
     try:
         while now <= end:
             clock.set(now)
             _add(report.sweep, await asyncio.to_thread(sweep, runtime, now))
-            _add(report.dispatch, await dispatch_all(runtime, channels, worker_id, now))
+            _add(report.dispatch, await dispatcher.dispatch_all(now))
             report.ticks += 1
             upcoming = next_due(runtime, now)
             if upcoming is None:

@@ -29,30 +29,26 @@ from notifier.clock import as_utc
 from notifier.domain.steps import (
     AgencyTarget,
     PlannedStep,
-    StepKind,
     after_working_days,
     apply_send_window,
     next_step_after,
 )
 from notifier.engine.digest import run_digests
 from notifier.engine.followup import run_followups
-from notifier.engine.outbox import (
-    FOLLOWUP_KINDS,
-    choose_channel,
-    configured_channels,
-    insert_rows,
-    new_row,
-)
 from notifier.runtime import Runtime
+from notifier.store.addresses import usable_channels
+from notifier.store.contexts import step_context
 from notifier.store.db import is_postgres, session_scope
-from notifier.store.facts import Occurrence, load_occurrences, usable_channels
-from notifier.store.models import (
-    Agency,
-    Deadline,
+from notifier.store.facts import Occurrence, load_occurrences
+from notifier.store.models import Agency, Deadline, Event, Person
+from notifier.store.outbox import choose_channel, configured_channels, insert_rows, new_row
+from notifier.vocab import (
+    FOLLOWED_UP_KINDS,
     DeadlineStatus,
-    Event,
-    NotificationStatus,
-    Person,
+    DeliveryStatus,
+    EventKind,
+    MessageKind,
+    Role,
 )
 
 NOBODY = "không có người nhận phù hợp trong cơ quan"
@@ -171,7 +167,7 @@ def sweep_batch(
 
 
 def _occurrence_key(occ: Occurrence, step: PlannedStep) -> str:
-    if step.kind == StepKind.COMPILED_REPORT:
+    if step.kind == MessageKind.COMPILED_REPORT:
         return f"compiled:{occ.plan_id}:{occ.period or occ.nominal.isoformat()}"
     return occ.key
 
@@ -204,7 +200,7 @@ def _nobody_event(
 ) -> Event:
     return Event(
         at=now,
-        kind="sweep.nobody",
+        kind=EventKind.SWEEP_NOBODY,
         message=f"{step.reason}; {NOBODY} {target.agency} (vai trò {target.role})",
         plan_id=occ.plan_id,
         deadline_id=occ.deadline_id,
@@ -253,14 +249,14 @@ def _values(
     configured: Collection[str],
     now: dt.datetime,
 ) -> dict[str, Any]:
-    compiled = c.step.kind == StepKind.COMPILED_REPORT
+    compiled = c.step.kind == MessageKind.COMPILED_REPORT
     # a sweep that runs late (downtime, a late import) still sends inside the send window
     extra: dict[str, Any] = {
         "next_attempt_at": apply_send_window(now, c.occ.policy, runtime.calendar)
     }
     if skip:
         extra = {
-            "status": NotificationStatus.SKIPPED.value,
+            "status": DeliveryStatus.SKIPPED,
             "next_attempt_at": None,
             "last_error": (
                 f"bỏ qua khi gửi bù: thời điểm gửi đã qua hơn "
@@ -270,8 +266,8 @@ def _values(
         }
     followup = (
         not skip
-        and c.step.kind in FOLLOWUP_KINDS
-        and c.target.role == "lead"
+        and c.step.kind in FOLLOWED_UP_KINDS
+        and c.target.role == Role.LEAD
         and not c.target.copy
         and c.occ.policy.no_answer_followup_working_days > 0
     )
@@ -285,22 +281,23 @@ def _values(
         step=c.step.key,
         person=c.person,
         channel=choose_channel(c.person, configured),
-        kind=c.step.kind.value,
+        kind=c.step.kind,
         due_at=c.step.at,
         now=now,
         deadline_id=None if compiled else c.occ.deadline_id,
         level=c.step.level,
-        role=c.target.role.value,
+        role=c.target.role,
         copy_only=c.target.copy,
         late=late,
-        context={
-            "reason": c.step.reason,
-            "agency": c.target.agency,
-            "plan_id": c.occ.plan_id,
-            "plan_key": c.occ.plan_key,
-            "period": c.occ.period,
-            "deadline": c.step.deadline.isoformat(),
-            "late_news": late,
-        },
+        context=step_context(
+            c.step.kind,
+            reason=c.step.reason,
+            agency=c.target.agency,
+            plan_id=c.occ.plan_id,
+            plan_key=c.occ.plan_key,
+            period=c.occ.period,
+            deadline=c.step.deadline,
+            late_news=late,
+        ),
         **extra,
     )

@@ -1,9 +1,9 @@
-"""One-time invite codes that link a Telegram chat to a person.
+"""One-time invite codes that link a chat (Telegram, Zalo) to a person.
 
 An office clerk runs ``notifier contact invite PERSON`` and passes the code to the
-person, who sends ``/start CODE`` to the bot. Only a SHA-256 hash of the code is
+person, who sends ``/start CODE`` to a bot. Only a SHA-256 hash of the code is
 stored, so a database dump does not hand out working codes. A code works once,
-for 7 days.
+for 7 days, on whichever chat platform it is sent from.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from sqlmodel import Session, select
 from notifier.admin import log_event
 from notifier.clock import as_utc
 from notifier.errors import Refused
+from notifier.store.addresses import link_chat
 from notifier.store.models import LinkCode, Person
+from notifier.vocab import EventKind
 
 CODE_LIFETIME = timedelta(days=7)
 CODE_LENGTH = 10
@@ -49,13 +51,15 @@ def issue_code(session: Session, person: Person, now: datetime) -> tuple[str, da
         )
     )
     log_event(
-        session, now, "telegram.invite", f"invite code issued for {person.key}", person_id=person.id
-    )
+        session, now, EventKind.CHAT_INVITE, f"invite code issued for {person.key}",
+        person_id=person.id,
+    )  # fmt: skip
     return code, expires
 
 
-def redeem_code(session: Session, code: str, chat_id: int, now: datetime) -> Person:
-    """Link ``chat_id`` to the code's person; Refused for an unknown, used or expired code.
+def redeem_code(session: Session, code: str, platform: str, chat_id: str, now: datetime) -> Person:
+    """Link ``chat_id`` on ``platform`` to the code's person; Refused for an unknown, used
+    or expired code.
 
     The lookup is by hash (unique), so nothing about other codes leaks through timing.
     """
@@ -69,17 +73,16 @@ def redeem_code(session: Session, code: str, chat_id: int, now: datetime) -> Per
     person = session.get(Person, row.person_id)
     if person is None or not person.active:
         raise Refused("Người được mời không còn trong danh bạ.")
-    previous = person.telegram_chat_id
-    person.telegram_chat_id = chat_id
-    person.telegram_unusable = None
+    previous = link_chat(person, platform, chat_id)
     row.used_at = now
     log_event(
         session,
         now,
-        "telegram.link",
-        f"chat {chat_id} linked to {person.key}",
+        EventKind.CHAT_LINK,
+        f"{platform} chat {chat_id} linked to {person.key}",
         person_id=person.id,
+        platform=platform,
         chat_id=chat_id,
-        previous_chat_id=previous,
+        previous_chat_id=previous or None,
     )
     return person

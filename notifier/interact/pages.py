@@ -13,8 +13,8 @@ from datetime import date
 import jinja2
 
 from notifier import textfmt
-from notifier.interact.links import ACTION_LABELS, Action
 from notifier.render import plan_reference
+from notifier.vocab import AckAction
 
 _BASE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
@@ -107,14 +107,14 @@ class TaskView:
 
 
 def confirm_page(
-    task: TaskView, action: Action, *, closed: str = "", reason: str = "", error: str = ""
+    task: TaskView, action: AckAction, *, closed: str = "", reason: str = "", error: str = ""
 ) -> str:
     """The GET page: what will be recorded, and the button (and reason field) to do it."""
     return _ENV.get_template("confirm").render(
         title="Xác nhận phản hồi nhiệm vụ",
         t=task.as_dict(),
         action=action.value,
-        action_label=ACTION_LABELS[action],
+        action_label=action.label,
         closed=closed,
         reason=reason,
         error=error,

@@ -1,9 +1,9 @@
 """Telegram transport for the bot: long polling (default) or a webhook route.
 
 Long polling: one getUpdates consumer. After each update is handled, the next offset
-is logged as an ``Event`` (kind ``telegram.offset``), so a restart resumes after the
-last handled update instead of replaying it (at most the one update in flight when
-the process died is seen again).
+is saved in the ``bot_cursor`` table (:mod:`notifier.store.cursors`), so a restart
+resumes after the last handled update instead of replaying it (at most the one update
+in flight when the process died is seen again).
 
 Webhook mode (``NOTIFIER_TELEGRAM_WEBHOOK_URL`` set): :func:`run_bot` registers the
 URL with ``setWebhook`` and a ``secret_token`` (``NOTIFIER_TELEGRAM_WEBHOOK_SECRET``,
@@ -11,8 +11,9 @@ required), and the web app serves :func:`webhook_handler` at the URL's path
 (:func:`add_webhook_route`). Every request must carry the secret in the
 ``X-Telegram-Bot-Api-Secret-Token`` header: missing -> 401, wrong -> 403.
 
-Update handling itself lives in :mod:`notifier.interact.bot`; it runs in a worker
-thread because it talks to the database synchronously.
+What an update means lives in :mod:`notifier.interact.bot` and the decisions in
+:mod:`notifier.interact.conversation`; handling runs in a worker thread because it
+talks to the database synchronously.
 """
 
 from __future__ import annotations
@@ -26,32 +27,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
-from notifier.admin import log_event
-from notifier.channels.telegram import fit_telegram_html, keyboard
-from notifier.engine.channels import telegram_base_url
+from notifier.channels.telegram import fit_telegram_html, keyboard, telegram_base_url
 from notifier.errors import ConfigError
-from notifier.interact.bot import (
-    AnswerCallback,
-    BotContext,
-    EditMessage,
-    Reply,
-    SendText,
-    handle_update,
-)
-from notifier.interact.links import load_secret_key
+from notifier.interact.bot import BotContext, handle_update
+from notifier.interact.conversation import AnswerPress, Edit, Reply, Say
 from notifier.runtime import Runtime
+from notifier.signing import load_secret_key
+from notifier.store.cursors import load_cursor, save_cursor
 from notifier.store.db import session_scope
-from notifier.store.models import Event
+from notifier.vocab import ChannelName
 
 log = logging.getLogger(__name__)
 
-OFFSET_EVENT = "telegram.offset"
+CURSOR = ChannelName.TELEGRAM.value  # the bot_cursor row of this bot
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -93,20 +87,20 @@ async def execute(bot: Bot, replies: list[Reply]) -> None:
 
 
 async def _execute_one(bot: Bot, reply: Reply) -> None:
-    if isinstance(reply, AnswerCallback):
+    if isinstance(reply, AnswerPress):
         await bot.answer_callback_query(reply.query_id, text=reply.text)
-    elif isinstance(reply, EditMessage):
+    elif isinstance(reply, Edit):
         await bot.edit_message_text(
-            chat_id=reply.chat_id,
-            message_id=reply.message_id,
+            chat_id=int(reply.chat_id),
+            message_id=int(reply.message_id),
             text=fit_telegram_html(reply.html),
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(reply.buttons),
             link_preview_options=_NO_PREVIEW,
         )
-    elif isinstance(reply, SendText):
+    elif isinstance(reply, Say):
         await bot.send_message(
-            chat_id=reply.chat_id,
+            chat_id=int(reply.chat_id),
             text=fit_telegram_html(reply.html),
             parse_mode=ParseMode.HTML,
             link_preview_options=_NO_PREVIEW,
@@ -129,19 +123,12 @@ async def process(ctx: BotContext, bot: Bot, update: Mapping[str, Any]) -> None:
 def load_offset(ctx: BotContext) -> int:
     """The next update id to ask for (0 = whatever Telegram holds)."""
     with Session(ctx.runtime.engine) as session:
-        query = select(Event).where(Event.kind == OFFSET_EVENT).order_by(col(Event.id).desc())
-        event = session.exec(query.limit(1)).first()
-    return int((event.data or {}).get("offset", 0)) if event is not None else 0
+        return load_cursor(session, CURSOR)
 
 
-def save_offset(ctx: BotContext, offset: int, update_kind: str) -> None:
+def save_offset(ctx: BotContext, offset: int) -> None:
     with session_scope(ctx.runtime.engine) as session:
-        message = f"handled Telegram update {offset - 1} ({update_kind})"
-        log_event(session, ctx.now(), OFFSET_EVENT, message, offset=offset)
-
-
-def _kind(update: Mapping[str, Any]) -> str:
-    return next((k for k in update if k != "update_id"), "unknown")
+        save_cursor(session, CURSOR, offset, ctx.runtime.clock.now())
 
 
 async def fetch_updates(ctx: BotContext, bot: Bot, *, timeout: int) -> list[dict[str, Any]]:
@@ -159,7 +146,7 @@ async def fetch_updates(ctx: BotContext, bot: Bot, *, timeout: int) -> list[dict
 async def handle_and_commit(ctx: BotContext, bot: Bot, update: dict[str, Any]) -> None:
     """Handle one update, then persist the offset past it."""
     await process(ctx, bot, update)
-    await asyncio.to_thread(save_offset, ctx, int(update["update_id"]) + 1, _kind(update))
+    await asyncio.to_thread(save_offset, ctx, int(update["update_id"]) + 1)
 
 
 async def poll_once(ctx: BotContext, bot: Bot, *, timeout: int = POLL_TIMEOUT) -> int:

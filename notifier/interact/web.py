@@ -1,7 +1,7 @@
 """The answer-link web app: ``GET /a/{token}`` confirms, ``POST /a/{token}`` records.
 
 Safety without CSRF cookies: the signed token in the path *is* the credential
-(message, person, action, expiry; see :mod:`notifier.interact.links`), so a forged
+(message, person, action, expiry; see :mod:`notifier.signing`), so a forged
 cross-site POST would need the token itself. GET never changes anything, because
 mail scanners and link previews open every link; only the POST calls a service
 function. Forged, altered or expired tokens, and people who may no longer act on
@@ -25,10 +25,13 @@ from sqlmodel import Session
 
 from notifier import services
 from notifier.errors import NotFound, NotifierError, Refused
-from notifier.interact.links import Action, AnswerToken, load_secret_key, read_token
 from notifier.interact.pages import TaskView, confirm_page, refused_page, result_page
 from notifier.runtime import Runtime
-from notifier.store.models import Agency, Deadline, DeadlineStatus, Person, Plan, Task
+from notifier.services import ByPerson, Target
+from notifier.services.common import open_scope
+from notifier.signing import AnswerToken, load_secret_key, read_token
+from notifier.store.models import Agency, Plan, Task
+from notifier.vocab import AckAction, DeadlineStatus, Via
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +61,15 @@ def _token(request: web.Request) -> AnswerToken:
     return read_token(request.app[SECRET], request.match_info["token"], runtime.clock.now())
 
 
-def _task_view(session: Session, token: AnswerToken) -> tuple[TaskView, str]:
+def _task_view(session: Session, runtime: Runtime, token: AnswerToken) -> tuple[TaskView, str]:
     """What the page shows, after the same authorization the POST will apply.
 
     Returns the view and, when the task is already done, the sentence saying so.
     """
-    notification = services.authorize(session, token.notification_id, token.person_id)
-    deadline = session.get(Deadline, notification.deadline_id)
-    person = session.get(Person, token.person_id)
-    if deadline is None or person is None:
+    target, actor = Target(token.notification_id), ByPerson(token.person_id)
+    scope = open_scope(session, runtime, runtime.clock.now(), target, actor, Via.EMAIL)
+    deadline, person = scope.deadline, scope.person
+    if person is None:
         raise Refused("Không tìm thấy nhiệm vụ của thông báo này.")
     task = session.get(Task, deadline.task_id)
     plan = session.get(Plan, task.plan_id) if task else None
@@ -96,7 +99,7 @@ async def _in_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 
 def _read_view(runtime: Runtime, token: AnswerToken) -> tuple[TaskView, str]:
     with Session(runtime.engine) as session:
-        return _task_view(session, token)
+        return _task_view(session, runtime, token)
 
 
 async def show(request: web.Request) -> web.Response:
@@ -110,17 +113,16 @@ async def show(request: web.Request) -> web.Response:
     return _page(confirm_page(view, token.action, closed=closed))
 
 
-def _record(runtime: Runtime, token: AnswerToken, form: dict[str, str]) -> services.Outcome:
-    common: dict[str, Any] = {
-        "notification_id": token.notification_id,
-        "person_id": token.person_id,
-        "via": services.Via.EMAIL,
-    }
-    if token.action == Action.RECEIVED:
-        return services.acknowledge(runtime, **common)
-    if token.action == Action.DONE:
-        return services.complete(runtime, note=form.get("note", "").strip()[:2000], **common)
-    return services.report_obstacle(runtime, reason=form.get("reason", "")[:2000], **common)
+def _record(runtime: Runtime, token: AnswerToken, form: dict[str, str]) -> services.AnswerResult:
+    target, actor = Target(token.notification_id), ByPerson(token.person_id)
+    with services.answering(runtime) as answers:
+        if token.action == AckAction.RECEIVED:
+            return answers.acknowledge(target, actor, Via.EMAIL)
+        if token.action == AckAction.DONE:
+            note = form.get("note", "").strip()[:2000]
+            return answers.complete(target, actor, Via.EMAIL, note)
+        reason = form.get("reason", "")[:2000]
+        return answers.report_obstacle(target, actor, Via.EMAIL, reason)
 
 
 async def answer(request: web.Request) -> web.Response:

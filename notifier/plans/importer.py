@@ -21,11 +21,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
-from notifier.domain.steps import OccurrenceKind, report_dates
+from notifier.domain.steps import report_dates
 from notifier.domain.timeframe import TimeframeKind
 from notifier.errors import ResolveError
 from notifier.plans.model import ParsedPlan
@@ -35,19 +35,17 @@ from notifier.store.models import (
     Agency,
     AgencyGroup,
     Deadline,
-    DeadlineStatus,
     Event,
     GroupMember,
-    Notification,
-    NotificationStatus,
     Plan,
     PlanRole,
     Task,
     TaskRole,
 )
+from notifier.store.outbox import cancel_pending
 from notifier.store.schedule import schedule_plan
+from notifier.vocab import TASK_ROLES, DeadlineStatus, EventKind, OccurrenceKind, PlanDuty
 
-TASK_ROLES = ("directing", "lead", "coordinating")
 DATED_KINDS = {TimeframeKind.DEADLINE, TimeframeKind.WINDOW, TimeframeKind.RECURRING}
 
 
@@ -105,7 +103,7 @@ def _names(parsed: ParsedPlan) -> list[tuple[str, int, str]]:
     out: list[tuple[str, int, str]] = []
     for task in parsed.tasks:
         for role in TASK_ROLES:
-            out += [(name, task.line, f"{task.ref} {role}") for name in getattr(task, role)]
+            out += [(name, task.line, f"{task.ref} {role}") for name in getattr(task, role.value)]
     for duty in parsed.duties:
         if {"monitor", "compile"} & set(duty.roles):
             out += [(name, duty.line, f"{duty.ref}") for name in duty.agencies]
@@ -206,7 +204,7 @@ class PlanImporter:
         self.session.add(
             Event(
                 at=self.now,
-                kind="plan.import",
+                kind=EventKind.PLAN_IMPORT,
                 message=f"{'created' if self.report.created else 'updated'} plan {plan.key}",
                 plan_id=plan.id,
                 data={
@@ -256,10 +254,10 @@ class PlanImporter:
     def _plan_roles(self, plan: Plan, parsed: ParsedPlan) -> None:
         for old in self.session.exec(select(PlanRole).where(PlanRole.plan_id == plan.id)):
             self.session.delete(old)
-        wanted = [("monitor", n) for n in parsed.agencies_with_role("monitor")]
-        wanted += [("compiler", n) for n in parsed.agencies_with_role("compile")]
-        wanted += [("obstacle_to", n) for n in parsed.obstacle_route.to]
-        wanted += [("obstacle_cc", n) for n in parsed.obstacle_route.cc]
+        wanted = [(PlanDuty.MONITOR, n) for n in parsed.agencies_with_role("monitor")]
+        wanted += [(PlanDuty.COMPILER, n) for n in parsed.agencies_with_role("compile")]
+        wanted += [(PlanDuty.OBSTACLE_TO, n) for n in parsed.obstacle_route.to]
+        wanted += [(PlanDuty.OBSTACLE_CC, n) for n in parsed.obstacle_route.cc]
         assert plan.id is not None
         for role, name in wanted:
             self.session.add(
@@ -296,7 +294,10 @@ class PlanImporter:
             self._task_roles(task, parsed_task)
             first_year = plan_year(parsed, self.now)
             self._deadlines(task, _wanted(parsed_task, parsed, self.policy, until, first_year))
-            if not parsed_task.timeframe.occurrences and parsed_task.timeframe.kind != "ongoing":
+            if (
+                not parsed_task.timeframe.occurrences
+                and parsed_task.timeframe.kind != TimeframeKind.ONGOING
+            ):
                 self.report.warnings.append(
                     f"{parsed_task.ref}: thời gian '{parsed_task.timeframe.text}' không có hạn "
                     "cụ thể; nhiệm vụ được theo dõi nhưng không có nhắc hạn tự động"
@@ -315,7 +316,7 @@ class PlanImporter:
             self.session.delete(old)
         assert task.id is not None
         for role in TASK_ROLES:
-            for name in getattr(parsed_task, role):
+            for name in getattr(parsed_task, role.value):
                 self.session.add(
                     TaskRole(task_id=task.id, role=role, written=name, **self._target(name))
                 )
@@ -326,12 +327,12 @@ class PlanImporter:
         assert task.id is not None
         for item in wanted:
             effective = self.calendar.effective_deadline(item.nominal, self.policy.deadline_rule)
-            row = existing.pop((item.kind.value, item.seq), None)
+            row = existing.pop((item.kind, item.seq), None)
             if row is None:
                 self.session.add(
                     Deadline(
                         task_id=task.id,
-                        kind=item.kind.value,
+                        kind=item.kind,
                         seq=item.seq,
                         period=item.period,
                         nominal_date=item.nominal,
@@ -363,16 +364,10 @@ class PlanImporter:
         self._cancel_pending(deadline)
 
     def _cancel_pending(self, deadline: Deadline) -> None:
-        pending = self.session.exec(
-            select(Notification).where(
-                Notification.deadline_id == deadline.id,
-                col(Notification.status).in_([NotificationStatus.PENDING]),
-            )
-        ).all()
-        for message in pending:
-            message.status = NotificationStatus.CANCELLED
-            message.last_error = "hạn đã thay đổi hoặc nhiệm vụ không còn trong kế hoạch"
-        self.report.messages_cancelled += len(pending)
+        assert deadline.id is not None
+        reason = "hạn đã thay đổi hoặc nhiệm vụ không còn trong kế hoạch"
+        cancelled = cancel_pending(self.session, reason, deadline_id=deadline.id)
+        self.report.messages_cancelled += cancelled
 
     def _warn_empty_groups(self, matches: dict[str, Match]) -> None:
         empty = {g.code: g.name for g in self.session.exec(select(AgencyGroup))}

@@ -1,286 +1,254 @@
-"""Received, done, blocked: the answers recipients give."""
+"""Received, done, blocked and escalate now, each recorded completely in one transaction.
+
+:class:`Answers` is bound to one session: every method runs the shared preamble
+(:func:`~notifier.services.common.open_scope`), records, queues what the answer causes,
+and returns an :class:`~notifier.services.common.AnswerResult`. A refusal raises before
+anything is written; the caller's transaction then rolls back and nothing changed. A
+surface that keeps state of its own (a bot's chat session) writes it in the same
+transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from notifier.clock import as_utc
 from notifier.domain.status import bucket
-from notifier.domain.steps import Role
-from notifier.engine.outbox import (
-    cancel_pending,
-)
 from notifier.errors import Refused
 from notifier.runtime import Runtime
 from notifier.services.common import (
-    AckKind,
-    Outcome,
+    Actor,
+    AnswerResult,
     ReasonRequired,
-    _active_person,
-    _agency_code,
-    _agency_name,
-    _deadline,
-    _done_msg,
-    _label,
-    _notification,
-    _occurrence,
-    _people,
-    _queue,
-    _record,
-    _role_of,
-    _Row,
-    _who,
-    authorize,
-    authorize_deadline,
+    Recipient,
+    Scope,
+    Target,
+    agency_code,
+    agency_name,
+    label,
+    open_scope,
+    people,
+    queue,
+    record,
+    role_of,
 )
+from notifier.store.contexts import AnswerContext, EscalationContext
 from notifier.store.db import session_scope
-from notifier.store.facts import Occurrence
-from notifier.store.models import (
-    Acknowledgement,
-    Agency,
-    DeadlineStatus,
-    GroupMember,
-    Notification,
-    NotificationStatus,
-    Person,
-    PlanRole,
-)
+from notifier.store.models import Acknowledgement, Agency, GroupMember, Notification, PlanRole
+from notifier.store.outbox import cancel_pending
+from notifier.store.readmodel import escalation_levels
 from notifier.store.schedule import next_action_time
 from notifier.textfmt import vn_datetime
+from notifier.vocab import (
+    AckAction,
+    DeadlineStatus,
+    MessageKind,
+    PlanDuty,
+    Role,
+    Via,
+)
+
+FOLLOWUP_SUFFIX = "+followup"
 
 
-def acknowledge(
-    runtime: Runtime,
-    *,
-    notification_id: int,
-    person_id: int | None,
-    via: str,
-    now: datetime | None = None,
-) -> Outcome:
-    """ "Đã nhận": append the acknowledgement; cancel the pending no-answer follow-up."""
-    now = as_utc(now or runtime.clock.now())
-    with session_scope(runtime.engine) as session:
-        if person_id is not None:
-            notification = authorize(session, notification_id, person_id)
-        else:
-            notification = _notification(session, notification_id)
-        assert notification.deadline_id is not None
-        deadline = _deadline(session, notification.deadline_id)
-        occ = _occurrence(session, notification.deadline_id, runtime.policy)
-        person = session.get(Person, person_id) if person_id is not None else None
-        if deadline.status == DeadlineStatus.DONE:
-            return Outcome(AckKind.RECEIVED, notification.deadline_id, False, _done_msg(occ))
-        earlier = session.exec(
+class Answers:
+    """The answer use cases inside one transaction (see the module docstring)."""
+
+    def __init__(self, runtime: Runtime, session: Session, now: datetime) -> None:
+        self.runtime, self.session, self.now = runtime, session, as_utc(now)
+
+    def scope(self, target: Target, actor: Actor, via: Via) -> Scope:
+        return open_scope(self.session, self.runtime, self.now, target, actor, via)
+
+    # -- received ----------------------------------------------------------------------
+
+    def acknowledge(self, target: Target, actor: Actor, via: Via) -> AnswerResult:
+        """ "Đã nhận": append the acknowledgement; cancel the pending no-answer follow-up."""
+        s = self.scope(target, actor, via)
+        if s.is_done:
+            return s.already_done(AckAction.RECEIVED)
+        assert s.notification is not None, "received answers a message"
+        earlier = self.session.exec(
             select(Acknowledgement).where(
-                Acknowledgement.notification_id == notification_id,
-                Acknowledgement.person_id == person_id,
-                Acknowledgement.action == AckKind.RECEIVED,
+                Acknowledgement.notification_id == s.notification.id,
+                Acknowledgement.person_id == (s.person.id if s.person else None),
+                Acknowledgement.action == AckAction.RECEIVED,
             )
         ).first()
         if earlier is not None:
-            msg = f"Đã ghi nhận trước đó: đồng chí đã nhận thông báo về {_label(occ)}."
-            return Outcome(AckKind.RECEIVED, deadline.id or 0, False, msg, ack_id=earlier.id)
-        msg = f"Đã ghi nhận: {_who(person)} đã nhận thông báo về {_label(occ)}."
-        ack = _record(
-            session, deadline=deadline, action=AckKind.RECEIVED, via=via, now=now,
-            person=person, notification_id=notification_id, message=msg,
+            msg = f"Đã ghi nhận trước đó: đồng chí đã nhận thông báo về {label(s.occ)}."
+            return s.result(AckAction.RECEIVED, False, msg, ack_id=earlier.id)
+        msg = f"Đã ghi nhận: {s.who} đã nhận thông báo về {label(s.occ)}."
+        ack = record(s, AckAction.RECEIVED, msg)
+        base = s.notification.step.removesuffix(FOLLOWUP_SUFFIX)
+        cancel_pending(
+            self.session, "đã có phản hồi", occurrence=s.notification.occurrence,
+            step=base + FOLLOWUP_SUFFIX,
         )  # fmt: skip
-        base = notification.step.removesuffix("+followup")
-        session.execute(
-            update(Notification)
-            .where(
-                col(Notification.occurrence) == notification.occurrence,
-                col(Notification.step) == f"{base}+followup",
-                col(Notification.status) == NotificationStatus.PENDING,
-            )
-            .values(status=NotificationStatus.CANCELLED)
-        )
-        return Outcome(AckKind.RECEIVED, deadline.id or 0, True, msg, ack_id=ack.id)
+        return s.result(AckAction.RECEIVED, True, msg, ack_id=ack.id)
 
+    # -- done --------------------------------------------------------------------------
 
-def _resolve_target(
-    session: Session,
-    deadline_id: int | None,
-    notification_id: int | None,
-    person_id: int | None,
-) -> tuple[int, Person | None]:
-    """The deadline acted on and the acting person, after the authorization check."""
-    if notification_id is not None:
-        notification = (
-            authorize(session, notification_id, person_id)
-            if person_id is not None
-            else _notification(session, notification_id)
-        )
-        assert notification.deadline_id is not None
-        if deadline_id is not None and deadline_id != notification.deadline_id:
-            raise Refused("Thông báo và nhiệm vụ không khớp nhau.")
-        deadline_id = notification.deadline_id
-    if deadline_id is None:
-        raise ValueError("cần deadline_id hoặc notification_id")
-    if person_id is None:
-        return deadline_id, None
-    if notification_id is None:
-        return deadline_id, authorize_deadline(session, deadline_id, person_id)
-    return deadline_id, _active_person(session, person_id)
+    def complete(
+        self, target: Target, actor: Actor, via: Via, note: str = "", at: datetime | None = None
+    ) -> AnswerResult:
+        """ "Đã hoàn thành": close the deadline, stop its messages, confirm, tell the monitor.
 
-
-def complete(
-    runtime: Runtime,
-    *,
-    deadline_id: int | None = None,
-    notification_id: int | None = None,
-    person_id: int | None,
-    via: str,
-    note: str = "",
-    at: datetime | None = None,
-    now: datetime | None = None,
-) -> Outcome:
-    """ "Đã hoàn thành": close the deadline, stop its messages, confirm and tell the monitor.
-
-    1. authorize; a deadline already done is a no-op with a clear message;
-    2. status done, completed_at/by/note, pending rows cancelled; next_action_at NULL
-       (or the compiled report's time for a reporting period);
-    3. acknowledgement + event; confirmation to the sender, copy to the monitor people.
-    """
-    now = as_utc(now or runtime.clock.now())
-    done_at = as_utc(at) if at is not None else now
-    if done_at > now + timedelta(minutes=5):
-        raise ValueError("Thời điểm hoàn thành không thể ở tương lai.")
-    with session_scope(runtime.engine) as session:
-        target, person = _resolve_target(session, deadline_id, notification_id, person_id)
-        deadline = _deadline(session, target)
-        occ = _occurrence(session, target, runtime.policy)
-        if deadline.status == DeadlineStatus.DONE:
-            return Outcome(AckKind.DONE, target, False, _done_msg(occ))
-        result = bucket(deadline.effective_date, done_at, now)
+        1. a deadline already done is a no-op with a clear message;
+        2. status done, completed_at/by/note, pending rows cancelled; next_action_at NULL
+           (or the compiled report's time for a reporting period);
+        3. acknowledgement + event; confirmation to the sender, copy to the monitor people.
+        """
+        done_at = as_utc(at) if at is not None else self.now
+        if done_at > self.now + timedelta(minutes=5):
+            raise ValueError("Thời điểm hoàn thành không thể ở tương lai.")
+        s = self.scope(target, actor, via)
+        if s.is_done:
+            return s.already_done(AckAction.DONE)
+        result = bucket(s.deadline.effective_date, done_at, self.now)
+        deadline = s.deadline
         deadline.status = DeadlineStatus.DONE
         deadline.completed_at = done_at
-        deadline.completed_by = person.key if person else via
+        deadline.completed_by = s.person.key if s.person else via
         deadline.completion_note = note
-        done = replace(occ, status=DeadlineStatus.DONE, done_at=done_at)
-        deadline.next_action_at = next_action_time(done, runtime.calendar, deadline.processed_until)
-        session.add(deadline)
-        cancel_pending(session, target, "task done")
+        done = replace(s.occ, status=DeadlineStatus.DONE, done_at=done_at)
+        calendar = self.runtime.calendar
+        deadline.next_action_at = next_action_time(done, calendar, deadline.processed_until)
+        self.session.add(deadline)
+        cancel_pending(self.session, "task done", deadline_id=s.deadline_id)
         msg = (
-            f"Đã ghi nhận: {_who(person)} báo cáo hoàn thành {_label(occ)} lúc "
+            f"Đã ghi nhận: {s.who} báo cáo hoàn thành {label(s.occ)} lúc "
             f"{vn_datetime(done_at)} ({result.label.lower()})."
         )
-        ack = _record(
-            session, deadline=deadline, action=AckKind.DONE, via=via, now=now, person=person,
-            notification_id=notification_id, note=note, message=msg,
+        ack = record(s, AckAction.DONE, msg, note)
+        queued = self._confirm(s, ack, note, monitor=True)
+        return s.result(AckAction.DONE, True, msg, ack_id=ack.id, queued=queued, bucket=result)
+
+    def _confirm(self, s: Scope, ack: Acknowledgement, note: str, *, monitor: bool) -> int:
+        """Confirmation to the sender and (for done) a copy to the monitor's people."""
+        rows: list[Recipient] = []
+        kind = MessageKind.CONFIRMATION
+        if s.person is not None:
+            role = role_of(agency_code(self.session, s.person), s.occ.roles, Role.LEAD)
+            rows.append(Recipient(s.person, kind, role))
+        if monitor:
+            positions = [str(r) for r in s.occ.policy.addressed_roles]
+            rows += [
+                Recipient(p, kind, Role.MONITOR, copy=True)
+                for p in people(self.session, s.occ.roles.monitor, positions)
+            ]
+        context = AnswerContext(note=note, reporter=s.who, ack_id=ack.id)
+        return queue(
+            s, occurrence=f"confirm:{ack.id}", step=MessageKind.CONFIRMATION, rows=rows,
+            context=context,
         )  # fmt: skip
-        queued = _confirm(session, runtime, occ, ack, person, now, note, monitor=True)
-        return Outcome(AckKind.DONE, target, True, msg, ack.id, queued, result)
 
+    # -- blocked -----------------------------------------------------------------------
 
-def _confirm(
-    session: Session,
-    runtime: Runtime,
-    occ: Occurrence,
-    ack: Acknowledgement,
-    person: Person | None,
-    now: datetime,
-    note: str,
-    *,
-    monitor: bool,
-) -> int:
-    """Confirmation to the sender and (for done) a copy to the monitor's people."""
-    rows: list[_Row] = []
-    kind = "confirmation"
-    if person is not None:
-        role = _role_of(_agency_code(session, person), occ.roles, Role.LEAD)
-        rows.append(_Row(person, kind, role))
-    if monitor:
-        positions = [str(r) for r in occ.policy.addressed_roles]
-        rows += [
-            _Row(p, kind, Role.MONITOR, copy=True)
-            for p in _people(session, occ.roles.monitor, positions)
-        ]
-    context = {"note": note, "reporter": _who(person), "ack_id": ack.id}
-    return _queue(
-        session, runtime, occurrence=f"confirm:{ack.id}", step="confirmation",
-        deadline_id=occ.deadline_id, rows=rows, now=now, context=context,
-    )  # fmt: skip
+    def check_obstacle(self, target: Target, actor: Actor, via: Via) -> AnswerResult:
+        """May this actor report an obstacle here now? (Asked before prompting for a reason.)"""
+        s = self.scope(target, actor, via)
+        if s.deadline.status != DeadlineStatus.OPEN:
+            raise Refused("Nhiệm vụ này đã kết thúc; không cần báo vướng mắc.")
+        return s.result(AckAction.BLOCKED, False, "Vui lòng gửi lý do vướng mắc.")
 
+    def report_obstacle(self, target: Target, actor: Actor, via: Via, reason: str) -> AnswerResult:
+        """ "Báo vướng mắc": record the reason and send it at once along the obstacle route.
 
-# ---------------------------------------------------------------- blocked
-
-
-def _plan_route(session: Session, plan_id: int) -> tuple[list[str], list[str]]:
-    """Agency codes of the plan's obstacle route (to, cc); groups expand to members."""
-    codes = {a.id: a.code for a in session.exec(select(Agency)) if a.active}
-    to: list[str] = []
-    cc: list[str] = []
-    for prole in session.exec(select(PlanRole).where(PlanRole.plan_id == plan_id)):
-        if prole.role not in ("obstacle_to", "obstacle_cc"):
-            continue
-        target = to if prole.role == "obstacle_to" else cc
-        if prole.agency_id is not None and prole.agency_id in codes:
-            target.append(codes[prole.agency_id])
-        elif prole.group_id is not None:
-            members = session.exec(
-                select(GroupMember).where(GroupMember.group_id == prole.group_id)
-            ).all()
-            target += [codes[m.agency_id] for m in members if m.agency_id in codes]
-    return to, cc
-
-
-def report_obstacle(
-    runtime: Runtime,
-    *,
-    notification_id: int | None = None,
-    deadline_id: int | None = None,
-    person_id: int | None,
-    via: str,
-    reason: str,
-    now: datetime | None = None,
-) -> Outcome:
-    """ "Báo vướng mắc": record the reason and send it at once along the obstacle route.
-
-    The route is the plan's (III.4 of the sample: to UBND huyện, copy to Phòng TC-KH);
-    a plan without one sends to the monitor. The sender gets a confirmation.
-    """
-    reason = " ".join(reason.split())
-    if not reason:
-        raise ReasonRequired("Vui lòng nêu rõ nội dung khó khăn, vướng mắc.")
-    now = as_utc(now or runtime.clock.now())
-    with session_scope(runtime.engine) as session:
-        target, person = _resolve_target(session, deadline_id, notification_id, person_id)
-        deadline = _deadline(session, target)
-        occ = _occurrence(session, target, runtime.policy)
-        if deadline.status == DeadlineStatus.DONE:
-            return Outcome(AckKind.BLOCKED, target, False, _done_msg(occ))
-        to, cc = _plan_route(session, occ.plan_id)
-        if not to:
-            to = list(occ.roles.monitor)
-        msg = f"Đã ghi nhận vướng mắc về {_label(occ)} và chuyển ngay đến cơ quan có thẩm quyền."
-        ack = _record(
-            session, deadline=deadline, action=AckKind.BLOCKED, via=via, now=now,
-            person=person, notification_id=notification_id, note=reason, message=msg,
-        )  # fmt: skip
-        positions = [str(r) for r in occ.policy.addressed_roles]
+        The route is the plan's (III.4 of the sample: to UBND huyện, copy to Phòng TC-KH);
+        a plan without one sends to the monitor. The sender gets a confirmation.
+        """
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ReasonRequired("Vui lòng nêu rõ nội dung khó khăn, vướng mắc.")
+        s = self.scope(target, actor, via)
+        if s.is_done:
+            return s.already_done(AckAction.BLOCKED)
+        to, cc = self._route(s.occ.plan_id)
+        to = to or list(s.occ.roles.monitor)
+        msg = f"Đã ghi nhận vướng mắc về {label(s.occ)} và chuyển ngay đến cơ quan có thẩm quyền."
+        ack = record(s, AckAction.BLOCKED, msg, reason)
+        positions = [str(r) for r in s.occ.policy.addressed_roles]
+        kind = MessageKind.OBSTACLE
         rows = [
-            _Row(p, "obstacle", _role_of(code, occ.roles, Role.DIRECTING))
+            Recipient(p, kind, role_of(code, s.occ.roles, Role.DIRECTING))
             for code in to
-            for p in _people(session, [code], positions)
+            for p in people(self.session, [code], positions)
         ]
         rows += [
-            _Row(p, "obstacle", _role_of(code, occ.roles, Role.COMPILER), copy=True)
+            Recipient(p, kind, role_of(code, s.occ.roles, Role.COMPILER), copy=True)
             for code in cc
             if code not in to
-            for p in _people(session, [code], positions)
+            for p in people(self.session, [code], positions)
         ]
-        reporter = _who(person)
-        if person is not None:
-            reporter = f"{person.name} – {_agency_name(session, person)}"
-        context = {"note": reason, "reporter": reporter, "ack_id": ack.id}
-        queued = _queue(
-            session, runtime, occurrence=f"obstacle:{ack.id}", step="obstacle",
-            deadline_id=target, rows=rows, now=now, context=context,
-        )  # fmt: skip
-        queued += _confirm(session, runtime, occ, ack, person, now, reason, monitor=False)
-        return Outcome(AckKind.BLOCKED, target, True, msg, ack.id, queued)
+        reporter = s.who
+        if s.person is not None:
+            reporter = f"{s.person.name} – {agency_name(self.session, s.person)}"
+        context = AnswerContext(note=reason, reporter=reporter, ack_id=ack.id)
+        queued = queue(s, occurrence=f"obstacle:{ack.id}", step=kind, rows=rows, context=context)
+        queued += self._confirm(s, ack, reason, monitor=False)
+        return s.result(AckAction.BLOCKED, True, msg, ack_id=ack.id, queued=queued)
+
+    def _route(self, plan_id: int) -> tuple[list[str], list[str]]:
+        """Agency codes of the plan's obstacle route (to, cc); groups expand to members."""
+        session = self.session
+        codes = {a.id: a.code for a in session.exec(select(Agency)) if a.active}
+        to: list[str] = []
+        cc: list[str] = []
+        for prole in session.exec(select(PlanRole).where(PlanRole.plan_id == plan_id)):
+            if prole.role not in (PlanDuty.OBSTACLE_TO, PlanDuty.OBSTACLE_CC):
+                continue
+            target = to if prole.role == PlanDuty.OBSTACLE_TO else cc
+            if prole.agency_id is not None and prole.agency_id in codes:
+                target.append(codes[prole.agency_id])
+            elif prole.group_id is not None:
+                members = session.exec(
+                    select(GroupMember).where(GroupMember.group_id == prole.group_id)
+                ).all()
+                target += [codes[m.agency_id] for m in members if m.agency_id in codes]
+        return to, cc
+
+    # -- escalate now ------------------------------------------------------------------
+
+    def escalate_now(self, target: Target, actor: Actor, via: Via, note: str) -> AnswerResult:
+        """The office pushes an open item to the next escalation level at once, with a note."""
+        note = " ".join(note.split())
+        if not note:
+            raise ReasonRequired("Vui lòng ghi ý kiến kèm theo khi chuyển cấp (--note).")
+        s = self.scope(target, actor, via)
+        if s.is_done:
+            return s.already_done(AckAction.ESCALATED)
+        levels = s.occ.escalation_targets(self.runtime.calendar)
+        if not levels:
+            raise Refused("Chính sách không có cấp nào để chuyển đôn đốc nhiệm vụ này.")
+        reached = escalation_levels(self.session, [s.deadline_id], queued=True)
+        current = reached.get(s.deadline_id, 0)
+        level = min((lv for lv in levels if lv > current), default=max(levels))
+        earlier = self.session.exec(
+            select(Notification.step).where(
+                Notification.occurrence == s.occ.key, col(Notification.step).like("manual-%")
+            )
+        ).all()
+        step = f"manual-{len(set(earlier)) + 1}"
+        msg = f"Đã chuyển {label(s.occ)} lên cấp {level} với ý kiến: {note}"
+        ack = record(s, AckAction.ESCALATED, msg, note)
+        rows = [
+            Recipient(p, MessageKind.ESCALATION, t.role, copy=t.copy, level=level)
+            for t in levels[level]
+            for p in people(self.session, [t.agency], t.addressed_roles)
+        ]
+        context = EscalationContext(note=note, reporter=s.who, ack_id=ack.id, manual=True)
+        queued = queue(s, occurrence=s.occ.key, step=step, rows=rows, context=context)
+        return s.result(AckAction.ESCALATED, True, msg, ack_id=ack.id, queued=queued)
+
+
+@contextmanager
+def answering(runtime: Runtime, now: datetime | None = None) -> Iterator[Answers]:
+    """One transaction of answers: committed on success, rolled back on any error."""
+    with session_scope(runtime.engine) as session:
+        yield Answers(runtime, session, now or runtime.clock.now())

@@ -5,15 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from notifier.errors import NotFound
-from notifier.services.common import (
-    TaskMatch,
-)
-from notifier.store.models import (
-    Deadline,
-    DeadlineStatus,
-    Plan,
-    Task,
-)
+from notifier.services.common import TaskMatch
+from notifier.store.models import Deadline, Plan, Task
+from notifier.vocab import DeadlineStatus
 
 
 def find_task(
@@ -51,7 +45,7 @@ def find_task(
     return TaskMatch(first.id, plan.key, task.ref, note)
 
 
-def _deadlines(session: Session, task_id: int | None, status: str) -> list[Deadline]:
+def _deadlines(session: Session, task_id: int | None, status: DeadlineStatus) -> list[Deadline]:
     return list(
         session.exec(
             select(Deadline)

@@ -19,22 +19,28 @@ from sqlmodel import Session, col, select
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
 from notifier.domain.preview import PreviewOccurrence, Recipient
-from notifier.domain.steps import OccurrenceKind, PlannedStep, StepKind, TaskRoles, plan_steps
+from notifier.domain.steps import AgencyTarget, PlannedStep, TaskRoles, plan_steps
+from notifier.store.addresses import usable_channels
 from notifier.store.models import (
     Agency,
     AgencyGroup,
     Deadline,
-    DeadlineStatus,
     GroupMember,
     Person,
     Plan,
     PlanRole,
-    PlanStatus,
     Task,
     TaskRole,
 )
+from notifier.vocab import DeadlineStatus, MessageKind, OccurrenceKind, PlanDuty, PlanStatus, Role
 
-PLAN_ROLE_TO_TASK_ROLE = {"monitor": "monitor", "compiler": "compiler"}
+# Plan-wide duties that fill a role of every task of the plan.
+DUTY_ROLES = {PlanDuty.MONITOR: Role.MONITOR, PlanDuty.COMPILER: Role.COMPILER}
+
+
+def occurrence_key(deadline_id: int, effective: date) -> str:
+    """Outbox occurrence key; a moved deadline is a new occurrence with fresh steps."""
+    return f"d{deadline_id}@{effective.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -55,15 +61,14 @@ class Occurrence:
     period: str
     nominal: date
     effective: date
-    status: str
+    status: DeadlineStatus
     done_at: datetime | None
     roles: TaskRoles
     policy: Policy
 
     @property
     def key(self) -> str:
-        """Outbox occurrence key; a moved deadline is a new occurrence with fresh steps."""
-        return f"d{self.deadline_id}@{self.effective.isoformat()}"
+        return occurrence_key(self.deadline_id, self.effective)
 
     @property
     def is_open(self) -> bool:
@@ -81,8 +86,16 @@ class Occurrence:
         if self.status == DeadlineStatus.OPEN:
             return self.steps(calendar)
         if self.status == DeadlineStatus.DONE and self.kind == OccurrenceKind.REPORT:
-            return [s for s in self.steps(calendar) if s.kind == StepKind.COMPILED_REPORT]
+            return [s for s in self.steps(calendar) if s.kind == MessageKind.COMPILED_REPORT]
         return []
+
+    def escalation_targets(self, calendar: WorkingCalendar) -> dict[int, tuple[AgencyTarget, ...]]:
+        """The policy's escalation levels kept for this occurrence: level -> targets."""
+        levels: dict[int, tuple[AgencyTarget, ...]] = {}
+        for step in self.steps(calendar):
+            if step.kind == MessageKind.ESCALATION and step.level not in levels:
+                levels[step.level] = step.targets
+        return levels
 
     def preview(self) -> PreviewOccurrence:
         return PreviewOccurrence(
@@ -126,18 +139,18 @@ def _unique(codes: Iterable[str]) -> tuple[str, ...]:
 def _roles(
     task_roles: Sequence[TaskRole], plan_roles: Sequence[PlanRole], codes: _Codes
 ) -> TaskRoles:
-    by_role: dict[str, list[str]] = defaultdict(list)
+    by_role: dict[Role, list[str]] = defaultdict(list)
     for role in task_roles:
         by_role[role.role] += codes.of(role.agency_id, role.group_id)
     for prole in plan_roles:
-        if prole.role in PLAN_ROLE_TO_TASK_ROLE:
-            by_role[PLAN_ROLE_TO_TASK_ROLE[prole.role]] += codes.of(prole.agency_id, prole.group_id)
+        if prole.role in DUTY_ROLES:
+            by_role[DUTY_ROLES[prole.role]] += codes.of(prole.agency_id, prole.group_id)
     return TaskRoles(
-        lead=_unique(by_role["lead"]),
-        coordinating=_unique(by_role["coordinating"]),
-        directing=_unique(by_role["directing"]),
-        monitor=_unique(by_role["monitor"]),
-        compiler=_unique(by_role["compiler"]),
+        lead=_unique(by_role[Role.LEAD]),
+        coordinating=_unique(by_role[Role.COORDINATING]),
+        directing=_unique(by_role[Role.DIRECTING]),
+        monitor=_unique(by_role[Role.MONITOR]),
+        compiler=_unique(by_role[Role.COMPILER]),
     )
 
 
@@ -190,7 +203,7 @@ def load_occurrences(
     out = []
     for deadline, task, plan in rows:
         assert deadline.id is not None and task.id is not None and plan.id is not None
-        lead = [r.written for r in task_roles[task.id] if r.role == "lead"]
+        lead = [r.written for r in task_roles[task.id] if r.role == Role.LEAD]
         out.append(
             Occurrence(
                 deadline_id=deadline.id,
@@ -216,18 +229,6 @@ def load_occurrences(
             )
         )
     return out
-
-
-def usable_channels(person: Person) -> tuple[str, ...]:
-    """The person's channels in preference order, minus addresses known to be unusable."""
-    out = []
-    for channel in person.channels:
-        if channel == "email" and (not person.email or person.email_unusable):
-            continue
-        if channel == "telegram" and (person.telegram_chat_id is None or person.telegram_unusable):
-            continue
-        out.append(channel)
-    return tuple(out)
 
 
 def load_people(session: Session) -> dict[str, list[Recipient]]:

@@ -1,8 +1,9 @@
 """The tables. The database is the only source of truth: a restart changes nothing.
 
-Every instant is a ``UTCDateTime`` (stored in UTC, returned time-zone aware).
-Statuses are plain strings whose values come from the StrEnums below, so the
-same nouns appear in code, database and JSON output.
+Every instant is a ``UTCDateTime`` (stored in UTC, returned time-zone aware). Kinds,
+statuses, roles and actions are the StrEnums of :mod:`notifier.vocab`, stored as their
+plain string values (``EnumText``) and read back as members. ``channel`` columns stay
+plain strings: channels are registered by name, so a plug-in may add one.
 """
 
 from __future__ import annotations
@@ -14,8 +15,23 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from notifier.domain.policy import PersonRole
-from notifier.store.types import UTCDateTime
+from notifier.store.types import EnumText, UTCDateTime
+from notifier.vocab import (
+    AckAction,
+    AttemptOutcome,
+    Awaiting,
+    DeadlineStatus,
+    DeliveryStatus,
+    EventKind,
+    MessageKind,
+    OccurrenceKind,
+    PersonRole,
+    PlanDuty,
+    PlanStatus,
+    Role,
+    Source,
+    Via,
+)
 
 
 def _utc(nullable: bool = True, index: bool = False) -> Any:
@@ -26,29 +42,8 @@ def _json() -> Any:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class Source(StrEnum):
-    CONFIG = "config"
-    CLI = "cli"
-
-
-class PlanStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class DeadlineStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class NotificationStatus(StrEnum):
-    PENDING = "pending"
-    CLAIMED = "claimed"
-    SENT = "sent"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    CANCELLED = "cancelled"
+def _enum(enum: type[StrEnum], default: Any = ..., *, index: bool = False) -> Any:
+    return Field(default=default, sa_column=Column(EnumText(enum), nullable=False, index=index))
 
 
 class Agency(SQLModel, table=True):
@@ -82,12 +77,12 @@ class Person(SQLModel, table=True):
     agency_id: int = Field(foreign_key="agency.id", index=True)
     name: str
     position: str = ""
-    role: str = PersonRole.STAFF
+    role: PersonRole = _enum(PersonRole, PersonRole.STAFF)
     email: str | None = None
     telegram_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
     channels: list[str] = _json()
     active: bool = True
-    source: str = Source.CONFIG
+    source: Source = _enum(Source, Source.CONFIG)
     email_unusable: str | None = None
     telegram_unusable: str | None = None
 
@@ -102,7 +97,7 @@ class Plan(SQLModel, table=True):
     title: str = ""
     source_name: str = ""
     content_hash: str = Field(index=True, max_length=64)
-    status: str = PlanStatus.OPEN
+    status: PlanStatus = _enum(PlanStatus, PlanStatus.OPEN)
     policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     parsed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     imported_at: datetime = _utc(nullable=False)
@@ -110,12 +105,12 @@ class Plan(SQLModel, table=True):
 
 
 class PlanRole(SQLModel, table=True):
-    """A plan-wide duty: monitor, compiler, obstacle_to, obstacle_cc, report_to."""
+    """A plan-wide duty (vocab.PlanDuty): monitor, compiler, obstacle route."""
 
     __tablename__ = "plan_role"
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
-    role: str
+    role: PlanDuty = _enum(PlanDuty)
     written: str
     agency_id: int | None = Field(default=None, foreign_key="agency.id")
     group_id: int | None = Field(default=None, foreign_key="agency_group.id")
@@ -141,7 +136,7 @@ class TaskRole(SQLModel, table=True):
     __tablename__ = "task_role"
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
-    role: str
+    role: Role = _enum(Role)
     written: str
     agency_id: int | None = Field(default=None, foreign_key="agency.id")
     group_id: int | None = Field(default=None, foreign_key="agency_group.id")
@@ -156,12 +151,12 @@ class Deadline(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)
-    kind: str = "deadline"
+    kind: OccurrenceKind = _enum(OccurrenceKind, OccurrenceKind.DEADLINE)
     seq: int = 0
     period: str = ""
     nominal_date: date
     effective_date: date
-    status: str = DeadlineStatus.OPEN
+    status: DeadlineStatus = _enum(DeadlineStatus, DeadlineStatus.OPEN)
     completed_at: datetime | None = _utc()
     completion_note: str = ""
     completed_by: str = ""
@@ -182,13 +177,13 @@ class Notification(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     channel: str = Field(max_length=16)
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
-    kind: str
+    kind: MessageKind = _enum(MessageKind)
     level: int = 0
-    role: str = ""
+    role: Role = _enum(Role, Role.LEAD)
     copy_only: bool = False
     late: bool = False
     due_at: datetime = _utc(nullable=False)
-    status: str = NotificationStatus.PENDING
+    status: DeliveryStatus = _enum(DeliveryStatus, DeliveryStatus.PENDING)
     attempts: int = 0
     next_attempt_at: datetime | None = _utc()
     claimed_by: str | None = None
@@ -215,7 +210,7 @@ class DeliveryAttempt(SQLModel, table=True):
     worker: str = ""
     started_at: datetime = _utc(nullable=False)
     finished_at: datetime | None = _utc()
-    outcome: str = "started"
+    outcome: AttemptOutcome = _enum(AttemptOutcome, AttemptOutcome.STARTED)
     error: str = ""
 
 
@@ -226,8 +221,8 @@ class Acknowledgement(SQLModel, table=True):
     deadline_id: int = Field(foreign_key="deadline.id", index=True)
     notification_id: int | None = Field(default=None, foreign_key="notification.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id")
-    action: str
-    via: str
+    action: AckAction = _enum(AckAction)
+    via: Via = _enum(Via)
     note: str = ""
     at: datetime = _utc(nullable=False)
 
@@ -237,7 +232,7 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _utc(nullable=False, index=True)
-    kind: str = Field(index=True)
+    kind: EventKind = _enum(EventKind, index=True)
     message: str = ""
     plan_id: int | None = None
     deadline_id: int | None = None
@@ -257,16 +252,33 @@ class LinkCode(SQLModel, table=True):
     used_at: datetime | None = _utc()
 
 
-class ChatState(SQLModel, table=True):
-    """What the bot waits for from a chat (e.g. the reason after "Báo vướng mắc")."""
+class ChatSession(SQLModel, table=True):
+    """What a bot waits for from one chat (the reason after "Báo vướng mắc").
 
-    __tablename__ = "chat_state"
-    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    awaiting: str
+    Conversation state of a chat platform, not history: it is replaced and deleted
+    freely, unlike the append-only event log. ``message_id`` / ``message_html`` are the
+    platform's message being answered, so it can be edited once the reason arrives.
+    """
+
+    __tablename__ = "chat_session"
+    platform: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    awaiting: Awaiting = _enum(Awaiting)
     notification_id: int | None = Field(default=None, foreign_key="notification.id")
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
+    message_id: str = ""
+    message_html: str = ""
     expires_at: datetime = _utc(nullable=False)
+
+
+class BotCursor(SQLModel, table=True):
+    """Where a bot's long polling resumes: the next update id to ask for."""
+
+    __tablename__ = "bot_cursor"
+    bot: str = Field(primary_key=True, max_length=32)
+    next_update: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = _utc(nullable=False)
 
 
 APPEND_ONLY_TABLES = ("event", "acknowledgement")

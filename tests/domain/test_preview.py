@@ -9,7 +9,7 @@ from notifier.clock import VN_TZ
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import load_policy
 from notifier.domain.preview import PreviewItem, PreviewOccurrence, Recipient, preview
-from notifier.domain.steps import OccurrenceKind, Role, StepKind, TaskRoles
+from notifier.domain.steps import MessageKind, OccurrenceKind, Role, TaskRoles
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 CAL = WorkingCalendar.from_yaml(CONFIG / "calendar.yaml")
@@ -51,7 +51,7 @@ def summary(items: list[PreviewItem]) -> list[tuple[str, str, str, str, bool]]:
 
 
 def test_worked_example_per_person_and_channel() -> None:
-    items = [i for i in preview([occ()], PEOPLE, CAL, *YEAR_2024) if i.kind != StepKind.FOLLOWUP]
+    items = [i for i in preview([occ()], PEOPLE, CAL, *YEAR_2024) if i.kind != MessageKind.FOLLOWUP]
     vp = [("vp.cvp", "telegram"), ("vp.cv", "email")]
     expected = [
         (day, step, person, channel, False)
@@ -105,7 +105,7 @@ def test_done_task_produces_nothing_after_completion() -> None:
 
 
 def test_unanswered_reminders_are_followed_up_on_the_next_channel() -> None:
-    items = [i for i in preview([occ()], PEOPLE, CAL, *YEAR_2024) if i.kind == StepKind.FOLLOWUP]
+    items = [i for i in preview([occ()], PEOPLE, CAL, *YEAR_2024) if i.kind == MessageKind.FOLLOWUP]
     assert summary(items) == [
         ("23/04 08:00", "reminder-5+followup", "vp.cv", "email", False),  # only one channel
         ("23/04 08:00", "reminder-5+followup", "vp.cvp", "email", False),  # telegram -> email
@@ -160,14 +160,14 @@ def test_compiled_report_is_sent_once_per_plan_and_period() -> None:
         period="6 tháng đầu năm 2024",
     )
     items = preview([*occurrences, other_plan], PEOPLE, CAL, *YEAR_2024)
-    compiled = [i for i in items if i.kind == StepKind.COMPILED_REPORT]
+    compiled = [i for i in items if i.kind == MessageKind.COMPILED_REPORT]
     assert [(i.plan, i.task, i.person, i.role) for i in compiled] == [
         ("KH-BaTo-2024", "", "tckh.tp", Role.COMPILER),
         ("KH-khac", "", "tckh.tp", Role.COMPILER),
     ]
     assert compiled[0].at == datetime(2024, 6, 18, 8, 0, tzinfo=VN_TZ)
     assert compiled[0].reason == "Tổng hợp báo cáo 6 tháng đầu năm 2024 (hạn 17/06/2024)"
-    requests = {i.task for i in items if i.kind == StepKind.REPORT_REQUEST}
+    requests = {i.task for i in items if i.kind == MessageKind.REPORT_REQUEST}
     assert requests == {"II.2", "II.3", "II.4", "I.1"}
 
 

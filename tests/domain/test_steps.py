@@ -12,9 +12,9 @@ from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy, load_policy
 from notifier.domain.steps import (
     AgencyTarget,
+    MessageKind,
     OccurrenceKind,
     Role,
-    StepKind,
     TaskRoles,
     apply_send_window,
     next_step_after,
@@ -44,14 +44,14 @@ def test_worked_example_task_ii_1_april_2024() -> None:
         AgencyTarget(TCKH, Role.COMPILER, True, ("head",)),
     )
     assert [(s.key, s.kind, s.level, s.at, s.targets) for s in steps] == [
-        ("reminder-5", StepKind.REMINDER, 0, vn(2024, 4, 22), lead),
-        ("reminder-2", StepKind.REMINDER, 0, vn(2024, 4, 25), lead),
-        ("due_today", StepKind.DUE_TODAY, 0, vn(2024, 5, 2), lead),
-        ("overdue", StepKind.OVERDUE, 0, vn(2024, 5, 3), lead),
-        ("escalation-2", StepKind.ESCALATION, 2, vn(2024, 5, 8), level2),
-        ("escalation-2-r1", StepKind.ESCALATION, 2, vn(2024, 5, 15), level2),
-        ("escalation-2-r2", StepKind.ESCALATION, 2, vn(2024, 5, 22), level2),
-        ("escalation-2-r3", StepKind.ESCALATION, 2, vn(2024, 5, 29), level2),
+        ("reminder-5", MessageKind.REMINDER, 0, vn(2024, 4, 22), lead),
+        ("reminder-2", MessageKind.REMINDER, 0, vn(2024, 4, 25), lead),
+        ("due_today", MessageKind.DUE_TODAY, 0, vn(2024, 5, 2), lead),
+        ("overdue", MessageKind.OVERDUE, 0, vn(2024, 5, 3), lead),
+        ("escalation-2", MessageKind.ESCALATION, 2, vn(2024, 5, 8), level2),
+        ("escalation-2-r1", MessageKind.ESCALATION, 2, vn(2024, 5, 15), level2),
+        ("escalation-2-r2", MessageKind.ESCALATION, 2, vn(2024, 5, 22), level2),
+        ("escalation-2-r3", MessageKind.ESCALATION, 2, vn(2024, 5, 29), level2),
     ]
     assert {s.deadline for s in steps} == {date(2024, 5, 2)}
     assert steps[0].reason.startswith("Còn 5 ngày làm việc đến hạn")
@@ -86,14 +86,14 @@ def test_a_level_with_only_copies_left_is_skipped_and_the_last_kept_level_repeat
     # no directing agency: level 2 would only carry a copy to the compiler
     roles = TaskRoles(lead=("phong-vh",), monitor=(VP,), compiler=(TCKH,))
     steps = plan_steps(OccurrenceKind.DEADLINE, date(2024, 4, 30), roles, POLICY, CAL)
-    keys = [s.key for s in steps if s.kind == StepKind.ESCALATION]
+    keys = [s.key for s in steps if s.kind == MessageKind.ESCALATION]
     assert keys == ["escalation-1", "escalation-1-r1", "escalation-1-r2", "escalation-1-r3"]
 
 
 def test_repeats_follow_policy_interval_and_limit() -> None:
     policy = POLICY.merged({"escalation": {"repeat_every_working_days": 2, "max_repeats": 1}})
     steps = plan_steps(OccurrenceKind.DEADLINE, date(2024, 4, 30), SAMPLE, policy, CAL)
-    assert [(s.key, s.at.date()) for s in steps if s.kind == StepKind.ESCALATION] == [
+    assert [(s.key, s.at.date()) for s in steps if s.kind == MessageKind.ESCALATION] == [
         ("escalation-2", date(2024, 5, 8)),
         ("escalation-2-r1", date(2024, 5, 10)),
     ]
@@ -103,11 +103,11 @@ def test_six_month_report_2024_ends_monday_17_june_and_feeds_the_compiler() -> N
     steps = plan_steps(OccurrenceKind.REPORT, date(2024, 6, 15), SAMPLE, POLICY, CAL)
     by_key = {s.key: s for s in steps}
     assert by_key["due_today"].at == vn(2024, 6, 17)
-    assert by_key["reminder-5"].kind == StepKind.REPORT_REQUEST
+    assert by_key["reminder-5"].kind == MessageKind.REPORT_REQUEST
     assert by_key["reminder-5"].at == vn(2024, 6, 10)
-    assert by_key["reminder-2"].kind == StepKind.REPORT_REQUEST
+    assert by_key["reminder-2"].kind == MessageKind.REPORT_REQUEST
     compiled = by_key["compiled_report"]
-    assert compiled.kind == StepKind.COMPILED_REPORT
+    assert compiled.kind == MessageKind.COMPILED_REPORT
     assert compiled.at == vn(2024, 6, 18)
     assert compiled.targets == (AgencyTarget(TCKH, Role.COMPILER, False, HEAD_FOCAL),)
     assert [s.at for s in steps] == sorted(s.at for s in steps)
@@ -115,7 +115,7 @@ def test_six_month_report_2024_ends_monday_17_june_and_feeds_the_compiler() -> N
 
 def test_deadline_occurrence_has_no_compiled_report_or_report_requests() -> None:
     steps = plan_steps(OccurrenceKind.DEADLINE, date(2024, 6, 15), SAMPLE, POLICY, CAL)
-    assert not {StepKind.COMPILED_REPORT, StepKind.REPORT_REQUEST} & {s.kind for s in steps}
+    assert not {MessageKind.COMPILED_REPORT, MessageKind.REPORT_REQUEST} & {s.kind for s in steps}
 
 
 def test_previous_working_day_rule_moves_every_step_earlier() -> None:

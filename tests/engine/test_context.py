@@ -39,13 +39,13 @@ def test_reminder_context_has_plan_task_deadline_days_and_acks(
             )
         )
         session.commit()
-        ctx = build_context(session, row, world.runtime)
+        ctx = build_context(session, row, world.runtime, world.runtime.clock.now())
     assert (ctx.kind, ctx.role, ctx.copy, ctx.late_news) == ("reminder", "lead", False, False)
     assert ctx.task_ref == "II.1" and ctx.task_title
     assert ctx.deadline == date(2024, 5, 2) and ctx.working_days == 2
     assert ctx.lead_agencies == "Văn phòng HĐND và UBND huyện Ba Tơ"
     assert ctx.recipient_name == "Trần Văn Minh"
-    assert [(a.person, a.action, a.channel) for a in ctx.acks] == [
+    assert [(a.person, a.action, a.via) for a in ctx.acks] == [
         ("Trần Văn Minh", "received", "telegram")
     ]
     rendered = world.runtime.renderer.render(ctx)
@@ -60,7 +60,11 @@ def test_late_news_and_copy_reach_the_context(
     sweep(world.runtime, vn("2024-05-10", "09:00"))
     with Session(engine) as session:
         rows = session.exec(select(Notification).where(Notification.status == "pending")).all()
-        contexts = [build_context(session, r, world.runtime) for r in rows if r.kind != "digest"]
+        contexts = [
+            build_context(session, r, world.runtime, world.runtime.clock.now())
+            for r in rows
+            if r.kind != "digest"
+        ]
     assert contexts and all(c.late_news for c in contexts)
     overdue = [c for c in contexts if c.kind == "overdue"]
     # overdue since 02/5: 03/5, Saturday 04/5 (a make-up working day), 06/5 to 10/5

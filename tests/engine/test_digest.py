@@ -11,7 +11,8 @@ from notifier.domain.status import BUCKET_ORDER
 from notifier.engine.context import build_context
 from notifier.engine.digest import run_digests
 from notifier.engine.sweep import sweep
-from notifier.store.models import Deadline, DeadlineStatus, Notification
+from notifier.store.models import Deadline, Notification
+from notifier.vocab import DeadlineStatus
 from tests.engine.test_sweep_world import World, make_world, vn
 
 
@@ -58,7 +59,7 @@ def test_digest_context_has_the_four_counts_and_the_overdue_item(
     with Session(engine) as session:
         row = session.exec(select(Notification).where(Notification.kind == "digest")).first()
         assert row is not None
-        ctx = build_context(session, row, world.runtime)
+        ctx = build_context(session, row, world.runtime, world.runtime.clock.now())
     assert [label for label, _ in ctx.counts] == [b.label for b in BUCKET_ORDER]
     assert dict(ctx.counts)[BUCKET_ORDER[3].label] == 1  # II.1, due 02/5, still open
     assert [(t.task_ref, t.working_days) for t in ctx.overdue] == [("II.1", -4)]
@@ -89,7 +90,7 @@ def test_compiled_report_is_one_per_plan_period_and_person(
     assert all(r.deadline_id is None and r.role == "compiler" for r in rows)
     world.clock.set(vn("2024-06-18", "08:00"))
     with Session(engine) as session:
-        ctx = build_context(session, rows[0], world.runtime)
+        ctx = build_context(session, rows[0], world.runtime, world.runtime.clock.now())
     assert ctx.plan_title and ctx.period == "6 tháng đầu năm 2024"
     assert sum(n for _, n in ctx.counts) >= 2
     assert world.runtime.renderer.render(ctx).subject

@@ -26,15 +26,14 @@ from notifier.engine.channels import ChannelSet, build_channels
 from notifier.engine.claims import LEASE
 from notifier.engine.dispatch import (
     backoff,
-    cancel_pending,
     claim,
     dispatch,
     dispatch_all,
 )
-from notifier.engine.outbox import insert_rows, new_row
 from notifier.engine.ratelimit import RateLimiter
 from notifier.runtime import Runtime, build_runtime
 from notifier.settings import load_settings
+from notifier.store.contexts import NoteContext
 from notifier.store.db import make_engine, session_scope, upgrade
 from notifier.store.models import (
     Deadline,
@@ -44,6 +43,7 @@ from notifier.store.models import (
     Plan,
     Task,
 )
+from notifier.store.outbox import cancel_pending, insert_rows, new_row
 
 T0 = datetime(2024, 4, 16, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội, a Tuesday
 SECRET = "test-secret-key-0123456789abcdef0123456789"
@@ -314,7 +314,7 @@ async def test_permanent_failure_of_the_last_channel_alerts_without_fallback(env
 
 async def test_failed_admin_alert_does_not_raise_another_alert(env: Env) -> None:
     email = FakeChannel("email", fail=lambda m: ChannelError("550 no mailbox", permanent=True))
-    queue(env, "vp.quan-tri", "email", kind="admin_alert", context={"note": "x"})
+    queue(env, "vp.quan-tri", "email", kind="admin_alert", context=NoteContext("x"))
     await dispatch(env.runtime, env.channels(email=email), "w1")
     assert len(env.rows(kind="admin_alert")) == 1
 
@@ -371,7 +371,7 @@ async def test_cancel_pending_cancels_only_that_deadline(env: Env) -> None:
     mine = queue(env, "vp.pho-chanh", "email", deadline_id=deadline_id, occurrence="a")
     other = queue(env, "vp.pho-chanh", "email", occurrence="b")
     with session_scope(env.engine) as session:
-        assert cancel_pending(session, deadline_id, "task done") == 1
+        assert cancel_pending(session, "task done", deadline_id=deadline_id) == 1
     assert (env.row(mine).status, env.row(other).status) == ("cancelled", "pending")
 
 

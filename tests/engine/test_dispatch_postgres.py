@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from notifier.engine.dispatch import dispatch_all
-from notifier.engine.outbox import insert_rows, new_row
 from notifier.runtime import build_runtime
 from notifier.store.db import make_engine, session_scope
 from notifier.store.models import Person
+from notifier.store.outbox import insert_rows, new_row
 from tests.engine.test_dispatch import T0, FakeChannel, make_env
 
 MESSAGES = 600

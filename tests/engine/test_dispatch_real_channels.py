@@ -10,9 +10,9 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.engine.channels import build_channels
 from notifier.engine.dispatch import dispatch_all
 from notifier.engine.sweep import sweep
-from notifier.interact.links import Action, load_secret_key, parse_callback_data, read_token
 from notifier.plans.importer import PlanImporter, default_until
 from notifier.plans.parse import parse_plan_file
+from notifier.signing import AckAction, load_secret_key, parse_callback_data, read_token
 from notifier.store.db import session_scope
 from tests.conftest import SEED_PLAN
 from tests.engine.test_dispatch import Env, make_env
@@ -108,6 +108,8 @@ async def test_reminders_arrive_on_telegram_with_signed_buttons(
             buttons = sent.reply_markup["inline_keyboard"][0]
             assert [b["text"] for b in buttons] == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
             decoded = [parse_callback_data(key, b["callback_data"]) for b in buttons]
-            assert decoded == [(row.id, a) for a in (Action.RECEIVED, Action.DONE, Action.BLOCKED)]
+            assert decoded == [
+                (row.id, a) for a in (AckAction.RECEIVED, AckAction.DONE, AckAction.BLOCKED)
+            ]
             with_buttons += 1
     assert with_buttons >= 1

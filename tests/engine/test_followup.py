@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from notifier.engine.sweep import sweep
-from notifier.store.models import Acknowledgement, Notification, NotificationStatus, Person
+from notifier.store.models import Acknowledgement, Notification, Person
+from notifier.vocab import DeliveryStatus
 from tests.engine.test_sweep_world import World, make_world, vn
 
 CHANNELS = {"NOTIFIER_SMTP_HOST": "127.0.0.1", "NOTIFIER_TELEGRAM_TOKEN": "123:abc"}
@@ -19,7 +20,7 @@ def _send_all(world: World, at: datetime) -> None:
     """What the dispatcher does, reduced to its outcome: every pending row is sent at ``at``."""
     with Session(world.engine) as session:
         for row in session.exec(select(Notification).where(Notification.status == "pending")):
-            row.status, row.sent_at = NotificationStatus.SENT, at
+            row.status, row.sent_at = DeliveryStatus.SENT, at
             session.add(row)
         session.commit()
 
@@ -97,7 +98,7 @@ def test_unsent_reminder_waits_and_a_failed_one_is_never_followed_up(
     assert sweep(world.runtime, vn("2024-04-23", "08:30")).followups == 0  # still pending
     with Session(engine) as session:
         for row in session.exec(select(Notification).where(Notification.status == "pending")):
-            row.status = NotificationStatus.FAILED
+            row.status = DeliveryStatus.FAILED
             session.add(row)
         session.commit()
     sweep(world.runtime, vn("2024-04-23", "09:00"))

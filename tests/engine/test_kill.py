@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from notifier.engine.claims import LEASE
-from notifier.engine.outbox import insert_rows, new_row
 from notifier.store.db import session_scope
 from notifier.store.models import DeliveryAttempt, Person
+from notifier.store.outbox import insert_rows, new_row
 from tests.conftest import ROOT
 from tests.engine.test_dispatch import SECRET, T0, make_env
 from tests.engine.test_service import point_files_to

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from notifier.engine.sweep import due_deadlines, sweep
-from notifier.store.models import Deadline, DeadlineStatus, Event, Notification, NotificationStatus
+from notifier.store.models import Deadline, Event, Notification
+from notifier.vocab import DeadlineStatus, DeliveryStatus
 from tests.conftest import SEED_PLAN
 from tests.engine.test_sweep_world import World, days, make_world, vn
 
@@ -48,7 +49,7 @@ def test_sweeping_april_and_may_creates_exactly_the_preview_once(
         assert first.skipped == 0 and first.late == 0
     rows = world.rows()
     assert _keys(world, rows) == _predicted(world, "2024-04-15", "2024-06-01")
-    assert all(r.status == NotificationStatus.PENDING and not r.late for r in rows)
+    assert all(r.status == DeliveryStatus.PENDING and not r.late for r in rows)
     assert {r.channel for r in rows} == {"console"}  # nothing configured: embedded default
 
 
@@ -64,7 +65,7 @@ def test_sweep_at_many_instants_creates_nothing_twice(
     unique = {(r.occurrence, r.step, r.person_id) for r in rows}
     assert len(unique) == len(rows)
     # swept 6-hourly: a step is at most 6 h old when swept, never stale
-    assert not [r for r in rows if r.late or r.status == NotificationStatus.SKIPPED]
+    assert not [r for r in rows if r.late or r.status == DeliveryStatus.SKIPPED]
     assert _keys(world, rows) == _predicted(world, "2024-04-15", "2024-06-01")
 
 
@@ -76,7 +77,7 @@ def test_late_import_sends_only_the_latest_step_per_person_and_records_the_rest(
     report = sweep(world.runtime, vn("2024-05-10", "09:00"))
     rows = [r for r in world.rows() if r.kind != "digest"]
     people = world.person_keys()
-    pending = [r for r in rows if r.status == NotificationStatus.PENDING]
+    pending = [r for r in rows if r.status == DeliveryStatus.PENDING]
     sent = {(people[r.person_id], r.step) for r in pending}
     assert {
         ("vp.chanh", "overdue"),  # the lead heard reminders, due today, overdue: latest only
@@ -88,7 +89,7 @@ def test_late_import_sends_only_the_latest_step_per_person_and_records_the_rest(
     per_person = Counter(r.person_id for r in pending)
     assert set(per_person.values()) == {1}
     assert all(r.late for r in pending)
-    skipped = [r for r in rows if r.status == NotificationStatus.SKIPPED]
+    skipped = [r for r in rows if r.status == DeliveryStatus.SKIPPED]
     assert {(people[r.person_id], r.step) for r in skipped} >= {
         ("vp.chanh", "reminder-5"),
         ("vp.chanh", "reminder-2"),
@@ -131,7 +132,7 @@ def test_moved_deadline_gets_fresh_steps(
     assert {r.occurrence for r in fresh} == {f"d{moved_id}@2024-07-01"}
     assert not [r for r in fresh if r.late]
     old = [r for r in world.rows() if r.deadline_id == moved_id and r.occurrence in before]
-    assert {r.status for r in old} == {NotificationStatus.CANCELLED}  # by the importer
+    assert {r.status for r in old} == {DeliveryStatus.CANCELLED}  # by the importer
 
 
 def test_done_deadline_produces_nothing_more(engine: Engine, config_dir: Path, db_url: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from notifier.engine.sweep import sweep
-from notifier.store.models import NotificationStatus
+from notifier.vocab import DeliveryStatus
 from tests.engine.test_sweep_world import make_world, vn
 
 
@@ -19,7 +19,7 @@ def test_late_sweep_on_a_sunday_morning_waits_for_monday_0730(
     world = make_world(engine, config_dir, db_url, sunday)
     world.import_plan()
     sweep(world.runtime, sunday)
-    pending = [r for r in world.rows() if r.status == NotificationStatus.PENDING]
+    pending = [r for r in world.rows() if r.status == DeliveryStatus.PENDING]
     assert pending and all(r.late for r in pending)
     assert {r.next_attempt_at for r in pending} == {vn("2024-05-13", "07:30")}
 
@@ -31,5 +31,5 @@ def test_sweep_inside_the_window_sends_at_once(
     world = make_world(engine, config_dir, db_url, at)
     world.import_plan()
     sweep(world.runtime, at)
-    pending = [r for r in world.rows() if r.status == NotificationStatus.PENDING]
+    pending = [r for r in world.rows() if r.status == DeliveryStatus.PENDING]
     assert pending and {r.next_attempt_at for r in pending} == {at}

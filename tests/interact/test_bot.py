@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from notifier.interact.bot import AWAIT_EVENT
-from notifier.interact.links import Action, callback_data
 from notifier.interact.telegram_io import poll_once
-from notifier.store.models import ChatState, Deadline, DeadlineStatus, Event, Notification
+from notifier.signing import callback_data
+from notifier.store.models import ChatSession, Deadline, Notification
+from notifier.vocab import RECIPIENT_ANSWERS, AckAction, DeadlineStatus
 from tests.interact.test_bot_world import (
     MINH_CHAT,
     STRANGER_CHAT,
@@ -53,7 +53,9 @@ async def test_received_is_logged_answered_and_shown_with_the_keyboard_kept(
 async def test_done_closes_the_deadline_and_removes_the_keyboard(bot_world: BotWorld) -> None:
     row, message = bot_world.sent_reminder(MINH_CHAT)
     assert row.id is not None
-    press(bot_world.fake, MINH_CHAT, message, callback_data(bot_world.ctx.key, row.id, Action.DONE))
+    press(
+        bot_world.fake, MINH_CHAT, message, callback_data(bot_world.ctx.key, row.id, AckAction.DONE)
+    )
     await poll(bot_world)
 
     [ack] = bot_world.acks()
@@ -70,7 +72,7 @@ async def test_done_closes_the_deadline_and_removes_the_keyboard(bot_world: BotW
 async def test_blocked_asks_for_the_reason_and_records_the_reply(bot_world: BotWorld) -> None:
     row, message = bot_world.sent_reminder(MINH_CHAT)
     assert row.id is not None
-    data = callback_data(bot_world.ctx.key, row.id, Action.BLOCKED)
+    data = callback_data(bot_world.ctx.key, row.id, AckAction.BLOCKED)
     press(bot_world.fake, MINH_CHAT, message, data)
     await poll(bot_world)
 
@@ -80,7 +82,7 @@ async def test_blocked_asks_for_the_reason_and_records_the_reply(bot_world: BotW
     prompt = bot_world.fake.sent(MINH_CHAT)[-1]
     assert "lý do vướng mắc" in prompt.text and "Tham quan" in prompt.text
     with Session(bot_world.engine) as session:
-        state = session.get(ChatState, MINH_CHAT)
+        state = session.get(ChatSession, ("telegram", str(MINH_CHAT)))
         assert state is not None and (state.awaiting, state.notification_id) == ("reason", row.id)
 
     say(bot_world.fake, MINH_CHAT, "Chưa bố trí được xe đi Thái Hòa")
@@ -93,7 +95,7 @@ async def test_blocked_asks_for_the_reason_and_records_the_reply(bot_world: BotW
         "telegram",
     )
     with Session(bot_world.engine) as session:
-        assert session.get(ChatState, MINH_CHAT) is None
+        assert session.get(ChatSession, ("telegram", str(MINH_CHAT))) is None
         obstacle = session.exec(select(Notification).where(Notification.kind == "obstacle")).all()
         assert obstacle, "the obstacle goes out along the plan's route"
     assert "Đã ghi nhận vướng mắc" in bot_world.fake.sent(MINH_CHAT)[-1].text
@@ -150,7 +152,7 @@ async def test_another_agency_cannot_start_an_obstacle_report(bot_world: BotWorl
 async def test_forged_callback_data_is_refused_and_answered(bot_world: BotWorld) -> None:
     row, _ = bot_world.sent_reminder(MINH_CHAT)
     assert row.id is not None
-    genuine = callback_data(bot_world.ctx.key, row.id, Action.RECEIVED)
+    genuine = callback_data(bot_world.ctx.key, row.id, AckAction.RECEIVED)
     other_id = genuine.replace(f":{row.id}:", f":{row.id + 1}:")  # signature of another id
     await _refused(bot_world, MINH_CHAT, other_id)
     assert "chữ ký" in bot_world.fake.answered_callbacks[0]["text"]
@@ -175,7 +177,7 @@ async def test_a_press_on_a_closed_deadline_is_stale_and_changes_nothing(
     await poll(bot_world)
     edits = len(bot_world.fake.calls("editMessageText"))
     before = bot_world.snapshot()
-    for action in Action:
+    for action in RECIPIENT_ANSWERS:
         press(bot_world.fake, MINH_CHAT, message, callback_data(bot_world.ctx.key, row.id, action))
     await poll(bot_world)
     assert bot_world.snapshot() == before
@@ -244,7 +246,7 @@ async def test_help_and_plain_text_explain_the_commands(bot_world: BotWorld) -> 
     assert "/viec" in hint.text
 
 
-async def test_the_press_event_remembers_the_message_for_the_reason_edit(
+async def test_the_press_remembers_the_message_for_the_reason_edit(
     bot_world: BotWorld,
 ) -> None:
     row, message = bot_world.sent_reminder(MINH_CHAT)
@@ -252,6 +254,6 @@ async def test_the_press_event_remembers_the_message_for_the_reason_edit(
     press(bot_world.fake, MINH_CHAT, message, callback_data(bot_world.ctx.key, row.id, "blocked"))
     await poll(bot_world)
     with Session(bot_world.engine) as session:
-        [event] = session.exec(select(Event).where(Event.kind == AWAIT_EVENT)).all()
-    assert event.data["message_id"] == message.message_id
-    assert event.data["html"].startswith("<b>Nhắc hạn: còn 2 ngày làm việc</b>")
+        [state] = session.exec(select(ChatSession)).all()
+    assert state.message_id == str(message.message_id)
+    assert state.message_html.startswith("<b>Nhắc hạn: còn 2 ngày làm việc</b>")

@@ -31,13 +31,13 @@ from notifier.settings import load_settings
 from notifier.store.db import make_engine
 from notifier.store.models import (
     Acknowledgement,
-    ChatState,
+    ChatSession,
     Deadline,
     LinkCode,
     Notification,
-    NotificationStatus,
     Person,
 )
+from notifier.vocab import DeliveryStatus
 from tests.conftest import SEED_PLAN
 from tests.engine.test_sweep_world import vn
 from tests.fakes.bot_api import FakeBotApi, SentMessage, bot_api  # noqa: F401  (fixture)
@@ -119,8 +119,8 @@ class BotWorld:
                     for n in session.exec(select(Notification).order_by(col(Notification.id)))
                 ],
                 "chat_state": [
-                    (c.chat_id, c.awaiting, c.notification_id)
-                    for c in session.exec(select(ChatState))
+                    (c.platform, c.chat_id, c.awaiting, c.notification_id)
+                    for c in session.exec(select(ChatSession))
                 ],
                 "people": [
                     (p.id, p.telegram_chat_id, p.telegram_unusable)
@@ -138,7 +138,7 @@ class BotWorld:
             return [
                 n.status
                 for n in session.exec(
-                    select(Notification).where(Notification.status == NotificationStatus.PENDING)
+                    select(Notification).where(Notification.status == DeliveryStatus.PENDING)
                 )
             ]
 
@@ -257,7 +257,7 @@ async def bot_world(bot_api: FakeBotApi, config_dir: Path, db_url: str) -> Async
 
 async def test_world_delivers_reminders_with_three_signed_buttons(bot_world: BotWorld) -> None:
     row, message = bot_world.sent_reminder(MINH_CHAT)
-    assert row.status == NotificationStatus.SENT and row.deadline_id is not None
+    assert row.status == DeliveryStatus.SENT and row.deadline_id is not None
     [buttons] = message.reply_markup["inline_keyboard"]  # type: ignore[index]
     assert [b["text"] for b in buttons] == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
     assert all(b["callback_data"].startswith("a:") for b in buttons)

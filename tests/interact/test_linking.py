@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from notifier.interact.linking import hash_code, issue_code, normalise_code, redeem_code
-from notifier.interact.links import callback_data
 from notifier.interact.telegram_io import poll_once
+from notifier.signing import callback_data
 from notifier.store.models import Event, LinkCode, Person
 from tests.interact.test_bot_world import (
     STRANGER_CHAT,
@@ -80,7 +80,7 @@ async def test_start_code_links_the_chat_and_the_linked_chat_can_answer(
         [row] = session.exec(select(LinkCode)).all()
         assert row.used_at is not None
         [event] = session.exec(select(Event).where(Event.kind == "telegram.link")).all()
-        assert event.person_id == lan.id and event.data["chat_id"] == STRANGER_CHAT
+        assert event.person_id == lan.id and event.data["chat_id"] == str(STRANGER_CHAT)
 
     # Lan works in the lead agency: she may now answer Minh's reminder from her chat.
     from tests.interact.test_bot_world import MINH_CHAT
@@ -148,7 +148,9 @@ async def test_codes_read_aloud_are_forgiving_about_case_and_separators(
         session.commit()
     assert normalise_code(f" {code[:5].lower()}-{code[5:]} ") == code
     with Session(bot_world.engine) as session:
-        linked = redeem_code(session, f"{code[:5]} {code[5:]}", 42, bot_world.clock.now())
+        linked = redeem_code(
+            session, f"{code[:5]} {code[5:]}", "telegram", "42", bot_world.clock.now()
+        )
         assert linked.key == "vp.pho-chanh"
 
 

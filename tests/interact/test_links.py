@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from notifier.errors import Refused
-from notifier.interact.links import (
-    Action,
+from notifier.signing import (
     answer_links,
     callback_data,
     load_secret_key,
@@ -19,13 +18,14 @@ from notifier.interact.links import (
     parse_callback_data,
     read_token,
 )
+from notifier.vocab import RECIPIENT_ANSWERS, AckAction
 
 KEY = b"test-key"
 NOW = datetime(2024, 4, 22, 1, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("action", list(Action))
-def test_callback_data_round_trips_and_fits_telegram(action: Action) -> None:
+@pytest.mark.parametrize("action", RECIPIENT_ANSWERS)
+def test_callback_data_round_trips_and_fits_telegram(action: AckAction) -> None:
     data = callback_data(KEY, 123456789, action)
     assert len(data.encode()) <= 64
     assert parse_callback_data(KEY, data) == (123456789, action)
@@ -41,7 +41,7 @@ def test_forged_callback_data_is_refused(forged: str) -> None:
 
 
 def test_altered_callback_data_is_refused() -> None:
-    data = callback_data(KEY, 7, Action.RECEIVED)
+    data = callback_data(KEY, 7, AckAction.RECEIVED)
     with pytest.raises(Refused):
         parse_callback_data(KEY, data.replace(":7:", ":8:"))
     with pytest.raises(Refused):
@@ -49,17 +49,17 @@ def test_altered_callback_data_is_refused() -> None:
 
 
 def test_token_valid_until_thirty_days() -> None:
-    token = make_token(KEY, 5, 9, Action.DONE, NOW)
+    token = make_token(KEY, 5, 9, AckAction.DONE, NOW)
     answer = read_token(KEY, token, NOW + timedelta(days=29, hours=23))
-    assert (answer.notification_id, answer.person_id, answer.action) == (5, 9, Action.DONE)
+    assert (answer.notification_id, answer.person_id, answer.action) == (5, 9, AckAction.DONE)
     with pytest.raises(Refused, match="hết hạn"):
         read_token(KEY, token, NOW + timedelta(days=30))
 
 
 def test_tampered_token_is_refused() -> None:
-    token = make_token(KEY, 5, 9, Action.RECEIVED, NOW)
+    token = make_token(KEY, 5, 9, AckAction.RECEIVED, NOW)
     payload, signature = token.split(".")
-    other = make_token(KEY, 6, 9, Action.RECEIVED, NOW).split(".")[0]
+    other = make_token(KEY, 6, 9, AckAction.RECEIVED, NOW).split(".")[0]
     for bad in (f"{other}.{signature}", f"{payload}.{signature[:-1]}A", payload, "", "a.b"):
         with pytest.raises(Refused):
             read_token(KEY, bad, NOW)

@@ -24,12 +24,12 @@ from notifier.runtime import Runtime, build_runtime
 from notifier.services import (
     ReasonRequired,
     acknowledge,
-    authorize,
     complete,
     escalate_now,
     find_task,
     report_obstacle,
 )
+from notifier.services.common import ByPerson, Target, open_scope
 from notifier.settings import load_settings
 from notifier.store.db import make_engine
 from notifier.store.models import (
@@ -41,6 +41,7 @@ from notifier.store.models import (
     Plan,
     Task,
 )
+from notifier.vocab import Via
 from tests.conftest import SEED_PLAN
 
 START = datetime(2024, 4, 15, 8, 0, tzinfo=VN_TZ)
@@ -206,6 +207,14 @@ def test_colleague_of_lead_agency_and_own_recipient_are_authorized(runtime: Runt
         k: person_id(runtime.engine, k) for k in ("vp.theo-doi", "vhtt.truong-phong", "vp.chanh")
     }
     outsider = person_id(runtime.engine, "ktht.truong-phong")
+
+    def authorize(session: Session, notification_id: int, person: int) -> Notification:
+        now = runtime.clock.now()
+        target, actor = Target(notification_id), ByPerson(person)
+        scope = open_scope(session, runtime, now, target, actor, Via.WEB)
+        assert scope.notification is not None
+        return scope.notification
+
     with Session(runtime.engine) as session:
         assert authorize(session, nid, ids["vp.theo-doi"]).id == nid
         assert authorize(session, copy, ids["vhtt.truong-phong"]).id == copy

@@ -14,9 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
 from notifier.errors import ConfigError
-from notifier.interact.links import callback_data
 from notifier.interact.telegram_io import (
-    OFFSET_EVENT,
     SECRET_HEADER,
     add_webhook_route,
     load_offset,
@@ -27,7 +25,8 @@ from notifier.interact.telegram_io import (
 )
 from notifier.runtime import Runtime, build_runtime
 from notifier.settings import load_settings
-from notifier.store.models import Event
+from notifier.signing import callback_data
+from notifier.store.models import BotCursor
 from tests.interact.test_bot_world import (
     MINH_CHAT,
     STRANGER_CHAT,
@@ -203,7 +202,19 @@ async def test_run_bot_long_polls_until_stopped(bot_world: BotWorld) -> None:
     assert load_offset(bot_world.ctx) == 2
 
 
-async def test_a_restart_does_not_replay_handled_updates(bot_world: BotWorld) -> None:
+async def test_a_restart_does_not_replay_handled_updates(
+    bot_world: BotWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifier.interact import telegram_io
+
+    saved: list[int] = []
+    real_save = telegram_io.save_offset
+
+    def spy(ctx: Any, offset: int) -> None:
+        real_save(ctx, offset)
+        saved.append(offset)
+
+    monkeypatch.setattr(telegram_io, "save_offset", spy)
     row, message = bot_world.sent_reminder(MINH_CHAT)
     assert row.id is not None
     press(bot_world.fake, MINH_CHAT, message, callback_data(bot_world.ctx.key, row.id, "received"))
@@ -216,8 +227,9 @@ async def test_a_restart_does_not_replay_handled_updates(bot_world: BotWorld) ->
     assert await poll_once(bot_context(restarted), bot_world.bot, timeout=0) == 0
     assert len(bot_world.fake.answered_callbacks) == 1 and len(bot_world.acks()) == 1
     with Session(bot_world.engine) as session:
-        events = session.exec(select(Event).where(Event.kind == OFFSET_EVENT)).all()
-    assert [e.data["offset"] for e in events] == [2, 3]
+        cursors = session.exec(select(BotCursor)).all()
+    assert [(c.bot, c.next_update) for c in cursors] == [("telegram", 3)]
+    assert saved == [2, 3], "the cursor is saved after each update, not after the batch"
 
 
 async def test_polling_survives_a_failed_get_updates(bot_world: BotWorld) -> None:

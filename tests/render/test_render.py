@@ -14,7 +14,6 @@ from notifier.clock import VN_TZ
 from notifier.errors import ConfigError
 from notifier.render import (
     OFFICIAL_BUCKETS,
-    Ack,
     MessageContext,
     MessageKind,
     Renderer,
@@ -24,6 +23,8 @@ from notifier.render import (
     telegram_problems,
 )
 from notifier.render_samples import sample_context, sample_contexts
+from notifier.store.readmodel import Answer
+from notifier.vocab import AckAction, Via
 
 ALL_CONTEXTS = [
     pytest.param(ctx, id=f"{kind}-{i}")
@@ -54,18 +55,18 @@ def reminder(**changes: object) -> MessageContext:
         deadline=date(2024, 5, 2),
         working_days=2,
         acks=(
-            Ack(
+            Answer(
+                AckAction.RECEIVED,
                 "Trần Thị Bình",
                 "Phòng Tài chính – Kế hoạch",
-                "received",
-                "telegram",
+                Via.TELEGRAM,
                 datetime(2024, 4, 26, 8, 15, tzinfo=VN_TZ),
             ),
-            Ack(
+            Answer(
+                AckAction.DONE,
                 "Lê Văn Cường",
                 "Văn phòng HĐND và UBND huyện",
-                "done",
-                "email",
+                Via.EMAIL,
                 datetime(2024, 4, 26, 14, 5, tzinfo=VN_TZ),
                 note="Đã gửi báo cáo số 12/BC-VP",
             ),

@@ -19,6 +19,7 @@ from notifier.store.models import (
     Plan,
     Task,
 )
+from notifier.vocab import EventKind
 
 T0 = datetime(2024, 4, 22, 1, 0, tzinfo=UTC)
 
@@ -81,7 +82,7 @@ def test_datetimes_come_back_aware_in_utc(engine: Engine) -> None:
 
 def test_naive_datetime_is_refused(engine: Engine) -> None:
     with Session(engine) as session, pytest.raises(Exception, match="time-zone aware"):
-        session.add(Event(at=datetime(2024, 1, 1), kind="x"))  # noqa: DTZ001
+        session.add(Event(at=datetime(2024, 1, 1), kind=EventKind.PLAN_IMPORT))  # noqa: DTZ001
         session.flush()
 
 
@@ -107,7 +108,7 @@ def test_outbox_key_is_unique(engine: Engine) -> None:
 
 def test_event_log_is_append_only(engine: Engine) -> None:
     with Session(engine) as session:
-        session.add(Event(at=T0, kind="test", message="first"))
+        session.add(Event(at=T0, kind=EventKind.PLAN_IMPORT, message="first"))
         session.commit()
     with Session(engine) as session, pytest.raises(DBAPIError, match="append-only"):
         session.execute(text("UPDATE event SET message = 'changed'"))

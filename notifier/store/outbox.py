@@ -2,7 +2,9 @@
 
 Every row is inserted with ``INSERT ... ON CONFLICT DO NOTHING`` on the outbox key
 (occurrence, step, person, channel), never select-then-insert: a sweep that runs
-twice, or two sweeps at once, create each message once.
+twice, or two sweeps at once, create each message once. The sweep, the services and
+the dispatcher's fallback all write through here, below the engine and the answer
+surfaces.
 """
 
 from __future__ import annotations
@@ -16,21 +18,31 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from notifier.settings import Settings
-from notifier.store.facts import usable_channels
-from notifier.store.models import Notification, NotificationStatus, Person
+from notifier.store.addresses import address_of, usable_channels
+from notifier.store.contexts import CONTEXT_OF_KIND, RowContext, dump_context
+from notifier.store.models import Notification, Person
+from notifier.vocab import ChannelName, DeliveryStatus, MessageKind, Role
 
-CONSOLE = "console"
-# Kinds whose unanswered rows get one follow-up (issue 6 §2).
-FOLLOWUP_KINDS = frozenset({"reminder", "due_today", "report_request"})
+# The role a row is addressed in when its creator has no task role to give.
+DEFAULT_ROLE: dict[MessageKind, Role] = {
+    MessageKind.DIGEST: Role.MONITOR,
+    MessageKind.COMPILED_REPORT: Role.COMPILER,
+    MessageKind.OBSTACLE: Role.DIRECTING,
+    MessageKind.ADMIN_ALERT: Role.MONITOR,
+}
+
+
+def default_role(kind: MessageKind | str) -> Role:
+    return DEFAULT_ROLE.get(MessageKind(kind), Role.LEAD)
 
 
 def configured_channels(settings: Settings) -> frozenset[str]:
     """Channels this installation can send on: email with an SMTP host, telegram with a token."""
-    out = {CONSOLE}
+    out: set[str] = {ChannelName.CONSOLE}
     if settings.file.email.host:
-        out.add("email")
+        out.add(ChannelName.EMAIL)
     if settings.telegram_token:
-        out.add("telegram")
+        out.add(ChannelName.TELEGRAM)
     return frozenset(out)
 
 
@@ -42,26 +54,17 @@ def person_channels(person: Person, configured: Collection[str]) -> tuple[str, .
 def choose_channel(person: Person, configured: Collection[str]) -> str:
     """The person's first usable configured channel; else the console (embedded default)."""
     found = person_channels(person, configured)
-    return found[0] if found else CONSOLE
+    return found[0] if found else ChannelName.CONSOLE
 
 
 def next_channel(person: Person, configured: Collection[str], current: str) -> str:
     """The channel after ``current`` in the person's order (cyclic); the same if only one."""
     found = person_channels(person, configured)
     if not found:
-        return CONSOLE
+        return ChannelName.CONSOLE
     if current not in found:
         return found[0]
     return found[(found.index(current) + 1) % len(found)]
-
-
-def address_of(person: Person, channel: str) -> str:
-    """The address a row is sent to on ``channel`` (the person key for the console)."""
-    if channel == "email":
-        return person.email or ""
-    if channel == "telegram":
-        return "" if person.telegram_chat_id is None else str(person.telegram_chat_id)
-    return person.key
 
 
 def new_row(
@@ -70,12 +73,17 @@ def new_row(
     step: str,
     person: Person,
     channel: str,
-    kind: str,
+    kind: MessageKind,
     due_at: datetime,
     now: datetime,
+    context: RowContext | None = None,
+    role: Role | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """Every column of a new pending row (Core inserts do not apply model defaults)."""
+    """Every column of a new pending row (Core inserts do not apply model defaults).
+
+    ``context`` defaults to the empty context of ``kind``; ``role`` to the kind's default.
+    """
     values: dict[str, Any] = {
         "occurrence": occurrence,
         "step": step,
@@ -84,11 +92,11 @@ def new_row(
         "deadline_id": None,
         "kind": kind,
         "level": 0,
-        "role": "",
+        "role": role or default_role(kind),
         "copy_only": False,
         "late": False,
         "due_at": due_at,
-        "status": NotificationStatus.PENDING.value,
+        "status": DeliveryStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
         "address": address_of(person, channel),
@@ -96,7 +104,7 @@ def new_row(
         "body_text": "",
         "body_html": "",
         "last_error": "",
-        "context": {},
+        "context": dump_context(context or CONTEXT_OF_KIND[MessageKind(kind)]()),
         "created_at": now,
         "followup_at": None,
     }
@@ -123,15 +131,29 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     return [row[0] for row in result]
 
 
-def cancel_pending(session: Session, deadline_id: int, reason: str) -> int:
-    """Cancel the deadline's pending rows (task done, deadline moved); returns how many."""
-    statement = (
-        update(Notification)
-        .where(
-            col(Notification.deadline_id) == deadline_id,
-            col(Notification.status) == NotificationStatus.PENDING,
-        )
-        .values(status=NotificationStatus.CANCELLED.value, last_error=reason, followup_at=None)
-    )
-    result = session.execute(statement)
+def cancel_pending(
+    session: Session,
+    reason: str,
+    *,
+    deadline_id: int | None = None,
+    kinds: Collection[MessageKind] | None = None,
+    occurrence: str | None = None,
+    step: str | None = None,
+) -> int:
+    """Cancel pending rows (of a deadline, of some kinds, of one occurrence/step); how many.
+
+    The one way rows are cancelled: a done task, a moved deadline, an answered reminder's
+    follow-up. The no-answer check (``followup_at``) of a cancelled row is cleared too.
+    """
+    statement = update(Notification).where(col(Notification.status) == DeliveryStatus.PENDING)
+    if deadline_id is not None:
+        statement = statement.where(col(Notification.deadline_id) == deadline_id)
+    if kinds is not None:
+        statement = statement.where(col(Notification.kind).in_(list(kinds)))
+    if occurrence is not None:
+        statement = statement.where(col(Notification.occurrence) == occurrence)
+    if step is not None:
+        statement = statement.where(col(Notification.step) == step)
+    values = {"status": DeliveryStatus.CANCELLED, "last_error": reason, "followup_at": None}
+    result = session.execute(statement.values(**values))
     return int(result.rowcount)  # type: ignore[attr-defined]

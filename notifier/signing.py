@@ -1,4 +1,8 @@
-"""Signed answers: Telegram callback data and email answer links.
+"""Signed answers: chat button data and answer links, and the installation's signing key.
+
+Below the engine and the answer surfaces: the dispatcher signs what it sends, the bot
+and the web app check what comes back, with the same functions.
+
 
 Both carry (message, action) and an HMAC-SHA256 signature made with the
 installation's secret key, so a forged or altered answer is refused. Email
@@ -18,27 +22,15 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from notifier.errors import Refused
+from notifier.vocab import RECIPIENT_ANSWERS, AckAction
 
 TOKEN_LIFETIME = timedelta(days=30)
 
-
-class Action(StrEnum):
-    RECEIVED = "received"
-    DONE = "done"
-    BLOCKED = "blocked"
-
-
-ACTION_LABELS = {
-    Action.RECEIVED: "Đã nhận",
-    Action.DONE: "Đã hoàn thành",
-    Action.BLOCKED: "Báo vướng mắc",
-}
-_CODES = {Action.RECEIVED: "r", Action.DONE: "d", Action.BLOCKED: "b"}
+_CODES = {AckAction.RECEIVED: "r", AckAction.DONE: "d", AckAction.BLOCKED: "b"}
 _ACTIONS = {code: action for action, code in _CODES.items()}
 
 
@@ -67,13 +59,13 @@ def _sign(key: bytes, message: str, length: int) -> str:
     return _b64(hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest())[:length]
 
 
-def callback_data(key: bytes, notification_id: int, action: Action) -> str:
+def callback_data(key: bytes, notification_id: int, action: AckAction) -> str:
     """``a:<code>:<id>:<sig>``, well under Telegram's 64-byte limit."""
     body = f"{_CODES[action]}:{notification_id}"
     return f"a:{body}:{_sign(key, 'cb:' + body, 16)}"
 
 
-def parse_callback_data(key: bytes, data: str) -> tuple[int, Action]:
+def parse_callback_data(key: bytes, data: str) -> tuple[int, AckAction]:
     """(notification id, action); Refused for anything forged, altered or malformed."""
     parts = data.split(":")
     if len(parts) != 4 or parts[0] != "a" or parts[1] not in _ACTIONS or not parts[2].isdigit():
@@ -88,12 +80,12 @@ def parse_callback_data(key: bytes, data: str) -> tuple[int, Action]:
 class AnswerToken:
     notification_id: int
     person_id: int
-    action: Action
+    action: AckAction
     expires_at: datetime
 
 
 def make_token(
-    key: bytes, notification_id: int, person_id: int, action: Action, now: datetime
+    key: bytes, notification_id: int, person_id: int, action: AckAction, now: datetime
 ) -> str:
     """A URL-safe signed token for an email answer link, valid for 30 days from ``now``."""
     expires = int((now + TOKEN_LIFETIME).timestamp())
@@ -108,8 +100,6 @@ def make_token(
 
 def read_token(key: bytes, token: str, now: datetime) -> AnswerToken:
     """Check signature and expiry; Refused (with a reason a person can read) otherwise."""
-    from datetime import UTC
-
     payload, _, signature = token.partition(".")
     if not payload or not hmac.compare_digest(_sign(key, "link:" + payload, 43), signature):
         raise Refused("Liên kết không hợp lệ hoặc đã bị sửa đổi.")
@@ -131,9 +121,9 @@ def read_token(key: bytes, token: str, now: datetime) -> AnswerToken:
 def answer_links(
     key: bytes, public_url: str, notification_id: int, person_id: int, now: datetime
 ) -> dict[str, str]:
-    """The three email links, keyed by action value (as the templates expect)."""
+    """The three answer links, keyed by action value (as the templates expect)."""
     base = public_url.rstrip("/")
     return {
         action.value: f"{base}/a/{make_token(key, notification_id, person_id, action, now)}"
-        for action in Action
+        for action in RECIPIENT_ANSWERS
     }

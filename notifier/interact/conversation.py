@@ -1,0 +1,267 @@
+"""What a chat bot says and records, for any chat platform: the transports only carry it.
+
+A platform's transport turns what arrives into one of two calls, :meth:`Conversation.press`
+(a button under a message) or :meth:`Conversation.text` (a text message, a command
+included), and carries out the replies it gets back (:class:`AnswerPress`, :class:`Edit`,
+:class:`Say`, in Telegram-style HTML; a platform without HTML strips the tags). Everything
+else is here, written once: signed button data, the answers through
+:mod:`notifier.services`, the reason prompt after "Báo vướng mắc" (kept in the
+``chat_session`` table, not in the event log), linking codes, ``/viec`` and ``/help``.
+
+Each update is **one transaction**: the service call and the chat state it changes commit
+together, and a refusal rolls both back (nothing changed), while the person still gets an
+answer saying why.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from notifier import services
+from notifier.channels.base import Button
+from notifier.clock import VN_TZ, as_utc
+from notifier.errors import NotifierError, Refused
+from notifier.interact.linking import redeem_code
+from notifier.runtime import Runtime
+from notifier.services import AnswerResult, Answers, ByChat, Target
+from notifier.services.common import NOT_LINKED
+from notifier.signing import parse_callback_data
+from notifier.store.addresses import people_of_chat
+from notifier.store.db import session_scope
+from notifier.store.facts import load_occurrences
+from notifier.store.models import Agency, ChatSession
+from notifier.store.readmodel import open_deadlines_led_by
+from notifier.textfmt import days_phrase, vn_date, vn_deadline
+from notifier.vocab import AckAction, Awaiting, OccurrenceKind, Via
+
+REASON_WINDOW = timedelta(hours=1)
+MAX_TASKS = 20
+HELP = (
+    "<b>Hướng dẫn sử dụng</b>\n"
+    "• Bấm các nút dưới mỗi tin nhắc việc: <b>Đã nhận</b>, <b>Đã hoàn thành</b>, "
+    "<b>Báo vướng mắc</b> (sau đó gửi lý do).\n"
+    "• /viec — các việc đang mở mà cơ quan anh/chị chủ trì, kèm hạn.\n"
+    "• /start MÃ — liên kết {platform} với tài khoản (mã do văn phòng cấp).\n"
+    "• /help — hướng dẫn này."
+)
+HINT = "Gõ /viec để xem các việc đang mở, /help để xem hướng dẫn."
+
+
+@dataclass(frozen=True)
+class AnswerPress:
+    """Answer a button press (always sent, a refusal included, so the spinner stops)."""
+
+    query_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace a shown message; no buttons removes them."""
+
+    chat_id: str
+    message_id: str
+    html: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Say:
+    chat_id: str
+    html: str
+
+
+Reply = AnswerPress | Edit | Say
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The message a button was pressed under, as the chat shows it now."""
+
+    message_id: str
+    html: str
+    buttons: tuple[Button, ...] = ()
+
+
+def short(what: Exception | str, limit: int = 190) -> str:
+    """Button answers are limited to 200 characters."""
+    text = str(what) or "Không thực hiện được."
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def stamp(action: AckAction, name: str, at: datetime) -> str:
+    """ "✅ Đã ghi nhận: Đã hoàn thành — Trần Văn Minh, 08:15 03/5/2024"."""
+    local = as_utc(at).astimezone(VN_TZ)
+    who = html.escape(name, quote=False)
+    return f"✅ Đã ghi nhận: {action.label} — {who}, {local:%H:%M} {vn_date(local.date())}"
+
+
+class Conversation:
+    """The bot's decisions for one chat platform (``platform`` is its channel name)."""
+
+    def __init__(
+        self, runtime: Runtime, key: bytes, platform: str, via: Via, platform_label: str
+    ) -> None:
+        self.runtime, self.key, self.platform, self.via = runtime, key, platform, via
+        self.platform_label = platform_label  # "Telegram", as people call it
+        self.help = HELP.format(platform=platform_label)
+
+    def now(self) -> datetime:
+        return as_utc(self.runtime.clock.now())
+
+    def actor(self, chat_id: str) -> ByChat:
+        return ByChat(self.platform, chat_id)
+
+    # -- button presses ----------------------------------------------------------------
+
+    def press(self, chat_id: str, shown: Shown, data: str, query_id: str) -> list[Reply]:
+        """A press of "Đã nhận" / "Đã hoàn thành" / "Báo vướng mắc"; always answered."""
+        now = self.now()
+        try:
+            notification_id, action = parse_callback_data(self.key, data)
+            with services.answering(self.runtime, now) as answers:
+                if action == AckAction.BLOCKED:
+                    return self._ask_reason(answers, chat_id, notification_id, shown, query_id)
+                result = self._answer(answers, chat_id, notification_id, action)
+        except NotifierError as exc:
+            return [AnswerPress(query_id, short(exc))]
+        replies: list[Reply] = [AnswerPress(query_id, short(result.message))]
+        if result.changed:  # already done, or already acknowledged: nothing new to show
+            line = stamp(action, result.actor_name, now)
+            keep = shown.buttons if action == AckAction.RECEIVED else ()
+            replies.append(Edit(chat_id, shown.message_id, f"{shown.html}\n\n{line}", keep))
+        return replies
+
+    def _answer(
+        self, answers: Answers, chat_id: str, notification_id: int, action: AckAction
+    ) -> AnswerResult:
+        target, actor = Target(notification_id), self.actor(chat_id)
+        if action == AckAction.RECEIVED:
+            return answers.acknowledge(target, actor, self.via)
+        return answers.complete(target, actor, self.via)
+
+    def _ask_reason(
+        self, answers: Answers, chat_id: str, notification_id: int, shown: Shown, query_id: str
+    ) -> list[Reply]:
+        """Remember, for one hour, that the next text from this chat is the reason."""
+        checked = answers.check_obstacle(Target(notification_id), self.actor(chat_id), self.via)
+        session = answers.session
+        state = session.get(ChatSession, (self.platform, chat_id)) or ChatSession(
+            platform=self.platform, chat_id=chat_id, awaiting=Awaiting.REASON
+        )
+        state.awaiting = Awaiting.REASON
+        state.notification_id = notification_id
+        state.deadline_id = checked.deadline_id
+        state.person_id = checked.actor_id
+        state.message_id, state.message_html = shown.message_id, shown.html
+        state.expires_at = answers.now + REASON_WINDOW
+        session.add(state)
+        title = html.escape(checked.task_title, quote=False)
+        prompt = (
+            f"Anh/chị vui lòng gửi <b>lý do vướng mắc</b> của việc «{title}» "
+            "trong một tin nhắn (trong vòng 1 giờ)."
+        )
+        return [AnswerPress(query_id, checked.message), Say(chat_id, prompt)]
+
+    # -- text messages -----------------------------------------------------------------
+
+    def text(self, chat_id: str, text: str) -> list[Reply]:
+        """A command, the awaited reason after "Báo vướng mắc", or a hint."""
+        text = text.strip()
+        if text.startswith("/"):
+            return self.command(chat_id, text)
+        try:
+            return self._reason(chat_id, text)
+        except NotifierError as exc:
+            return [Say(chat_id, html.escape(short(exc, 500), quote=False))]
+
+    def _reason(self, chat_id: str, text: str) -> list[Reply]:
+        """report_obstacle and forget the prompt, together; then edit the pressed message."""
+        now = self.now()
+        with services.answering(self.runtime, now) as answers:
+            state = answers.session.get(ChatSession, (self.platform, chat_id))
+            if state is None or state.awaiting != Awaiting.REASON or not state.notification_id:
+                return [Say(chat_id, HINT)]
+            if now >= state.expires_at:
+                answers.session.delete(state)
+                return [Say(chat_id, "Đã quá 1 giờ; vui lòng bấm lại nút «Báo vướng mắc».")]
+            target = Target(state.notification_id)
+            result = answers.report_obstacle(target, self.actor(chat_id), self.via, text)
+            shown = (state.message_id, state.message_html)
+            answers.session.delete(state)
+        replies: list[Reply] = [Say(chat_id, html.escape(result.message, quote=False))]
+        if result.changed and shown[0]:
+            reason = html.escape(text if len(text) <= 300 else text[:299] + "…", quote=False)
+            line = stamp(AckAction.BLOCKED, result.actor_name, now)
+            replies.append(Edit(chat_id, shown[0], f"{shown[1]}\n\n{line}\nLý do: {reason}"))
+        return replies
+
+    # -- commands ----------------------------------------------------------------------
+
+    def command(self, chat_id: str, text: str) -> list[Reply]:
+        head, _, rest = text.partition(" ")
+        name = head[1:].split("@", 1)[0].lower()
+        if name == "start":
+            return [Say(chat_id, self.start(chat_id, rest.strip()))]
+        if name == "viec":
+            with Session(self.runtime.engine) as session:
+                return [Say(chat_id, self.my_tasks(session, chat_id))]
+        return [Say(chat_id, self.help)]
+
+    def start(self, chat_id: str, code: str) -> str:
+        """``/start CODE`` links this chat; ``/start`` alone greets or explains."""
+        if not code:
+            with Session(self.runtime.engine) as session:
+                people = people_of_chat(session, self.platform, chat_id)
+                names = ", ".join(html.escape(p.name) for p in people)
+            if names:
+                return f"Xin chào {names}. Cuộc trò chuyện đã được liên kết.\n\n{self.help}"
+            return f"{NOT_LINKED}\n\n{self.help}"
+        try:
+            with session_scope(self.runtime.engine) as session:
+                person = redeem_code(session, code, self.platform, chat_id, self.now())
+                agency = session.get(Agency, person.agency_id)
+                where = f" ({html.escape(agency.name)})" if agency is not None else ""
+                return (
+                    f"Đã liên kết {self.platform_label} với <b>{html.escape(person.name)}</b>"
+                    f"{where}. "
+                    "Tin nhắc việc sẽ được gửi tới đây. Gõ /viec để xem các việc đang mở."
+                )
+        except Refused as exc:
+            return html.escape(str(exc), quote=False)
+
+    def my_tasks(self, session: Session, chat_id: str) -> str:
+        """``/viec``: open deadlines led by the agencies of this chat's people, soonest first."""
+        people = people_of_chat(session, self.platform, chat_id)
+        if not people:
+            return NOT_LINKED
+        agency_ids = list(dict.fromkeys(p.agency_id for p in people))
+        found = session.exec(select(Agency).where(col(Agency.id).in_(agency_ids))).all()
+        by_id = {a.id: a.name for a in found}
+        names = html.escape(", ".join(by_id[i] for i in agency_ids if i in by_id), quote=False)
+        ids = open_deadlines_led_by(session, agency_ids)
+        open_items = [
+            o for o in load_occurrences(session, self.runtime.policy, deadline_ids=ids) if o.is_open
+        ]
+        if not open_items:
+            return f"Không có việc nào đang mở do {names} chủ trì."
+        today = self.now().astimezone(VN_TZ).date()
+        lines = [f"<b>Việc đang mở do {names} chủ trì</b> ({len(open_items)} việc)"]
+        for number, occ in enumerate(open_items[:MAX_TASKS], start=1):
+            title = occ.task_title if len(occ.task_title) <= 160 else occ.task_title[:159] + "…"
+            period = ""
+            if occ.kind == OccurrenceKind.REPORT:
+                period = f" — báo cáo kỳ {occ.period}" if occ.period else " — báo cáo"
+            days = self.runtime.calendar.working_days_between(today, occ.effective)
+            lines.append(
+                f"{number}. <b>{html.escape(occ.task_ref)}</b> {html.escape(title, quote=False)}"
+                f"{html.escape(period, quote=False)}\n"
+                f"    Hạn: {vn_deadline(occ.effective)} — {days_phrase(days)}"
+            )
+        if len(open_items) > MAX_TASKS:
+            lines.append(f"… và {len(open_items) - MAX_TASKS} việc khác.")
+        return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""Where a person is reached on each channel, and whether that address still works.
+
+One table of (address column, "unusable" column) per channel, so the outbox writer,
+the dispatcher's fallback, chat linking and the directory agree on what an address is.
+A channel added later (Zalo, a plug-in) adds its row here and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from notifier.store.models import Person
+from notifier.vocab import ChannelName
+
+
+@dataclass(frozen=True)
+class AddressFields:
+    address: str  # the Person column holding the address
+    unusable: str  # the Person column holding why it stopped working (None: it works)
+
+
+ADDRESS_FIELDS: dict[str, AddressFields] = {
+    ChannelName.EMAIL: AddressFields("email", "email_unusable"),
+    ChannelName.TELEGRAM: AddressFields("telegram_chat_id", "telegram_unusable"),
+}
+
+
+def address_of(person: Person, channel: str) -> str:
+    """The address a row is sent to on ``channel`` (the person key for the console)."""
+    fields = ADDRESS_FIELDS.get(channel)
+    if fields is None:
+        return person.key
+    value = getattr(person, fields.address)
+    return "" if value is None else str(value)
+
+
+def is_usable(person: Person, channel: str) -> bool:
+    """Has an address on ``channel`` not known to be dead (a channel without one: always)."""
+    fields = ADDRESS_FIELDS.get(channel)
+    if fields is None:
+        return True
+    return getattr(person, fields.address) not in (None, "") and not getattr(
+        person, fields.unusable
+    )
+
+
+def usable_channels(person: Person) -> tuple[str, ...]:
+    """The person's channels in preference order, minus addresses known to be unusable."""
+    return tuple(c for c in person.channels if is_usable(person, c))
+
+
+def mark_unusable(person: Person, channel: str, reason: str) -> None:
+    """Remember that the person's address on ``channel`` is dead (a permanent failure)."""
+    fields = ADDRESS_FIELDS.get(channel)
+    if fields is not None:
+        setattr(person, fields.unusable, reason[:500])
+
+
+def link_chat(person: Person, channel: str, chat_id: str) -> str:
+    """Point the person's chat address on ``channel`` at ``chat_id``; returns the previous."""
+    fields = ADDRESS_FIELDS[channel]
+    previous = address_of(person, channel)
+    value: int | str = int(chat_id) if channel == ChannelName.TELEGRAM else chat_id
+    setattr(person, fields.address, value)
+    setattr(person, fields.unusable, None)
+    return previous
+
+
+def people_of_chat(session: Session, channel: str, chat_id: str) -> list[Person]:
+    """Active people whose address on ``channel`` is this chat, oldest first."""
+    column = getattr(Person, ADDRESS_FIELDS[channel].address)
+    try:
+        value: int | str = int(chat_id) if channel == ChannelName.TELEGRAM else chat_id
+    except ValueError:
+        return []
+    query = select(Person).where(column == value, Person.active == True)  # noqa: E712
+    return list(session.exec(query.order_by(col(Person.id))).all())

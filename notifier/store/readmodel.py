@@ -1,0 +1,227 @@
+"""What several readers need to know about a deadline, computed once, in bulk.
+
+The status board, the monitor's digest, the messages (an escalation says who has
+answered), the bot's ``/viec`` and the web board all read the same
+:class:`DeadlineState`: the escalation level reached, every answer (so the last one),
+who was reminded and has not answered, and whether the deadline is open or late.
+Whatever the number of deadlines asked about, it costs four queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from notifier.domain.status import Bucket, bucket
+from notifier.store.models import (
+    Acknowledgement,
+    Agency,
+    Deadline,
+    GroupMember,
+    Notification,
+    Person,
+    Task,
+    TaskRole,
+)
+from notifier.vocab import (
+    CHASING_KINDS,
+    LIVE_STATUSES,
+    AckAction,
+    DeadlineStatus,
+    DeliveryStatus,
+    MessageKind,
+    Role,
+    Via,
+)
+
+ADMIN_NAME = "Quản trị viên"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One acknowledgement, with the names a reader shows."""
+
+    action: AckAction
+    person: str  # "" when recorded by an administrator without a person
+    agency: str
+    via: Via
+    at: datetime
+    note: str = ""
+    person_id: int | None = None
+
+    @property
+    def who(self) -> str:
+        return self.person or ADMIN_NAME
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A person of the lead agency reminded (not as a copy) whose agency has not answered."""
+
+    person: str
+    agency: str
+    reminders: int
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    deadline_id: int
+    effective: date
+    status: DeadlineStatus
+    done_at: datetime | None
+    level: int  # highest escalation level sent (0: none)
+    answers: tuple[Answer, ...] = ()  # oldest first
+    unanswered: tuple[Unanswered, ...] = ()
+
+    @property
+    def last_answer(self) -> Answer | None:
+        return self.answers[-1] if self.answers else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DeadlineStatus.OPEN
+
+    def bucket(self, now: datetime) -> Bucket:
+        return bucket(self.effective, self.done_at, now)
+
+
+def deadline_states(session: Session, deadline_ids: Collection[int]) -> dict[int, DeadlineState]:
+    """The state of each given deadline (unknown ids are left out)."""
+    ids = list(dict.fromkeys(deadline_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(Deadline).where(col(Deadline.id).in_(ids))).all()
+    answers = answers_of(session, ids)
+    levels = escalation_levels(session, ids)
+    unanswered = _unanswered(session, ids, answers)
+    return {
+        d.id: DeadlineState(
+            deadline_id=d.id,
+            effective=d.effective_date,
+            status=d.status,
+            done_at=d.completed_at,
+            level=levels.get(d.id, 0),
+            answers=tuple(answers.get(d.id, ())),
+            unanswered=tuple(unanswered.get(d.id, ())),
+        )
+        for d in rows
+        if d.id is not None
+    }
+
+
+def answers_of(session: Session, deadline_ids: Sequence[int]) -> dict[int, list[Answer]]:
+    """Every acknowledgement of the deadlines, oldest first, with person and agency names."""
+    query = (
+        select(Acknowledgement, Person, Agency)
+        .join(Person, col(Acknowledgement.person_id) == Person.id, isouter=True)
+        .join(Agency, col(Person.agency_id) == Agency.id, isouter=True)
+        .where(col(Acknowledgement.deadline_id).in_(list(deadline_ids)))
+        .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
+    )
+    out: dict[int, list[Answer]] = defaultdict(list)
+    for ack, person, agency in session.exec(query):
+        out[ack.deadline_id].append(
+            Answer(
+                action=ack.action,
+                person=person.name if person else "",
+                agency=agency.name if agency else "",
+                via=ack.via,
+                at=ack.at,
+                note=ack.note,
+                person_id=ack.person_id,
+            )
+        )
+    return out
+
+
+def escalation_levels(
+    session: Session, deadline_ids: Sequence[int], *, queued: bool = False
+) -> dict[int, int]:
+    """Highest escalation level per deadline: sent ones, or (``queued``) also those waiting."""
+    statuses = LIVE_STATUSES if queued else (DeliveryStatus.SENT,)
+    query = (
+        select(Notification.deadline_id, func.max(Notification.level))
+        .where(
+            col(Notification.deadline_id).in_(list(deadline_ids)),
+            Notification.kind == MessageKind.ESCALATION,
+            col(Notification.status).in_(statuses),
+        )
+        .group_by(col(Notification.deadline_id))
+    )
+    return {d: int(level or 0) for d, level in session.exec(query) if d is not None}
+
+
+def _unanswered(
+    session: Session, ids: Sequence[int], answers: dict[int, list[Answer]]
+) -> dict[int, list[Unanswered]]:
+    """Lead-agency people who got chasing messages, minus agencies that answered."""
+    query = (
+        sa_select(
+            col(Notification.deadline_id),
+            col(Person.id),
+            col(Person.name),
+            col(Person.agency_id),
+            col(Agency.name),
+            func.count(col(Notification.id)),
+            func.min(Notification.sent_at),
+            func.max(Notification.sent_at),
+        )
+        .join(Person, col(Notification.person_id) == Person.id)
+        .join(Agency, col(Person.agency_id) == Agency.id)
+        .where(
+            col(Notification.deadline_id).in_(list(ids)),
+            col(Notification.kind).in_(list(CHASING_KINDS - {MessageKind.ESCALATION})),
+            col(Notification.status) == DeliveryStatus.SENT,
+            col(Notification.role) == Role.LEAD,
+            col(Notification.copy_only).is_(False),
+        )
+        .group_by(
+            col(Notification.deadline_id),
+            col(Person.id),
+            col(Person.name),
+            col(Person.agency_id),
+            col(Agency.name),
+        )  # fmt: skip
+        .order_by(col(Person.id))
+    )
+    answered_people = {(d, a.person_id) for d, items in answers.items() for a in items}
+    agency_of = _agencies_of(session, {pid for _, pid in answered_people if pid is not None})
+    answered_agencies = {(d, agency_of.get(pid)) for d, pid in answered_people}
+    out: dict[int, list[Unanswered]] = defaultdict(list)
+    for deadline_id, _pid, name, agency_id, agency, count, first, last in session.execute(query):
+        if deadline_id is None or (deadline_id, agency_id) in answered_agencies:
+            continue
+        out[deadline_id].append(Unanswered(name, agency, int(count), first, last))
+    return out
+
+
+def _agencies_of(session: Session, person_ids: Collection[int]) -> dict[int | None, int]:
+    if not person_ids:
+        return {}
+    query = select(Person.id, Person.agency_id).where(col(Person.id).in_(list(person_ids)))
+    return {pid: agency for pid, agency in session.exec(query)}
+
+
+def open_deadlines_led_by(session: Session, agency_ids: Collection[int]) -> list[int]:
+    """Open deadline ids of active tasks led by these agencies (directly or through a group)."""
+    if not agency_ids:
+        return []
+    groups = select(GroupMember.group_id).where(col(GroupMember.agency_id).in_(list(agency_ids)))
+    led = select(TaskRole.task_id).where(
+        TaskRole.role == Role.LEAD,
+        or_(col(TaskRole.agency_id).in_(list(agency_ids)), col(TaskRole.group_id).in_(groups)),
+    )
+    query = select(Deadline.id).where(
+        Deadline.status == DeadlineStatus.OPEN,
+        col(Deadline.task_id).in_(led),
+        col(Deadline.task_id).in_(select(Task.id).where(Task.active == True)),  # noqa: E712
+    )
+    return [i for i in session.exec(query).all() if i is not None]

@@ -1,0 +1,317 @@
+"""The project's nouns, once: every kind, status, channel and answer, with its Vietnamese label.
+
+Pure and at the bottom of the import graph (it imports nothing of the project), so the
+domain, the store, the engine, the templates' context, the bot, the web app and the CLI
+all say the same thing with the same word. A StrEnum member *is* its stored string
+("reminder" == MessageKind.REMINDER), so columns and JSON keep their values; comparisons
+in code use the members, never raw strings.
+
+The named sets at the end answer the questions several layers ask ("does this kind chase
+an open deadline?", "does it carry answer buttons?") in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    """A StrEnum whose members carry the Vietnamese word users read."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self).__name__][self.value]
+
+
+class MessageKind(Labelled):
+    """What a message is about; also the kind of each step the policy plans."""
+
+    REMINDER = "reminder"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    REPORT_REQUEST = "report_request"
+    COMPILED_REPORT = "compiled_report"
+    DIGEST = "digest"
+    FOLLOWUP = "followup"
+    OBSTACLE = "obstacle"
+    CONFIRMATION = "confirmation"
+    TEST = "test"
+    ADMIN_ALERT = "admin_alert"
+
+
+class AckAction(Labelled):
+    """What an acknowledgement records: a recipient's answer, or the office's escalation."""
+
+    RECEIVED = "received"
+    DONE = "done"
+    BLOCKED = "blocked"
+    ESCALATED = "escalated"
+
+    @property
+    def past(self) -> str:
+        """The answer as a sentence fragment: "đã nhận", "đã báo cáo hoàn thành"."""
+        return _PAST[self.value]
+
+
+# The answers a recipient can give, in the order officials expect them.
+RECIPIENT_ANSWERS: tuple[AckAction, ...] = (AckAction.RECEIVED, AckAction.DONE, AckAction.BLOCKED)
+
+
+class ChannelName(Labelled):
+    """The built-in delivery channels (more may be registered as plug-ins by name)."""
+
+    EMAIL = "email"
+    TELEGRAM = "telegram"
+    CONSOLE = "console"
+
+
+class Via(Labelled):
+    """How an answer reached the program."""
+
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+    WEB = "web"
+    CLI = "cli"
+
+    @property
+    def phrase(self) -> str:
+        """How it came, as a message says it: "qua Telegram", "do quản trị viên cập nhật"."""
+        return _VIA_PHRASES[self.value]
+
+
+class DeliveryStatus(Labelled):
+    """The state of one outbox row."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class AttemptOutcome(Labelled):
+    """How one delivery attempt ended."""
+
+    STARTED = "started"
+    SENT = "sent"
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+
+
+class Role(Labelled):
+    """The part an agency plays in a task; policy steps address roles, not agencies."""
+
+    LEAD = "lead"
+    COORDINATING = "coordinating"
+    MONITOR = "monitor"
+    DIRECTING = "directing"
+    COMPILER = "compiler"
+
+
+# Roles a task row names itself (the others are plan-wide duties).
+TASK_ROLES: tuple[Role, ...] = (Role.DIRECTING, Role.LEAD, Role.COORDINATING)
+
+
+class PlanDuty(Labelled):
+    """A plan-wide duty from section III (who monitors, compiles, receives obstacles)."""
+
+    MONITOR = "monitor"
+    COMPILER = "compiler"
+    OBSTACLE_TO = "obstacle_to"
+    OBSTACLE_CC = "obstacle_cc"
+
+
+class PersonRole(Labelled):
+    """The position of a person inside an agency."""
+
+    HEAD = "head"
+    DEPUTY = "deputy"
+    FOCAL_POINT = "focal_point"
+    STAFF = "staff"
+
+
+class OccurrenceKind(Labelled):
+    """A deadline row is a task's own deadline or one reporting period of ongoing work."""
+
+    DEADLINE = "deadline"
+    REPORT = "report"
+
+
+class DeadlineStatus(Labelled):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class PlanStatus(Labelled):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Source(Labelled):
+    """Where a directory record comes from (``sync`` manages only the file's)."""
+
+    CONFIG = "config"
+    CLI = "cli"
+
+
+class Awaiting(Labelled):
+    """What a bot waits for from a chat."""
+
+    REASON = "reason"
+
+
+class EventKind(Labelled):
+    """Entries of the append-only event log."""
+
+    PLAN_IMPORT = "plan.import"
+    DIRECTORY_SYNC = "directory.sync"
+    CONTACT_ADD = "contact.add"
+    CONTACT_SET = "contact.set"
+    CONTACT_DISABLE = "contact.disable"
+    SWEEP_NOBODY = "sweep.nobody"
+    DIGEST_RUN = "digest.run"
+    DELIVERY_PROBLEM = "delivery_problem"
+    CHAT_INVITE = "telegram.invite"
+    CHAT_LINK = "telegram.link"
+    ANSWER_RECEIVED = "answer.received"
+    ANSWER_DONE = "answer.done"
+    ANSWER_BLOCKED = "answer.blocked"
+    ANSWER_ESCALATED = "answer.escalated"
+    # Written before the bot kept its own state table; kept so old log rows read back.
+    LEGACY_TELEGRAM_OFFSET = "telegram.offset"
+    LEGACY_AWAITING_REASON = "telegram.awaiting_reason"
+
+    @classmethod
+    def answer(cls, action: AckAction) -> EventKind:
+        return cls(f"answer.{action.value}")
+
+
+# ---------------------------------------------------------------- named sets
+
+# Kinds that chase an open deadline: pointless once it is closed, so dispatch cancels them.
+# Confirmations, obstacles, compiled reports and admin alerts about a closed deadline still go.
+CHASING_KINDS: frozenset[MessageKind] = frozenset(
+    {
+        MessageKind.REMINDER,
+        MessageKind.DUE_TODAY,
+        MessageKind.OVERDUE,
+        MessageKind.ESCALATION,
+        MessageKind.REPORT_REQUEST,
+        MessageKind.FOLLOWUP,
+    }
+)
+# Kinds that ask the recipient for an answer (buttons, links): exactly the chasing ones.
+ANSWER_KINDS: frozenset[MessageKind] = CHASING_KINDS
+# Kinds whose unanswered message to the lead agency gets one no-answer follow-up.
+FOLLOWED_UP_KINDS: frozenset[MessageKind] = frozenset(
+    {MessageKind.REMINDER, MessageKind.DUE_TODAY, MessageKind.REPORT_REQUEST}
+)
+# Outbox states in which a row may still go out.
+WAITING_STATUSES: tuple[DeliveryStatus, ...] = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
+LIVE_STATUSES: tuple[DeliveryStatus, ...] = (*WAITING_STATUSES, DeliveryStatus.SENT)
+
+
+# ---------------------------------------------------------------- the words
+
+_LABELS: dict[str, dict[str, str]] = {
+    "MessageKind": {
+        "reminder": "Nhắc hạn",
+        "due_today": "Đến hạn",
+        "overdue": "Quá hạn",
+        "escalation": "Đôn đốc",
+        "report_request": "Đề nghị báo cáo",
+        "compiled_report": "Báo cáo tổng hợp",
+        "digest": "Tổng hợp hằng ngày",
+        "followup": "Nhắc lại khi chưa phản hồi",
+        "obstacle": "Báo cáo vướng mắc",
+        "confirmation": "Xác nhận phản hồi",
+        "test": "Tin thử",
+        "admin_alert": "Cảnh báo quản trị",
+    },
+    "AckAction": {
+        "received": "Đã nhận",
+        "done": "Đã hoàn thành",
+        "blocked": "Báo vướng mắc",
+        "escalated": "Chuyển cấp",
+    },
+    "ChannelName": {"email": "thư điện tử", "telegram": "Telegram", "console": "màn hình"},
+    "Via": {
+        "telegram": "Telegram",
+        "email": "thư điện tử",
+        "web": "web",
+        "cli": "quản trị",
+    },
+    "DeliveryStatus": {
+        "pending": "chờ gửi",
+        "claimed": "đang gửi",
+        "sent": "đã gửi",
+        "failed": "không gửi được",
+        "skipped": "bỏ qua",
+        "cancelled": "đã hủy",
+    },
+    "AttemptOutcome": {
+        "started": "đang gửi",
+        "sent": "đã gửi",
+        "transient": "lỗi tạm thời",
+        "permanent": "địa chỉ không dùng được",
+    },
+    "Role": {
+        "lead": "chủ trì",
+        "coordinating": "phối hợp",
+        "monitor": "theo dõi, đôn đốc",
+        "directing": "chỉ đạo",
+        "compiler": "tổng hợp",
+    },
+    "PlanDuty": {
+        "monitor": "theo dõi, đôn đốc",
+        "compiler": "tổng hợp",
+        "obstacle_to": "nhận báo cáo vướng mắc",
+        "obstacle_cc": "đồng nhận báo cáo vướng mắc",
+    },
+    "PersonRole": {
+        "head": "thủ trưởng",
+        "deputy": "cấp phó",
+        "focal_point": "đầu mối",
+        "staff": "chuyên viên",
+    },
+    "OccurrenceKind": {"deadline": "thời hạn", "report": "kỳ báo cáo"},
+    "DeadlineStatus": {"open": "đang theo dõi", "done": "đã hoàn thành", "cancelled": "đã hủy"},
+    "PlanStatus": {"open": "đang theo dõi", "closed": "đã kết thúc"},
+    "Source": {"config": "tệp danh bạ", "cli": "dòng lệnh"},
+    "EventKind": {
+        "plan.import": "nhập kế hoạch",
+        "directory.sync": "cập nhật danh bạ",
+        "contact.add": "thêm người nhận",
+        "contact.set": "sửa người nhận",
+        "contact.disable": "ngừng người nhận",
+        "sweep.nobody": "không có người nhận",
+        "digest.run": "tổng hợp hằng ngày",
+        "delivery_problem": "sự cố gửi tin",
+        "telegram.invite": "cấp mã liên kết",
+        "telegram.link": "liên kết trò chuyện",
+        "answer.received": "đã nhận",
+        "answer.done": "đã hoàn thành",
+        "answer.blocked": "báo vướng mắc",
+        "answer.escalated": "chuyển cấp",
+        "telegram.offset": "vị trí đọc tin Telegram",
+        "telegram.awaiting_reason": "chờ lý do vướng mắc",
+    },
+    "Awaiting": {"reason": "lý do vướng mắc"},
+}
+
+_VIA_PHRASES = {
+    "telegram": "qua Telegram",
+    "email": "qua thư điện tử",
+    "web": "qua liên kết trên trang web",
+    "cli": "do quản trị viên cập nhật",
+}
+
+_PAST = {
+    "received": "đã nhận",
+    "done": "đã báo cáo hoàn thành",
+    "blocked": "đã báo vướng mắc",
+    "escalated": "đã chuyển cấp",
+}
