@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from notifier.cli.app import app
 from notifier.cli.common import console, parse_date, plan_key, print_json, state, table
 from notifier.clock import VN_TZ
+from notifier.vocab import DeadlineStatus
 
 plan_app = typer.Typer(no_args_is_help=True, help="Plans: read documents, import, list.")
 app.add_typer(plan_app, name="plan")
@@ -90,7 +91,9 @@ def plan_list(ctx: typer.Context, as_json: Json = False) -> None:
             tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.active)).all()
             ids = [t.id for t in tasks]
             open_ = session.exec(
-                select(Deadline).where(col(Deadline.task_id).in_(ids), Deadline.status == "open")
+                select(Deadline).where(
+                    col(Deadline.task_id).in_(ids), Deadline.status == DeadlineStatus.OPEN
+                )
             ).all()
             items.append(
                 {
