@@ -142,8 +142,45 @@ def _unknown(what: str, value: str, known: dict[str, int]) -> str:
     return f"unknown {what} '{value}'{hint}"
 
 
-def load_directory(path: Path) -> DirectoryConfig:
-    """Read and fully validate the directory; raise ConfigError listing every problem."""
+def _fragment_of(piece: str, wholes: list[str]) -> str | None:
+    """The longer name ``piece`` was cut out of at a comma, if any."""
+    piece = " ".join(piece.split())
+    for whole in wholes:
+        whole = " ".join(whole.split())
+        if whole != piece and (f"{piece}," in whole or f", {piece}" in whole):
+            return whole
+    return None
+
+
+def comma_fragments(directory: DirectoryConfig) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Aliases and phrases that look like a name YAML split at a comma.
+
+    ``aliases: [Trung tâm Văn hóa, Thể thao và Truyền thông]`` is a flow list of two
+    items, so the centre's written name never resolves. A piece is suspect when the
+    agency's (or group's) name or another of its pieces contains it next to a comma.
+    """
+    entries = [
+        ("agencies", i, "aliases", a.name, a.aliases) for i, a in enumerate(directory.agencies)
+    ]
+    entries += [("groups", i, "phrases", g.name, g.phrases) for i, g in enumerate(directory.groups)]
+    for section, i, field, name, pieces in entries:
+        for j, piece in enumerate(pieces):
+            others = [p for k, p in enumerate(pieces) if k != j]
+            whole = _fragment_of(piece, [name, *others])
+            if whole is None:
+                continue
+            yield (
+                (section, i, field, j),
+                f"'{piece}' có vẻ là một phần của tên bị tách ở dấu phẩy ('{whole}'); "
+                f'tên có dấu phẩy phải đặt trong ngoặc kép, ví dụ: ["{whole}"]',
+            )
+
+
+def read_directory(path: Path) -> tuple[DirectoryConfig, list[str]]:
+    """Read and fully validate the directory; ConfigError lists every problem.
+
+    Returns the directory and the warnings (``file:line: ...``) that do not stop it.
+    """
     from notifier.yamlconf import problem_at, read_yaml, validate_model
 
     if not path.exists():
@@ -153,4 +190,10 @@ def load_directory(path: Path) -> DirectoryConfig:
     problems = [problem_at(path, document, loc, text) for loc, text in cross_check(directory)]
     if problems:
         raise ConfigError(problems)
-    return directory
+    warnings = [problem_at(path, document, loc, t) for loc, t in comma_fragments(directory)]
+    return directory, warnings
+
+
+def load_directory(path: Path) -> DirectoryConfig:
+    """The validated directory (see :func:`read_directory`), without its warnings."""
+    return read_directory(path)[0]

@@ -35,7 +35,7 @@ from notifier.store.models import (
     TaskRole,
 )
 from notifier.store.readmodel import Answer, deadline_states
-from notifier.textfmt import vn_datetime
+from notifier.textfmt import plan_number, vn_datetime
 from notifier.vocab import PlanStatus
 
 
@@ -160,7 +160,7 @@ def status_board(
             Item(
                 deadline_id=occ.deadline_id,
                 plan=occ.plan_key,
-                plan_label=f"{occ.plan_number or '(chưa có số)'} ({occ.plan_id})",
+                plan_label=f"{plan_number(occ.plan_number)} ({occ.plan_id})",
                 task=occ.task_ref,
                 title=occ.task_title,
                 lead=occ.lead_written,

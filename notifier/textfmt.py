@@ -77,3 +77,9 @@ def vn_percent(part: int, total: int, digits: int = 1) -> str:
 def capfirst(text: str) -> str:
     """Upper-case the first character only ("còn 2 ngày" -> "Còn 2 ngày")."""
     return text[:1].upper() + text[1:]
+
+
+def plan_number(number: str) -> str:
+    """A plan's number as written, or "(chưa có số)" for a draft ("", "/KH-UBND")."""
+    number = number.strip()
+    return number if number and not number.startswith("/") else "(chưa có số)"

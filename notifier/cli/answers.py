@@ -33,14 +33,15 @@ from notifier.textfmt import days_phrase, vn_date, vn_datetime
 from notifier.vocab import Via
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-PlanOpt = Annotated[str | None, typer.Option("--plan", help="Plan key (when TASK is ambiguous).")]
+PLAN_HELP = "Kế hoạch: ID, khóa hoặc số văn bản (xem `notifier plan list`)."
+PlanOpt = Annotated[str | None, typer.Option("--plan", help=PLAN_HELP)]
 
 
 @app.command("status")
 def status_command(
     ctx: typer.Context,
     as_json: Json = False,
-    plan: Annotated[str | None, typer.Option("--plan", help="Only this plan (key).")] = None,
+    plan: PlanOpt = None,
     agency: Annotated[
         str | None, typer.Option("--agency", help="Only tasks it leads (code).")
     ] = None,

@@ -9,8 +9,8 @@ import typer
 from sqlmodel import Session, select
 
 from notifier import __version__
-from notifier.cli.common import AppState, console, print_json, state, table
-from notifier.directory import DirectoryConfig, load_directory
+from notifier.cli.common import AppState, console, err_console, print_json, state, table
+from notifier.directory import DirectoryConfig, read_directory
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -58,9 +58,11 @@ def validate_configuration(st: AppState) -> DirectoryConfig:
     from notifier.domain.policy import load_policy
 
     settings = st.settings
-    directory = load_directory(settings.directory_path)
+    directory, warnings = read_directory(settings.directory_path)
     WorkingCalendar.from_yaml(settings.calendar_path)
     load_policy(settings.policy_path)
+    for warning in warnings:
+        err_console.print(f"[yellow]Cảnh báo:[/] {warning}")
     return directory
 
 

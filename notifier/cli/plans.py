@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 from notifier.cli.app import app
 from notifier.cli.common import console, parse_date, plan_key, print_json, state, table
 from notifier.clock import VN_TZ
-from notifier.vocab import DeadlineStatus
+from notifier.textfmt import plan_number, vn_plan_date
+from notifier.vocab import DeadlineStatus, PlanStatus
 
 plan_app = typer.Typer(no_args_is_help=True, help="Plans: read documents, import, list.")
 app.add_typer(plan_app, name="plan")
@@ -97,6 +98,7 @@ def plan_list(ctx: typer.Context, as_json: Json = False) -> None:
             ).all()
             items.append(
                 {
+                    "id": plan.id,
                     "key": plan.key,
                     "number": plan.number,
                     "date": plan.plan_date,
@@ -110,20 +112,13 @@ def plan_list(ctx: typer.Context, as_json: Json = False) -> None:
         print_json(items)
         return
     rows = [
-        [
-            i["key"],
-            i["number"],
-            i["date"],
-            i["title"][:60],
-            i["tasks"],
-            i["open_deadlines"],
-            i["status"],
-        ]
+        [i["id"], i["key"], plan_number(i["number"]), vn_plan_date(i["date"]),
+         i["title"][:60], i["tasks"], i["open_deadlines"], PlanStatus(i["status"]).label]
         for i in items
-    ]
-    console.print(
-        table("Kế hoạch", ["ID", "Khóa", "Số", "Ngày", "Trích yếu", "NV", "Hạn mở", ""], rows)
-    )
+    ]  # fmt: skip
+    columns = ["ID", "Khóa", "Số", "Ngày", "Trích yếu", "NV", "Hạn mở", "Trạng thái"]
+    console.print(table("Kế hoạch", columns, rows))
+    console.print("Chọn kế hoạch trong các lệnh khác bằng --plan ID, --plan KHÓA hoặc --plan SỐ.")
 
 
 @app.command()
@@ -132,7 +127,9 @@ def preview(
     from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
     to: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
     as_json: Json = False,
-    plan: Annotated[str | None, typer.Option(help="Only this plan (key).")] = None,
+    plan: Annotated[
+        str | None, typer.Option(help="Chỉ kế hoạch này: ID, khóa hoặc số (xem plan list).")
+    ] = None,
     task: Annotated[str | None, typer.Option(help="Only this task (reference, e.g. II.1).")] = None,
 ) -> None:
     """Every message the policy would send in the window, assuming nobody answers; sends nothing."""
