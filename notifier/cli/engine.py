@@ -19,9 +19,10 @@ from notifier.engine.dispatch import dispatch
 from notifier.engine.service import Service, Simulation, new_worker_id, simulate
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
+from notifier.store.addresses import choose_channel
 from notifier.store.db import session_scope
 from notifier.store.models import Notification, Person
-from notifier.store.outbox import choose_channel, insert_rows, new_row
+from notifier.store.outbox import insert_rows, new_row
 from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
 
 CHANNELS = tuple(ChannelName)

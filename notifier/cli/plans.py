@@ -137,6 +137,7 @@ def preview(
 
     from notifier.domain.preview import preview as compute
     from notifier.store.facts import load_occurrences, load_people
+    from notifier.store.outbox import configured_channels
 
     first, last = _iso_date(from_, "--from"), _iso_date(to, "--to")
     assert first is not None and last is not None
@@ -144,7 +145,7 @@ def preview(
     with Session(runtime.engine) as session:
         key = plan_key(session, plan)
         occurrences = load_occurrences(session, runtime.policy, plan_key=key, task_ref=task)
-        people = load_people(session)
+        people = load_people(session, configured_channels(runtime.settings))
     start = datetime.combine(first, time(0), VN_TZ)
     end = datetime.combine(last + timedelta(days=1), time(0), VN_TZ)
     occ = [o.preview() for o in occurrences]

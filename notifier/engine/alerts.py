@@ -13,9 +13,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from notifier.store.addresses import choose_channel
 from notifier.store.contexts import NoteContext
 from notifier.store.models import Event, Notification, Person
-from notifier.store.outbox import choose_channel, insert_rows, new_row
+from notifier.store.outbox import insert_rows, new_row
 from notifier.vocab import EventKind, MessageKind
 
 

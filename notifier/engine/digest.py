@@ -27,12 +27,12 @@ from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, Bucket, 
 from notifier.domain.steps import apply_send_window
 from notifier.render import TaskLine
 from notifier.runtime import Runtime
-from notifier.store.addresses import usable_channels
+from notifier.store.addresses import choose_channel, usable_channels
 from notifier.store.contexts import DigestContext
 from notifier.store.db import session_scope
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import Agency, Event, Person, Plan
-from notifier.store.outbox import choose_channel, configured_channels, insert_rows, new_row
+from notifier.store.outbox import configured_channels, insert_rows, new_row
 from notifier.store.readmodel import Answer, DeadlineState, deadline_states
 from notifier.vocab import EventKind, MessageKind, OccurrenceKind, PlanStatus, Role
 

@@ -48,10 +48,10 @@ from notifier.errors import NotifierError
 from notifier.render import Rendered, expects_answer
 from notifier.runtime import Runtime
 from notifier.signing import answer_links, callback_data, load_secret_key
-from notifier.store.addresses import address_of, mark_unusable, usable_channels
+from notifier.store.addresses import address_of, mark_unusable, next_channel, usable_channels
 from notifier.store.db import session_scope
 from notifier.store.models import Deadline, DeliveryAttempt, Notification, Person
-from notifier.store.outbox import insert_rows, new_row, next_channel
+from notifier.store.outbox import insert_rows, new_row
 from notifier.vocab import (
     CHASING_KINDS,
     RECIPIENT_ANSWERS,

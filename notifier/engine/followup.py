@@ -27,10 +27,11 @@ from sqlmodel import Session, col, select
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
 from notifier.domain.steps import after_working_days
+from notifier.store.addresses import next_channel
 from notifier.store.contexts import FollowupContext, StepContext, load_context
 from notifier.store.facts import occurrence_key
 from notifier.store.models import Acknowledgement, Deadline, Notification, Person
-from notifier.store.outbox import insert_rows, new_row, next_channel
+from notifier.store.outbox import insert_rows, new_row
 from notifier.vocab import (
     LIVE_STATUSES,
     WAITING_STATUSES,

@@ -36,12 +36,12 @@ from notifier.domain.steps import (
 from notifier.engine.digest import run_digests
 from notifier.engine.followup import run_followups
 from notifier.runtime import Runtime
-from notifier.store.addresses import usable_channels
+from notifier.store.addresses import choose_channel, usable_channels
 from notifier.store.contexts import step_context
 from notifier.store.db import is_postgres, session_scope
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import Agency, Deadline, Event, Person
-from notifier.store.outbox import choose_channel, configured_channels, insert_rows, new_row
+from notifier.store.outbox import configured_channels, insert_rows, new_row
 from notifier.vocab import (
     FOLLOWED_UP_KINDS,
     DeadlineStatus,

@@ -20,11 +20,11 @@ from notifier.domain.status import Bucket
 from notifier.domain.steps import TaskRoles
 from notifier.errors import NotFound, Refused
 from notifier.runtime import Runtime
-from notifier.store.addresses import people_of_chat
+from notifier.store.addresses import choose_channel, people_of_chat
 from notifier.store.contexts import RowContext
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import Acknowledgement, Agency, Deadline, Event, Notification, Person
-from notifier.store.outbox import choose_channel, configured_channels, insert_rows, new_row
+from notifier.store.outbox import configured_channels, insert_rows, new_row
 from notifier.textfmt import vn_datetime
 from notifier.vocab import AckAction, DeadlineStatus, EventKind, MessageKind, Role, Via
 

@@ -7,6 +7,7 @@ A channel added later (Zalo, a plug-in) adds its row here and nothing else chang
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -77,3 +78,24 @@ def people_of_chat(session: Session, channel: str, chat_id: str) -> list[Person]
         return []
     query = select(Person).where(column == value, Person.active == True)  # noqa: E712
     return list(session.exec(query.order_by(col(Person.id))).all())
+
+
+def person_channels(person: Person, configured: Collection[str]) -> tuple[str, ...]:
+    """The person's usable channels that are configured here, preferred first."""
+    return tuple(c for c in usable_channels(person) if c in configured)
+
+
+def choose_channel(person: Person, configured: Collection[str]) -> str:
+    """The person's first usable configured channel; else the console (embedded default)."""
+    found = person_channels(person, configured)
+    return found[0] if found else ChannelName.CONSOLE
+
+
+def next_channel(person: Person, configured: Collection[str], current: str) -> str:
+    """The channel after ``current`` in the person's order (cyclic); the same if only one."""
+    found = person_channels(person, configured)
+    if not found:
+        return ChannelName.CONSOLE
+    if current not in found:
+        return found[0]
+    return found[(found.index(current) + 1) % len(found)]

@@ -9,7 +9,7 @@ preview and the status board all read through here, so they agree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
 from notifier.domain.preview import PreviewOccurrence, Recipient
 from notifier.domain.steps import AgencyTarget, PlannedStep, TaskRoles, plan_steps
-from notifier.store.addresses import usable_channels
+from notifier.store.addresses import person_channels, usable_channels
 from notifier.store.models import (
     Agency,
     AgencyGroup,
@@ -32,7 +32,15 @@ from notifier.store.models import (
     Task,
     TaskRole,
 )
-from notifier.vocab import DeadlineStatus, MessageKind, OccurrenceKind, PlanDuty, PlanStatus, Role
+from notifier.vocab import (
+    ChannelName,
+    DeadlineStatus,
+    MessageKind,
+    OccurrenceKind,
+    PlanDuty,
+    PlanStatus,
+    Role,
+)
 
 # Plan-wide duties that fill a role of every task of the plan.
 DUTY_ROLES = {PlanDuty.MONITOR: Role.MONITOR, PlanDuty.COMPILER: Role.COMPILER}
@@ -231,8 +239,22 @@ def load_occurrences(
     return out
 
 
-def load_people(session: Session) -> dict[str, list[Recipient]]:
-    """Active people by agency code, as the domain sees them."""
+def _channels(person: Person, configured: Collection[str] | None) -> tuple[str, ...]:
+    usable = usable_channels(person)
+    if configured is None or not usable:
+        return usable
+    return person_channels(person, configured) or (ChannelName.CONSOLE,)
+
+
+def load_people(
+    session: Session, configured: Collection[str] | None = None
+) -> dict[str, list[Recipient]]:
+    """Active people by agency code, as the domain sees them.
+
+    With ``configured`` (this installation's channels), each person's channels are the
+    ones a message to them would really use: their usable channels configured here, or
+    the console when none is (as the sweep chooses).
+    """
     codes = {a.id: a.code for a in session.exec(select(Agency)) if a.active}
     people: dict[str, list[Recipient]] = defaultdict(list)
     query = select(Person).where(Person.active == True).order_by(col(Person.id))  # noqa: E712
@@ -246,7 +268,7 @@ def load_people(session: Session) -> dict[str, list[Recipient]]:
                 name=person.name,
                 agency=code,
                 role_in_agency=person.role,
-                channels=usable_channels(person),
+                channels=_channels(person, configured),
             )
         )
     return dict(people)

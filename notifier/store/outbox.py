@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from notifier.settings import Settings
-from notifier.store.addresses import address_of, usable_channels
+from notifier.store.addresses import address_of
 from notifier.store.contexts import CONTEXT_OF_KIND, RowContext, dump_context
 from notifier.store.models import Notification, Person
 from notifier.vocab import ChannelName, DeliveryStatus, MessageKind, Role
@@ -44,27 +44,6 @@ def configured_channels(settings: Settings) -> frozenset[str]:
     if settings.telegram_token:
         out.add(ChannelName.TELEGRAM)
     return frozenset(out)
-
-
-def person_channels(person: Person, configured: Collection[str]) -> tuple[str, ...]:
-    """The person's usable channels that are configured here, preferred first."""
-    return tuple(c for c in usable_channels(person) if c in configured)
-
-
-def choose_channel(person: Person, configured: Collection[str]) -> str:
-    """The person's first usable configured channel; else the console (embedded default)."""
-    found = person_channels(person, configured)
-    return found[0] if found else ChannelName.CONSOLE
-
-
-def next_channel(person: Person, configured: Collection[str], current: str) -> str:
-    """The channel after ``current`` in the person's order (cyclic); the same if only one."""
-    found = person_channels(person, configured)
-    if not found:
-        return ChannelName.CONSOLE
-    if current not in found:
-        return found[0]
-    return found[(found.index(current) + 1) % len(found)]
 
 
 def new_row(

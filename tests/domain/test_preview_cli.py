@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED_PLAN, CliResult
 
 Cli = Callable[..., CliResult]
@@ -76,3 +78,19 @@ def test_six_month_report_of_2024_ends_monday_17_june(
     assert items and {i["deadline"] for i in items} == {"2024-06-17"}
     assert any(i["kind"] == "report_request" for i in items)
     assert any(i["kind"] == "due_today" and i["at"].startswith("2024-06-17") for i in items)
+
+
+def test_preview_shows_the_channel_each_message_will_really_use(
+    cli: Cli, config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing configured: everything goes to the console, whatever people prefer."""
+    base = ("--config", config_dir, "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert cli(*base, "init").code == 0
+    assert cli(*base, "plan", "import", SEED_PLAN).code == 0
+    window = ("--from", "2024-04-15", "--to", "2024-05-10", "--json")
+    items = json.loads(cli(*base, "preview", *window).out)
+    assert {i["channel"] for i in items if i["person"]} == {"console"}
+    monkeypatch.setenv("NOTIFIER_SMTP_HOST", "127.0.0.1")
+    items = json.loads(cli(*base, "preview", *window).out)
+    chanh = {i["channel"] for i in items if i["person"] == "vp.chanh" and i["kind"] == "reminder"}
+    assert chanh == {"email"}, "Telegram is not configured, so his second choice is used"
