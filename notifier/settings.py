@@ -82,6 +82,17 @@ class ZnsFile(_Strict):
     oauth_url: str | None = None  # default https://oauth.zaloapp.com
     templates: dict[MessageKind, str] = Field(default_factory=dict)
 
+    @field_validator("templates", mode="before")
+    @classmethod
+    def _numbers_are_ids(cls, value: object) -> object:
+        """``reminder: 250001`` (a YAML number) is as good as ``'250001'``."""
+        if isinstance(value, dict):
+            return {
+                k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                for k, v in value.items()
+            }
+        return value
+
     @field_validator("templates")
     @classmethod
     def _template_ids(cls, value: dict[MessageKind, str]) -> dict[MessageKind, str]:

@@ -57,16 +57,15 @@ def normalize_vn_mobile(raw: str) -> str:
     mobile numbers retired in 2018 and anything else, saying what would be valid.
     """
     text = raw.strip()
-    if not text or not re.fullmatch(r"[+()\d .\-]+", text):
-        raise PhoneError(f"{raw!r} is not a phone number (digits, spaces, dots, dashes, +84)")
     digits = re.sub(r"\D", "", text)
     if digits.startswith("0084"):
         digits = digits[2:]
-    match = _MOBILE.match(digits)
+    match = _MOBILE.match(digits) if re.fullmatch(r"[+()\d .\-]+", text) else None
     if match is None:
         raise PhoneError(
             f"{raw!r} is not a Vietnamese mobile number: expected 10 digits starting "
-            "03, 05, 07, 08 or 09 (e.g. 0912345678 or +84 912 345 678)"
+            "03, 05, 07, 08 or 09, written with spaces, dots, dashes or +84 as you like "
+            "(e.g. 0912345678 or +84 912 345 678)"
         )
     return f"84{match.group(1)}"
 
