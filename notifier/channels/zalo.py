@@ -35,6 +35,9 @@ def _units(text: str) -> int:
 
 def _prefix_within(text: str, budget: int) -> str:
     """The longest prefix of ``text`` that is at most ``budget`` UTF-16 units."""
+    head = text[:budget]
+    if _units(head) == len(head):  # no character outside the BMP: one unit each
+        return head
     used = 0
     for index, char in enumerate(text):
         used += 2 if ord(char) > 0xFFFF else 1
