@@ -16,9 +16,13 @@ cannot be reached (permanent), 5xx, timeouts and network failures are transient.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from notifier.channels.base import ChannelError, OutgoingMessage, SendResult
 from notifier.channels.zalo_api import ZaloApiError, ZaloBotApi
+
+if TYPE_CHECKING:
+    from notifier.settings import Settings
 
 ZALO_TEXT_LIMIT = 2000
 ELLIPSIS = "…"
@@ -140,3 +144,10 @@ class ZaloBotChannel:
     async def aclose(self) -> None:
         if self._owns_api:
             await self.api.aclose()
+
+
+def build_zalo_channel(settings: Settings) -> ZaloBotChannel | None:
+    """The bot channel when ``NOTIFIER_ZALO_BOT_TOKEN`` is set, else None."""
+    if not settings.zalo_bot_token:
+        return None
+    return ZaloBotChannel(settings.zalo_bot_token, base_url=settings.file.zalo.api_url)

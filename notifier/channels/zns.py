@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy import Engine
@@ -33,6 +33,9 @@ from notifier.channels.zalo_oauth import OAuthUnavailable, ZaloOAuthClient
 from notifier.clock import Clock
 from notifier.store import oauth
 from notifier.store.oauth import RefreshRefused, TokenState
+
+if TYPE_CHECKING:
+    from notifier.settings import Settings
 
 DEFAULT_API_URL = "https://business.openapi.zalo.me"
 SEND_PATH = "/message/template"
@@ -210,3 +213,21 @@ class ZnsChannel:
             ) from None
         except OAuthUnavailable as exc:
             raise ChannelError(str(exc), permanent=False) from None
+
+
+def build_zns_channel(settings: Settings, engine: Engine, clock: Clock) -> ZnsChannel | None:
+    """The ZNS channel when its three variables and at least one template are set."""
+    if not (settings.zns_app_id and settings.zns_secret_key and settings.zns_refresh_token):
+        return None
+    if not settings.file.zns.templates:
+        return None
+    return ZnsChannel(
+        engine,
+        app_id=settings.zns_app_id,
+        secret_key=settings.zns_secret_key,
+        refresh_token=settings.zns_refresh_token,
+        templates={kind.value: tid for kind, tid in settings.file.zns.templates.items()},
+        clock=clock,
+        api_url=settings.file.zns.api_url,
+        oauth_url=settings.file.zns.oauth_url,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -16,9 +17,11 @@ from notifier.channels.zalo import (
     ELLIPSIS,
     ZALO_TEXT_LIMIT,
     ZaloBotChannel,
+    build_zalo_channel,
     fit_zalo_text,
 )
 from notifier.channels.zalo_api import ZaloBotApi
+from notifier.settings import load_settings
 from tests.fakes.zalo_bot_api import FakeZaloBotApi
 
 CHAT = "e4ea2cd5189df1c3a88c"
@@ -217,3 +220,15 @@ def test_astral_characters_count_double() -> None:
 
 def test_a_single_word_longer_than_the_limit_becomes_an_ellipsis() -> None:
     assert fit_zalo_text("x" * 50, 20) == ELLIPSIS
+
+
+async def test_built_from_settings_only_with_a_token(
+    zalo_api: FakeZaloBotApi, tmp_path: Path
+) -> None:
+    assert build_zalo_channel(load_settings(tmp_path, env={})) is None
+    env = {"NOTIFIER_ZALO_BOT_TOKEN": zalo_api.token, "NOTIFIER_ZALO_API_URL": zalo_api.url}
+    channel = build_zalo_channel(load_settings(tmp_path, env=env))
+    assert channel is not None
+    await channel.send(message())
+    await channel.aclose()
+    assert [m.text for m in zalo_api.sent(CHAT)] == [SHORT]

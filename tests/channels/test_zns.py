@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +15,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from notifier.channels.base import ChannelError, OutgoingMessage
-from notifier.channels.zns import PhoneError, ZnsChannel, normalize_vn_mobile
+from notifier.channels.zns import PhoneError, ZnsChannel, build_zns_channel, normalize_vn_mobile
 from notifier.clock import VirtualClock
+from notifier.settings import load_settings
 from notifier.store import oauth
 from notifier.store.db import make_engine, upgrade
 from notifier.store.models import OAuthToken
@@ -359,3 +361,24 @@ def test_a_stale_seed_never_overwrites_a_working_chain(engine: Engine) -> None:
     state = oauth.seed(engine, "zns:1", "RT-other", T0)  # another worker, older env
     assert (state.access_token, state.version) == ("AT-1", 1)
     assert token_row(engine, "1").refresh_token == "RT-1"
+
+
+async def test_built_from_settings_it_sends_through_the_configured_servers(
+    engine: Engine, zns_api: FakeZns, clock: VirtualClock, tmp_path: Path
+) -> None:
+    (tmp_path / "notifier.yaml").write_text(
+        f"zns:\n  templates: {{reminder: 250001}}\n  oauth_url: {zns_api.url}\n",
+        encoding="utf-8",
+    )
+    env = {
+        "NOTIFIER_ZNS_APP_ID": zns_api.app_id,
+        "NOTIFIER_ZNS_SECRET_KEY": zns_api.secret_key,
+        "NOTIFIER_ZNS_REFRESH_TOKEN": "RT-0",
+        "NOTIFIER_ZNS_API_URL": zns_api.url,
+    }
+    assert build_zns_channel(load_settings(tmp_path, env={}), engine, clock) is None
+    channel = build_zns_channel(load_settings(tmp_path, env=env), engine, clock)
+    assert channel is not None
+    await channel.send(message())
+    await channel.aclose()
+    assert [s.template_id for s in zns_api.sent] == ["250001"]
