@@ -1,8 +1,9 @@
 """Settings: ``config/notifier.yaml`` plus ``NOTIFIER_*`` environment overrides.
 
-Read once at the entry point and passed down. Secrets (SMTP password, bot token,
-signing key) come only from the environment: a secret written in the file is a
-configuration error, because configuration folders get committed and copied.
+Read once at the entry point and passed down. Secrets (SMTP password, bot tokens,
+webhook secrets, signing key, the Zalo app secret and refresh token) come only from the
+environment: a secret written in the file is a configuration error, because
+configuration folders get committed and copied.
 """
 
 from __future__ import annotations
@@ -14,12 +15,28 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from notifier.errors import ConfigError
+from notifier.vocab import MessageKind
 
 DEFAULT_CONFIG_DIR = Path("config")
-SECRET_KEYS = ("password", "token", "secret", "secret_key", "webhook_secret")
+SECRET_KEYS = (
+    "password",
+    "token",
+    "secret",
+    "secret_key",
+    "webhook_secret",
+    "bot_token",
+    "refresh_token",
+    "app_secret",
+)
+SECRET_VARIABLES = (
+    "NOTIFIER_SMTP_PASSWORD, NOTIFIER_TELEGRAM_TOKEN, NOTIFIER_SECRET_KEY, "
+    "NOTIFIER_TELEGRAM_WEBHOOK_SECRET, NOTIFIER_ZALO_BOT_TOKEN, NOTIFIER_ZALO_WEBHOOK_SECRET, "
+    "NOTIFIER_ZNS_SECRET_KEY, NOTIFIER_ZNS_REFRESH_TOKEN"
+)
+ZALO_SECRET_LENGTH = (8, 256)  # setWebhook's secret_token, as Zalo documents
 
 
 class _Strict(BaseModel):
@@ -38,6 +55,54 @@ class EmailFile(_Strict):
 class TelegramFile(_Strict):
     api_url: str | None = None
     webhook_url: str | None = None
+
+
+def _https_url(value: str | None, what: str) -> str | None:
+    if value is not None and not value.startswith("https://"):
+        raise ValueError(f"{what} must be an https:// URL (Zalo calls only HTTPS), got {value!r}")
+    return value
+
+
+class ZaloFile(_Strict):
+    """The Zalo Bot Platform bot; the token comes from NOTIFIER_ZALO_BOT_TOKEN."""
+
+    api_url: str | None = None  # default https://bot-api.zaloplatforms.com
+    webhook_url: str | None = None  # None: long polling
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_https(cls, value: str | None) -> str | None:
+        return _https_url(value, "zalo.webhook_url")
+
+
+class ZnsFile(_Strict):
+    """ZNS templates by message kind; app id, secret and refresh token from the environment."""
+
+    api_url: str | None = None  # default https://business.openapi.zalo.me
+    oauth_url: str | None = None  # default https://oauth.zaloapp.com
+    templates: dict[MessageKind, str] = Field(default_factory=dict)
+
+    @field_validator("templates", mode="before")
+    @classmethod
+    def _numbers_are_ids(cls, value: object) -> object:
+        """``reminder: 250001`` (a YAML number) is as good as ``'250001'``."""
+        if isinstance(value, dict):
+            return {
+                k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                for k, v in value.items()
+            }
+        return value
+
+    @field_validator("templates")
+    @classmethod
+    def _template_ids(cls, value: dict[MessageKind, str]) -> dict[MessageKind, str]:
+        for kind, template_id in value.items():
+            if not template_id.strip().isdigit():
+                raise ValueError(
+                    f"template id of {kind.value!r} must be the number Zalo gave the "
+                    f"approved template (e.g. '250001'), got {template_id!r}"
+                )
+        return {kind: template_id.strip() for kind, template_id in value.items()}
 
 
 class HttpFile(_Strict):
@@ -64,6 +129,8 @@ class NotifierFile(_Strict):
     admins: list[str] = Field(default_factory=list)
     email: EmailFile = Field(default_factory=EmailFile)
     telegram: TelegramFile = Field(default_factory=TelegramFile)
+    zalo: ZaloFile = Field(default_factory=ZaloFile)
+    zns: ZnsFile = Field(default_factory=ZnsFile)
     http: HttpFile = Field(default_factory=HttpFile)
     rate_limits: RateLimitsFile = Field(default_factory=RateLimitsFile)
 
@@ -78,6 +145,11 @@ class Settings:
     telegram_token: str | None = None
     secret_key: str | None = None
     webhook_secret: str | None = None
+    zalo_bot_token: str | None = field(default=None, repr=False)
+    zalo_webhook_secret: str | None = field(default=None, repr=False)
+    zns_app_id: str | None = None
+    zns_secret_key: str | None = field(default=None, repr=False)
+    zns_refresh_token: str | None = field(default=None, repr=False)
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -108,6 +180,10 @@ _ENV_TO_FILE: dict[str, tuple[str, ...]] = {
     "NOTIFIER_SMTP_FROM": ("email", "sender"),
     "NOTIFIER_TELEGRAM_API_URL": ("telegram", "api_url"),
     "NOTIFIER_TELEGRAM_WEBHOOK_URL": ("telegram", "webhook_url"),
+    "NOTIFIER_ZALO_API_URL": ("zalo", "api_url"),
+    "NOTIFIER_ZALO_WEBHOOK_URL": ("zalo", "webhook_url"),
+    "NOTIFIER_ZNS_API_URL": ("zns", "api_url"),
+    "NOTIFIER_ZNS_OAUTH_URL": ("zns", "oauth_url"),
     "NOTIFIER_HTTP_HOST": ("http", "host"),
     "NOTIFIER_HTTP_PORT": ("http", "port"),
 }
@@ -121,8 +197,7 @@ def _refuse_secrets(raw: object, path: Path, prefix: str = "") -> list[str]:
             if str(key).lower() in SECRET_KEYS:
                 problems.append(
                     f"{path}: '{name}' is a secret and must not be in a file; set it in the "
-                    "environment instead (NOTIFIER_SMTP_PASSWORD, NOTIFIER_TELEGRAM_TOKEN, "
-                    "NOTIFIER_SECRET_KEY, NOTIFIER_TELEGRAM_WEBHOOK_SECRET)"
+                    f"environment instead ({SECRET_VARIABLES})"
                 )
             problems += _refuse_secrets(value, path, f"{name}.")
     return problems
@@ -137,6 +212,36 @@ def _apply_env(raw: dict, env: Mapping[str, str]) -> dict:
                 target = target.setdefault(key, {})
             target[keys[-1]] = env[var]
     return merged
+
+
+def _zalo_secrets(env: Mapping[str, str]) -> list[str]:
+    """Problems with the Zalo variables: the token shape, the webhook secret length."""
+    problems: list[str] = []
+    token = env.get("NOTIFIER_ZALO_BOT_TOKEN") or ""
+    bot_id, colon, secret = token.partition(":")
+    if token and (
+        not colon or not bot_id.isdigit() or not secret or any(c.isspace() for c in token)
+    ):
+        problems.append(
+            "NOTIFIER_ZALO_BOT_TOKEN: not a Zalo bot token; expected '<bot id>:<secret>' "
+            "as Zalo Bot Creator sends it (e.g. 1234567890:AbCd...), without spaces"
+        )
+    low, high = ZALO_SECRET_LENGTH
+    webhook_secret = env.get("NOTIFIER_ZALO_WEBHOOK_SECRET") or ""
+    if webhook_secret and not low <= len(webhook_secret) <= high:
+        problems.append(
+            f"NOTIFIER_ZALO_WEBHOOK_SECRET: {len(webhook_secret)} characters; Zalo accepts "
+            f"a secret_token of {low} to {high} characters"
+        )
+    zns = [v for v in ("NOTIFIER_ZNS_APP_ID", "NOTIFIER_ZNS_SECRET_KEY") if env.get(v)]
+    zns += ["NOTIFIER_ZNS_REFRESH_TOKEN"] if env.get("NOTIFIER_ZNS_REFRESH_TOKEN") else []
+    if zns and len(zns) < 3:
+        missing = sorted(
+            {"NOTIFIER_ZNS_APP_ID", "NOTIFIER_ZNS_SECRET_KEY", "NOTIFIER_ZNS_REFRESH_TOKEN"}
+            - set(zns)
+        )
+        problems.append(f"ZNS needs three variables together; missing: {', '.join(missing)}")
+    return problems
 
 
 def load_settings(
@@ -156,7 +261,7 @@ def load_settings(
     raw = document.data if document is not None else {}
     if not isinstance(raw, dict):
         raise ConfigError([f"{path}:1: expected a mapping of settings at the top level"])
-    problems = _refuse_secrets(raw, path)
+    problems = _refuse_secrets(raw, path) + _zalo_secrets(env)
     if problems:
         raise ConfigError(problems)
     merged = _apply_env(raw, env)
@@ -174,5 +279,10 @@ def load_settings(
         telegram_token=env.get("NOTIFIER_TELEGRAM_TOKEN") or None,
         secret_key=env.get("NOTIFIER_SECRET_KEY") or None,
         webhook_secret=env.get("NOTIFIER_TELEGRAM_WEBHOOK_SECRET") or None,
+        zalo_bot_token=env.get("NOTIFIER_ZALO_BOT_TOKEN") or None,
+        zalo_webhook_secret=env.get("NOTIFIER_ZALO_WEBHOOK_SECRET") or None,
+        zns_app_id=env.get("NOTIFIER_ZNS_APP_ID") or None,
+        zns_secret_key=env.get("NOTIFIER_ZNS_SECRET_KEY") or None,
+        zns_refresh_token=env.get("NOTIFIER_ZNS_REFRESH_TOKEN") or None,
         env=env,
     )

@@ -8,7 +8,9 @@ through :class:`SendResult` or :class:`ChannelError` (``permanent`` decides betw
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Protocol
 
 from notifier.errors import NotifierError
@@ -41,14 +43,22 @@ class OutgoingMessage:
     """A rendered message for one recipient on one channel."""
 
     key: str  # deterministic id (e.g. "n42"): email Message-ID, logs
-    channel: str  # "email" | "telegram" | "console"
-    address: str  # email address or Telegram chat id (str of int)
+    channel: str  # "email" | "telegram" | "console" | "zalo" | "zns"
+    address: str  # email address, Telegram or Zalo chat id, phone number (ZNS)
     subject: str  # email subject; first line on the console
     text: str  # plain-text body
     html: str | None = None  # email HTML alternative, already rendered and escaped
     telegram_html: str | None = None  # Telegram HTML (parse_mode HTML), already escaped
     buttons: tuple[Button, ...] = ()  # Telegram inline keyboard, one row
     recipient_name: str = ""
+    kind: str = ""  # the message kind ("reminder", ...); ZNS picks its template by it
+    # Plain-text short form for chat platforms with a small limit (Zalo: 2,000 characters),
+    # answer links included; a channel that needs it falls back to subject + text.
+    short_text: str | None = None
+    # Values of a pre-approved template's parameters (ZNS): name -> value, all strings.
+    template_data: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
 
 
 @dataclass(frozen=True)

@@ -282,3 +282,24 @@ class BotCursor(SQLModel, table=True):
 
 
 APPEND_ONLY_TABLES = ("event", "acknowledgement")
+
+
+class OAuthToken(SQLModel, table=True):
+    """An OAuth access/refresh pair (Zalo OA for ZNS), shared by every worker.
+
+    Each refresh returns a new refresh token and burns the old one, so the pair is only
+    ever replaced by a compare-and-set on ``version`` while the row is locked (see
+    ``notifier.store.oauth``). ``seed_hash`` is the SHA-256 of the refresh token the row
+    was seeded with from the environment; ``refused_at`` is set when the OAuth server
+    refused the stored refresh token (an administrator must seed a new one).
+    """
+
+    __tablename__ = "oauth_token"
+    name: str = Field(primary_key=True, max_length=64)
+    access_token: str | None = None
+    access_expires_at: datetime | None = _utc()
+    refresh_token: str
+    seed_hash: str = Field(max_length=64)
+    version: int = Field(default=0)
+    updated_at: datetime = _utc(nullable=False)
+    refused_at: datetime | None = _utc()
