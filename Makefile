@@ -37,12 +37,14 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Replay the sample plan from 15/4/2024 to 31/5/2024 to the console.
+## Replay the sample plan from 15/4/2024 to 31/5/2024 to the console (and var/demo-outbox.log,
+## its own transcript: `make run` keeps var/outbox.log).
+DEMO := NOTIFIER_CONSOLE_PATH=var/demo-outbox.log $(BIN)/notifier --db sqlite:///var/demo.db
 demo: $(STAMP)
-	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
-	$(BIN)/notifier --db sqlite:///var/demo.db init
-	$(BIN)/notifier --db sqlite:///var/demo.db plan import config/plans/ke-hoach-ba-to-thai-hoa-2024.md
-	$(BIN)/notifier --db sqlite:///var/demo.db simulate --from 2024-04-15 --to 2024-05-31
+	rm -f var/demo.db var/demo.db-wal var/demo.db-shm var/demo-outbox.log
+	$(DEMO) init
+	$(DEMO) plan import config/plans/ke-hoach-ba-to-thai-hoa-2024.md
+	$(DEMO) simulate --from 2024-04-15 --to 2024-05-31
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done

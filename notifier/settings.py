@@ -184,6 +184,7 @@ _ENV_TO_FILE: dict[str, tuple[str, ...]] = {
     "NOTIFIER_ZALO_WEBHOOK_URL": ("zalo", "webhook_url"),
     "NOTIFIER_ZNS_API_URL": ("zns", "api_url"),
     "NOTIFIER_ZNS_OAUTH_URL": ("zns", "oauth_url"),
+    "NOTIFIER_CONSOLE_PATH": ("console_path",),
     "NOTIFIER_HTTP_HOST": ("http", "host"),
     "NOTIFIER_HTTP_PORT": ("http", "port"),
 }
