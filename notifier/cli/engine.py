@@ -16,13 +16,20 @@ from notifier.cli.common import AppState, console, parse_instant, state, table
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.engine.channels import CONSOLE, ChannelSet, build_channels
 from notifier.engine.dispatch import dispatch
-from notifier.engine.service import Service, Simulation, new_worker_id, simulate
+from notifier.engine.service import (
+    Service,
+    Simulation,
+    new_worker_id,
+    next_planned_send,
+    simulate,
+)
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.store.addresses import choose_channel
 from notifier.store.db import session_scope
 from notifier.store.models import Notification, Person
 from notifier.store.outbox import insert_rows, new_row
+from notifier.textfmt import vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
 
 CHANNELS = tuple(ChannelName)
@@ -68,15 +75,48 @@ def run(
         report = asyncio.run(service.once())
         console.print(f"Quét: {report.sweep}\nGửi: {report.dispatch}")
         return
-    file = st.settings.file
-    names = ", ".join(sorted(channels.configured))
-    console.print(
-        f"notifier đang chạy ({service.worker_id}); kênh: {names}; "
-        f"quét mỗi {file.sweep_interval_seconds:g} s, "
-        f"gửi mỗi {file.dispatch_interval_seconds:g} s. Dừng: Ctrl+C."
-    )
+    for line in startup_lines(runtime, channels, service.worker_id):
+        console.print(line)
     asyncio.run(service.run())
     console.print("Đã dừng.")
+
+
+# What each unconfigured channel needs, for the start message.
+CHANNEL_SETTINGS = {
+    ChannelName.EMAIL: "NOTIFIER_SMTP_HOST",
+    ChannelName.TELEGRAM: "NOTIFIER_TELEGRAM_TOKEN",
+}
+
+
+def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> list[str]:
+    """What `notifier run` says at start: channels, web address, when the next message goes."""
+    file = runtime.settings.file
+    used = ", ".join(
+        ChannelName(c).label if c in ChannelName.__members__.values() else c
+        for c in sorted(channels.configured)
+    )
+    missing = ", ".join(
+        f"{name.label} ({variable})"
+        for name, variable in CHANNEL_SETTINGS.items()
+        if name not in channels.configured
+    )
+    web = f"http://{file.http.host}:{file.http.port}"
+    links = f" (liên kết trong tin nhắn: {file.public_url})" if file.public_url != web else ""
+    window = runtime.policy.send_window
+    sweep, send = file.sweep_interval_seconds, file.dispatch_interval_seconds
+    nxt = next_planned_send(runtime, runtime.clock.now())
+    return [
+        f"notifier đang chạy ({worker_id}).",
+        f"Kênh gửi: {used} (màn hình: ghi vào {file.console_path})."
+        + (f" Chưa cấu hình: {missing}." if missing else ""),
+        f"Trang web: {web}{links}.",
+        f"Quét mỗi {sweep:g} giây, gửi mỗi {send:g} giây; tin nhắc việc chỉ gửi trong ngày "
+        f"làm việc, từ {window.start:%H:%M} đến {window.end:%H:%M}.",
+        f"Tin tiếp theo dự kiến gửi lúc {vn_datetime(nxt)}."
+        if nxt
+        else "Không có tin nào sắp gửi.",
+        "Dừng: Ctrl+C.",
+    ]
 
 
 @app.command("simulate")

@@ -25,6 +25,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, VirtualClock, as_utc
+from notifier.domain.steps import apply_send_window
 from notifier.engine.channels import ChannelSet
 from notifier.engine.dispatch import Dispatcher, DispatchReport, release_claims
 from notifier.engine.scheduler import build_scheduler, real_interval
@@ -156,6 +157,27 @@ class Simulation:
 def _add(total: object, part: object) -> None:
     for name, value in vars(part).items():
         setattr(total, name, getattr(total, name) + value)
+
+
+def next_planned_send(runtime: Runtime, now: datetime) -> datetime | None:
+    """When the next message is expected to go out: the earliest pending row or due step,
+    moved into the send window; None when nothing is planned at all."""
+    action, attempt = col(Deadline.next_action_at), col(Notification.next_attempt_at)
+    with Session(runtime.engine) as session:
+        candidates = [
+            session.exec(
+                select(func.min(action)).where(
+                    col(Deadline.status).in_([DeadlineStatus.OPEN, DeadlineStatus.DONE])
+                )
+            ).one(),
+            session.exec(
+                select(func.min(attempt)).where(Notification.status == DeliveryStatus.PENDING)
+            ).one(),
+        ]
+    times = [max(as_utc(c), as_utc(now)) for c in candidates if c is not None]
+    if not times:
+        return None
+    return as_utc(apply_send_window(min(times), runtime.policy, runtime.calendar))
 
 
 def next_due(runtime: Runtime, after: datetime) -> datetime | None:
