@@ -157,6 +157,13 @@ async def poll_once(ctx: BotContext, bot: Bot, *, timeout: int = POLL_TIMEOUT) -
     return len(updates)
 
 
+async def _settle(*tasks: asyncio.Future[Any]) -> None:
+    """Cancel and await tasks, so none is left to fail unheard once the client is closed."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def poll_forever(
     ctx: BotContext,
     bot: Bot,
@@ -173,11 +180,14 @@ async def poll_forever(
     while not stop_event.is_set():
         fetch = asyncio.ensure_future(fetch_updates(ctx, bot, timeout=timeout))
         stopper = asyncio.ensure_future(stop_event.wait())
-        done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            done, _ = await asyncio.wait({fetch, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # the service stops us: take the poll in flight along
+            await _settle(fetch, stopper)
+            raise
         stopper.cancel()
         if fetch not in done:
-            fetch.cancel()
-            await asyncio.gather(fetch, return_exceptions=True)
+            await _settle(fetch)
             return
         error = fetch.exception()
         if isinstance(error, TelegramError):

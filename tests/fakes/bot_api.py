@@ -127,6 +127,7 @@ class FakeBotApi:
         self.answered_callbacks: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
         self.max_poll_timeout = 2.0  # cap on long polling, so a test never waits long
+        self.long_polling = asyncio.Event()  # set while a getUpdates waits for updates
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -278,10 +279,13 @@ class FakeBotApi:
         if not self._updates and timeout > 0:
             assert self._new_update is not None
             async with self._new_update:
+                self.long_polling.set()
                 try:
                     await asyncio.wait_for(self._new_update.wait(), timeout)
                 except TimeoutError:
                     pass
+                finally:
+                    self.long_polling.clear()
         return self._updates[:limit]
 
     async def _api_setwebhook(self, params: dict[str, Any]) -> Any:

@@ -191,6 +191,29 @@ def stop_after_reply(world: BotWorld, chat: int, stop: asyncio.Event) -> None:
     world.fake._api_sendmessage = wrapped  # type: ignore[method-assign]
 
 
+async def test_cancelling_the_bot_mid_poll_leaves_no_failing_task_behind(
+    bot_world: BotWorld,
+) -> None:
+    """A SIGTERM cancels the bot task while getUpdates waits; nothing may fail unheard."""
+    import gc
+
+    loop = asyncio.get_running_loop()
+    unheard: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: unheard.append(context))
+    bot_world.fake.max_poll_timeout = 30.0
+    task = asyncio.ensure_future(run_bot(runtime_with(bot_world), asyncio.Event()))
+    await asyncio.wait_for(bot_world.fake.long_polling.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(5):
+        await asyncio.sleep(0)
+    gc.collect()
+    await asyncio.sleep(0)
+    loop.set_exception_handler(None)
+    assert unheard == []
+
+
 async def test_run_bot_long_polls_until_stopped(bot_world: BotWorld) -> None:
     bot_world.fake.webhook = {"url": "https://old.example/hook"}
     say(bot_world.fake, STRANGER_CHAT, "/help")
