@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import BUCKET_ORDER, Bucket, bucket
+from notifier.domain.steps import unreached_levels
 from notifier.runtime import Runtime
 from notifier.store.facts import load_occurrences
 from notifier.store.models import (
@@ -54,6 +55,7 @@ class Item:
     last_answer: str
     level: int
     done_at: datetime | None
+    unreached: tuple[int, ...] = ()  # escalation levels with nobody to go to
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class Item:
             "working_days": self.working_days,
             "last_answer": self.last_answer,
             "escalation_level": self.level,
+            "unreached_levels": list(self.unreached),
             "done_at": self.done_at.astimezone(VN_TZ).isoformat() if self.done_at else None,
         }
 
@@ -171,9 +174,25 @@ def status_board(
                 last_answer=describe_answer(last) if last is not None else "",
                 level=state.level,
                 done_at=occ.done_at,
+                unreached=tuple(lv.level for lv in unreached_levels(occ.roles, occ.policy)),
             )
         )
+    board.warnings += unreached_notices(board.open_items)
     return board
+
+
+def unreached_notices(items: list[Item]) -> list[str]:
+    """One line per plan and level that open items cannot escalate to."""
+    tasks: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for item in items:
+        for level in item.unreached:
+            if item.task not in tasks[(item.plan_label, level)]:
+                tasks[(item.plan_label, level)].append(item.task)
+    return [
+        f"CẢNH BÁO: kế hoạch {plan}: nhiệm vụ {', '.join(refs)} không có nơi nhận ở cấp đôn đốc "
+        f"{level} (kế hoạch không nêu cơ quan nhận); xem tệp cài đặt riêng của kế hoạch."
+        for (plan, level), refs in sorted(tasks.items())
+    ]
 
 
 def deadline_ids_of_task(session: Session, ref: str, plan_key: str | None = None) -> list[int]:

@@ -121,6 +121,7 @@ class PlanDuty(Labelled):
     COMPILER = "compiler"
     OBSTACLE_TO = "obstacle_to"
     OBSTACLE_CC = "obstacle_cc"
+    DIRECTING = "directing"  # from the plan's own settings file: directs tasks naming none
 
 
 class PersonRole(Labelled):
@@ -270,6 +271,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "compiler": "tổng hợp",
         "obstacle_to": "nhận báo cáo vướng mắc",
         "obstacle_cc": "đồng nhận báo cáo vướng mắc",
+        "directing": "chỉ đạo",
     },
     "PersonRole": {
         "head": "thủ trưởng",

@@ -52,22 +52,25 @@ def plan_import(
     """Parse a plan, resolve its agencies and create or update its tasks and deadlines."""
     from notifier.plans.importer import PlanImporter, default_until
     from notifier.plans.parse import parse_plan_file
+    from notifier.plans.plan_policy import load_plan_settings
 
     st = state(ctx)
     runtime = st.runtime()
     parsed = parse_plan_file(file, until=_iso_date(until, "--until"))
+    settings = load_plan_settings(file, runtime.policy)
     now = st.clock.now()
     limit = _iso_date(until, "--until") or default_until(parsed, now)
     with Session(runtime.engine, expire_on_commit=False) as session:
-        report = PlanImporter(session, runtime.calendar, runtime.policy, now).run(
-            parsed, str(file), limit
-        )
+        importer = PlanImporter(session, runtime.calendar, runtime.policy, now, settings)
+        report = importer.run(parsed, str(file), limit)
         if dry_run:
             session.rollback()
         else:
             session.commit()
     verb = "Kiểm tra (không ghi)" if dry_run else ("Đã tạo" if report.created else "Đã cập nhật")
     console.print(f"{verb} kế hoạch [bold]{report.plan_key}[/]: {len(parsed.tasks)} nhiệm vụ.")
+    if settings.path is not None:
+        console.print(f"  cài đặt riêng của kế hoạch: {settings.path}")
     if report.tasks_added or report.tasks_removed:
         console.print(
             f"  nhiệm vụ mới: {', '.join(report.tasks_added) or '-'}; "

@@ -32,6 +32,7 @@ from notifier.domain.steps import (
     TaskRoles,
     after_working_days,
     plan_steps,
+    unreached_levels,
 )
 from notifier.vocab import FOLLOWED_UP_KINDS, MessageKind
 
@@ -169,6 +170,7 @@ def preview(
         stop = hi if occ.done_at is None else min(hi, as_utc(occ.done_at))
         steps = planner.steps(occ)
         _followups(items, occ, steps, book, calendar, lo, stop)
+        _unreached(items, occ, calendar, lo, stop)
         for step in steps:
             if step.kind == MessageKind.COMPILED_REPORT:
                 group = (occ.plan, occ.period or occ.nominal.isoformat())
@@ -237,6 +239,30 @@ def _followups(
                         False,
                     )
                 )
+
+
+def _unreached(
+    items: list[PreviewItem],
+    occ: PreviewOccurrence,
+    calendar: WorkingCalendar,
+    lo: dt.datetime,
+    stop: dt.datetime,
+) -> None:
+    """An escalation level with nobody to go to still shows, when it would have been due."""
+    deadline = calendar.effective_deadline(occ.nominal, occ.policy.deadline_rule)
+    for level in unreached_levels(occ.roles, occ.policy):
+        day = calendar.add_working_days(deadline, level.working_days_overdue)
+        at = dt.datetime.combine(day, occ.policy.remind_at, tzinfo=VN_TZ)
+        if not lo <= at < stop:
+            continue
+        roles = ", ".join(r.label for r in level.to)
+        reason = f"Cấp {level.level}: không có cơ quan {roles} nhận tin (kế hoạch không nêu)"
+        items.append(
+            PreviewItem(
+                at, MessageKind.ESCALATION, level.level, occ.plan, occ.task, "", "", "",
+                level.to[0], deadline, reason, f"escalation-{level.level}", False,
+            )
+        )  # fmt: skip
 
 
 def _digests(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
-from notifier.domain.policy import PeriodKind, Policy
+from notifier.domain.policy import EscalationLevel, PeriodKind, Policy
 from notifier.vocab import MessageKind, OccurrenceKind, Role
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "next_step_after",
     "plan_steps",
     "report_dates",
+    "unreached_levels",
 ]
 
 
@@ -123,6 +124,16 @@ def _targets(
                 seen.add(agency)
                 out.append(AgencyTarget(agency, role, copy, addressed))
     return tuple(out)
+
+
+def unreached_levels(roles: TaskRoles, policy: Policy) -> list[EscalationLevel]:
+    """Escalation levels that can never go out: no agency at all holds a role they are
+    addressed to (a plan without a "Cơ quan chỉ đạo" line has nobody to escalate to).
+
+    A level skipped because its target is the lead agency itself (the office is both lead
+    and monitor) is not counted: that skip is by design, and the next level takes over.
+    """
+    return [lv for lv in policy.escalation.levels if not any(roles.agencies(r) for r in lv.to)]
 
 
 def _fmt(d: dt.date) -> str:

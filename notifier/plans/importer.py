@@ -25,12 +25,14 @@ from sqlmodel import Session, select
 
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
-from notifier.domain.steps import report_dates
+from notifier.domain.steps import report_dates, unreached_levels
 from notifier.domain.timeframe import TimeframeKind
 from notifier.errors import ResolveError
 from notifier.plans.model import ParsedPlan
 from notifier.plans.model import Task as ParsedTask
+from notifier.plans.plan_policy import PlanSettings, settings_path
 from notifier.plans.resolve import AgencyEntry, AgencyIndex, GroupEntry, Match
+from notifier.store.facts import Occurrence
 from notifier.store.models import (
     Agency,
     AgencyGroup,
@@ -44,6 +46,7 @@ from notifier.store.models import (
 )
 from notifier.store.outbox import cancel_pending
 from notifier.store.schedule import schedule_plan
+from notifier.textfmt import plan_number
 from notifier.vocab import TASK_ROLES, DeadlineStatus, EventKind, OccurrenceKind, PlanDuty
 
 DATED_KINDS = {TimeframeKind.DEADLINE, TimeframeKind.WINDOW, TimeframeKind.RECURRING}
@@ -114,10 +117,15 @@ def _names(parsed: ParsedPlan) -> list[tuple[str, int, str]]:
     return out
 
 
-def resolve_names(parsed: ParsedPlan, index: AgencyIndex, source: str) -> dict[str, Match]:
+def resolve_names(
+    parsed: ParsedPlan,
+    index: AgencyIndex,
+    source: str,
+    extra: list[tuple[str, int, str]] | None = None,
+) -> dict[str, Match]:
     found: dict[str, Match] = {}
     problems: list[str] = []
-    for name, line, where in _names(parsed):
+    for name, line, where in _names(parsed) + (extra or []):
         if name in found:
             continue
         match = index.resolve(name)
@@ -174,21 +182,51 @@ def default_until(parsed: ParsedPlan, now: datetime) -> date:
     return date(plan_year(parsed, now) + 1, 12, 31)
 
 
+def unreached_warnings(
+    plan: Plan, occurrences: list[Occurrence], settings: PlanSettings, source: str
+) -> list[str]:
+    """One warning per escalation level that no task of the plan can reach, naming the tasks."""
+    refs: dict[int, list[str]] = {}
+    roles: dict[int, str] = {}
+    for occ in occurrences:
+        for level in unreached_levels(occ.roles, occ.policy):
+            refs.setdefault(level.level, [])
+            if occ.task_ref not in refs[level.level]:
+                refs[level.level].append(occ.task_ref)
+            roles[level.level] = ", ".join(r.label for r in level.to)
+    fix = settings.path or settings_path(Path(source))
+    return [
+        f"Kế hoạch {plan_number(plan.number)} ({plan.key}): nhiệm vụ {', '.join(tasks)} không có "
+        f"cơ quan {roles[level]}; cấp đôn đốc {level} sẽ không có nơi nhận, việc quá hạn chỉ "
+        f"được nhắc ở cấp thấp hơn. Ghi tên cơ quan chỉ đạo vào `directing:` của tệp {fix.name} "
+        "(đặt cạnh văn bản) rồi nhập lại kế hoạch."
+        for level, tasks in sorted(refs.items())
+    ]
+
+
 class PlanImporter:
     """One import of one parsed plan (see the module docstring for the steps)."""
 
     def __init__(
-        self, session: Session, calendar: WorkingCalendar, policy: Policy, now: datetime
+        self,
+        session: Session,
+        calendar: WorkingCalendar,
+        policy: Policy,
+        now: datetime,
+        settings: PlanSettings | None = None,
     ) -> None:
         self.session = session
         self.calendar = calendar
         self.policy = policy
         self.now = now
+        self.settings = settings or PlanSettings()
         self.report = ImportReport()
 
     def run(self, parsed: ParsedPlan, source: str, until: date) -> ImportReport:
         index, agency_ids, group_ids = agency_index(self.session)
-        matches = resolve_names(parsed, index, source)
+        where = str(self.settings.path or source)
+        extra = [(name, 0, f"directing ({where})") for name in self.settings.directing]
+        matches = resolve_names(parsed, index, source, extra)
         self.ids = {"agency": agency_ids, "group": group_ids}
         self.matches = matches
         digest = content_hash(parsed)
@@ -197,7 +235,8 @@ class PlanImporter:
         self._tasks(plan, parsed, until)
         self._warn_empty_groups(matches)
         self.session.flush()
-        schedule_plan(self.session, plan, self.calendar, self.policy)
+        occurrences = schedule_plan(self.session, plan, self.calendar, self.policy)
+        self.report.warnings += unreached_warnings(plan, occurrences, self.settings, source)
         self.report.warnings = [f"{source}:{w.line}: {w.message}" for w in parsed.warnings] + [
             *self.report.warnings
         ]
@@ -232,6 +271,7 @@ class PlanImporter:
             "source_name": Path(source).name,
             "content_hash": digest,
             "parsed": parsed.to_json(),
+            "policy": dict(self.settings.policy),
             "updated_at": self.now,
         }
         if plan is None:
@@ -258,6 +298,7 @@ class PlanImporter:
         wanted += [(PlanDuty.COMPILER, n) for n in parsed.agencies_with_role("compile")]
         wanted += [(PlanDuty.OBSTACLE_TO, n) for n in parsed.obstacle_route.to]
         wanted += [(PlanDuty.OBSTACLE_CC, n) for n in parsed.obstacle_route.cc]
+        wanted += [(PlanDuty.DIRECTING, n) for n in self.settings.directing]
         assert plan.id is not None
         for role, name in wanted:
             self.session.add(

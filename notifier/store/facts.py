@@ -153,6 +153,10 @@ def _roles(
     for prole in plan_roles:
         if prole.role in DUTY_ROLES:
             by_role[DUTY_ROLES[prole.role]] += codes.of(prole.agency_id, prole.group_id)
+    if not by_role[Role.DIRECTING]:  # the plan's own settings name who directs the rest
+        for prole in plan_roles:
+            if prole.role == PlanDuty.DIRECTING:
+                by_role[Role.DIRECTING] += codes.of(prole.agency_id, prole.group_id)
     return TaskRoles(
         lead=_unique(by_role[Role.LEAD]),
         coordinating=_unique(by_role[Role.COORDINATING]),

@@ -28,8 +28,11 @@ def next_action_time(
     return None
 
 
-def schedule_plan(session: Session, plan: Plan, calendar: WorkingCalendar, policy: Policy) -> None:
-    """Recompute next_action_at for every deadline of ``plan`` (after an import)."""
+def schedule_plan(
+    session: Session, plan: Plan, calendar: WorkingCalendar, policy: Policy
+) -> list[Occurrence]:
+    """Recompute next_action_at for every deadline of ``plan`` (after an import);
+    returns the plan's occurrences as scheduled."""
     occurrences = load_occurrences(session, policy, plan_key=plan.key)
     rows = {
         d.id: d
@@ -40,3 +43,4 @@ def schedule_plan(session: Session, plan: Plan, calendar: WorkingCalendar, polic
     for occurrence in occurrences:
         row = rows[occurrence.deadline_id]
         row.next_action_at = next_action_time(occurrence, calendar, row.processed_until)
+    return occurrences
