@@ -98,16 +98,27 @@ def step_context(kind: MessageKind, **fields: Any) -> StepContext:
     return cls(**fields)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type[RowContext]) -> tuple[str, ...]:
+    """The field names of a context class (cached: the sweep writes thousands of rows)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def dump_context(ctx: RowContext) -> dict[str, Any]:
     """The JSON to store: every field, dates as ISO strings, tuples as lists."""
     out: dict[str, Any] = {}
-    for field in dataclasses.fields(ctx):
-        value = getattr(ctx, field.name)
+    for name in _names(type(ctx)):
+        value = getattr(ctx, name)
         if isinstance(value, date):
             value = value.isoformat()
         elif isinstance(value, tuple):
             value = list(value)
-        out[field.name] = value
+        out[name] = value
     return out
 
 
@@ -116,10 +127,9 @@ def load_context(kind: MessageKind | str, data: dict[str, Any] | None) -> RowCon
     cls = CONTEXT_OF_KIND[MessageKind(kind)]
     data = data or {}
     values: dict[str, Any] = {}
-    for field in dataclasses.fields(cls):
-        if field.name not in data or data[field.name] is None:
-            continue
-        values[field.name] = _typed(field.name, data[field.name])
+    for name in _names(cls):
+        if data.get(name) is not None:
+            values[name] = _typed(name, data[name])
     return cls(**values)
 
 

@@ -52,11 +52,16 @@ class EnumText(TypeDecorator[E]):
     def __init__(self, enum: type[E], length: int | None = None) -> None:
         super().__init__(length=length)
         self.enum = enum
+        self._members: dict[str, E] = {m.value: m for m in enum}  # rows are many: no enum()
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return self.enum(value).value
+        member = self._members.get(value)
+        return (member if member is not None else self.enum(value)).value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
-        return None if value is None else self.enum(value)
+        if value is None:
+            return None
+        member = self._members.get(value)
+        return member if member is not None else self.enum(value)
