@@ -21,6 +21,7 @@ from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.status import ANSWER_LABELS, VIA_LABELS
 from notifier.store.facts import Occurrence, load_occurrences
+from notifier.textfmt import vn_date
 from notifier.store.models import (
     Acknowledgement,
     Agency,
@@ -88,6 +89,15 @@ class TaskStory:
     access: TaskRoles  # agency codes per role, for the access check
     deadlines: tuple[DeadlineLine, ...]
     timeline: tuple[TimelineEntry, ...]
+
+    def period_of(self, deadline_id: int) -> str:
+        """ "Kỳ báo cáo 6 tháng đầu năm 2024" / "Thời hạn 02/5/2024": which deadline an entry is of."""
+        for line in self.deadlines:
+            if line.deadline_id == deadline_id:
+                if line.kind == "report":
+                    return f"Kỳ báo cáo {line.period}"
+                return f"Thời hạn {vn_date(line.effective)}"
+        return ""
 
 
 def task_roles_of(session: Session, runtime: Runtime, deadline_id: int) -> TaskRoles:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from notifier.accounts.access import Principal, agency_scope, sees
 from notifier.runtime import Runtime
 from notifier.status import Board, status_board
-from notifier.store.models import Agency
+from notifier.store.models import Agency, Plan
 from notifier.web.boardquery import BoardQuery, BoardView, apply
 from notifier.web.guard import RUNTIME, page_context, principal
 from notifier.web.templating import render
@@ -29,20 +29,32 @@ class Choices:
 
     plans: list[tuple[int, str]]
     agencies: list[tuple[str, str]]
+    plan_names: dict[int, str]  # short names for the rows: the number, or "chưa có số"
+
+
+def plan_name(plan: Plan, long: bool = False) -> str:
+    number = plan.number.strip()
+    name = number if number and not number.startswith("/") else "Kế hoạch chưa có số"
+    title = " ".join(plan.title.split())
+    if long and title:
+        name += " – " + (title if len(title) <= 70 else title[:69] + "…")
+    return name
 
 
 def load_board(runtime: Runtime, who: Principal, now: datetime) -> tuple[Board, Choices]:
     with Session(runtime.engine) as session:
         board = status_board(session, runtime, now, where=lambda occ: sees(who, occ.roles))
         names = {a.code: a.name for a in session.exec(select(Agency))}
-    plans = {i.plan_id: i.plan_label for i in board.items}
+        ids = {i.plan_id for i in board.items}
+        plans = [p for p in session.exec(select(Plan).where(col(Plan.id).in_(ids)))]
     codes = {c for i in board.items for c in (*i.lead_codes, *i.coordinating_codes)}
     scope = agency_scope(who)
     agencies = sorted(
         ((c, names.get(c, c)) for c in codes if scope is None or c == scope),
         key=lambda pair: pair[1],
     )
-    return board, Choices(sorted(plans.items(), key=lambda p: p[1]), agencies)
+    choices = sorted(((p.id or 0, plan_name(p, long=True)) for p in plans), key=lambda c: c[1])
+    return board, Choices(choices, agencies, {p.id or 0: plan_name(p) for p in plans})
 
 
 def _html(body: str) -> web.Response:
@@ -76,11 +88,20 @@ async def board_page(request: web.Request) -> web.StreamResponse:
             view=view,
             q=query,
             choices=choices,
+            plan_names=choices.plan_names,
             **_context(request),
         )  # fmt: skip
     )
 
 
 async def board_live(request: web.Request) -> web.StreamResponse:
-    board, view, query, _choices = await _view(request)
-    return _html(render("_board_live.html", board=board, view=view, q=query, **_context(request)))
+    board, view, query, choices = await _view(request)
+    page = render(
+        "_board_live.html",
+        board=board,
+        view=view,
+        q=query,
+        plan_names=choices.plan_names,
+        **_context(request),
+    )
+    return _html(page)
