@@ -21,7 +21,6 @@ from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.status import ANSWER_LABELS, VIA_LABELS
 from notifier.store.facts import Occurrence, load_occurrences
-from notifier.textfmt import vn_date
 from notifier.store.models import (
     Acknowledgement,
     Agency,
@@ -34,6 +33,7 @@ from notifier.store.models import (
     Task,
     TaskRole,
 )
+from notifier.textfmt import vn_date
 
 ROLE_ORDER = ("directing", "lead", "coordinating")
 
@@ -91,7 +91,7 @@ class TaskStory:
     timeline: tuple[TimelineEntry, ...]
 
     def period_of(self, deadline_id: int) -> str:
-        """ "Kỳ báo cáo 6 tháng đầu năm 2024" / "Thời hạn 02/5/2024": which deadline an entry is of."""
+        """Which deadline an entry is of: "Kỳ báo cáo Năm 2024", "Thời hạn 02/5/2024"."""
         for line in self.deadlines:
             if line.deadline_id == deadline_id:
                 if line.kind == "report":
