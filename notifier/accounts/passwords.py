@@ -22,7 +22,7 @@ _COMMON = frozenset(
     "abcd123456 iloveyou123 matkhau123 matkhaumoi 123456aA@ admin12345 administrator "
     "changeme123 welcome123 letmein123 ubndhuyen ubnd123456 vanphong123".split()
 )
-_RUNS = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
+_RUNS = ("01234567890", "1234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
 
 
 class WeakPassword(Refused):
