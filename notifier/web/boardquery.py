@@ -23,6 +23,7 @@ SORTS = {
     "days": lambda i: (i.working_days, i.task),
 }
 MAX_DAYS = 365
+PAGE_ROWS = 100  # rows per page: a board of 10,000 open items stays a light page
 
 
 def _ref_key(ref: str) -> tuple[object, ...]:
@@ -44,6 +45,7 @@ class BoardQuery:
     within: int | None = None  # due within N working days (overdue included)
     sort: str = "deadline"
     descending: bool = False
+    page: int = 1
 
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> BoardQuery:
@@ -59,15 +61,24 @@ class BoardQuery:
             within=_int(query.get("within"), 0, MAX_DAYS),
             sort=sort if sort in SORTS else "deadline",
             descending=descending and sort in SORTS,
+            page=_int(query.get("page"), 1, 10**6) or 1,
         )
 
     def params(self, **changes: object) -> dict[str, str]:
         values: dict[str, object] = {
             "plan": self.plan, "agency": self.agency, "bucket": self.bucket,
             "within": self.within, "sort": ("-" if self.descending else "") + self.sort,
+            "page": self.page,
         }  # fmt: skip
+        if "page" not in changes and changes:
+            values["page"] = None  # another filter or order starts again at page 1
         values.update(changes)
-        return {k: str(v) for k, v in values.items() if v not in (None, "", "deadline")}
+        return {
+            k: str(v)
+            for k, v in values.items()
+            if v not in (None, "") and not (k == "sort" and v == "deadline")
+            and not (k == "page" and v == 1)
+        }
 
     def url(self, path: str = "/", **changes: object) -> str:
         params = self.params(**changes)
@@ -97,8 +108,11 @@ class BoardQuery:
 @dataclass(frozen=True)
 class BoardView:
     counts: list[tuple[Bucket, int]]
-    items: list[Item]
-    total: int
+    items: list[Item]  # this page's rows
+    total: int  # everything in scope (the four counts add up to it)
+    listed: int  # rows matching the filters, over all pages
+    page: int
+    pages: int
 
 
 def apply(board: Board, query: BoardQuery) -> BoardView:
@@ -109,4 +123,9 @@ def apply(board: Board, query: BoardQuery) -> BoardView:
     listed = sorted(
         (i for i in scoped if query.listed(i)), key=SORTS[query.sort], reverse=query.descending
     )
-    return BoardView([(b, counts[b]) for b in BUCKET_ORDER], listed, len(scoped))
+    pages = max(1, -(-len(listed) // PAGE_ROWS))
+    page = min(query.page, pages)
+    rows = listed[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    return BoardView(
+        [(b, counts[b]) for b in BUCKET_ORDER], rows, len(scoped), len(listed), page, pages
+    )

@@ -1,4 +1,4 @@
-"""What the pages show: the board's buckets, filters and sort, the task page, the log and its CSV."""
+"""What the pages show: the board (buckets, filters, sort), the task page, the log and its CSV."""
 
 from __future__ import annotations
 
