@@ -19,7 +19,6 @@ from notifier.domain.status import Bucket, bucket
 from notifier.domain.steps import TaskRoles
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
-from notifier.status import ANSWER_LABELS, VIA_LABELS
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import (
     Acknowledgement,
@@ -266,11 +265,3 @@ def task_story(session: Session, runtime: Runtime, deadline_id: int, now: dateti
         roles=_role_lines(session, task.id), access=current.roles, deadlines=lines,
         timeline=tuple(sorted(timeline, key=lambda e: (as_utc(e.at), e.source != "message"))),
     )  # fmt: skip
-
-
-def describe_via(via: str) -> str:
-    return VIA_LABELS.get(via, via)
-
-
-def describe_action(action: str) -> str:
-    return ANSWER_LABELS.get(action, action)

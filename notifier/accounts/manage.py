@@ -2,7 +2,7 @@
 
 There is no default account and no default password: the first admin is made with
 `notifier user add LOGIN --role admin`. Every change is an Event in the append-only
-log (kind ``account``); password hashes never leave this module's callers.
+log (kinds ``account.*``); password hashes never leave this module's callers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from notifier.accounts.roles import AccountRole
 from notifier.clock import VN_TZ
 from notifier.errors import ConfigError, NotFound
 from notifier.store.models import Account, Agency, Event
+from notifier.vocab import EventKind
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -55,8 +56,10 @@ def _agency_for(session: Session, role: AccountRole, code: str | None) -> Agency
     return agency
 
 
-def _record(session: Session, now: datetime, message: str, account: Account) -> None:
-    session.add(Event(at=now, kind="account", message=message, data={"login": account.login}))
+def _record(
+    session: Session, now: datetime, kind: EventKind, message: str, account: Account
+) -> None:
+    session.add(Event(at=now, kind=kind, message=message, data={"login": account.login}))
 
 
 def add_account(
@@ -75,7 +78,7 @@ def add_account(
     )  # fmt: skip
     session.add(account)
     session.flush()
-    _record(session, now, f"Thêm tài khoản {value} ({role})", account)
+    _record(session, now, EventKind.ACCOUNT_ADD, f"Thêm tài khoản {value} ({role})", account)
     return account
 
 
@@ -94,7 +97,8 @@ def set_active(session: Session, login: str, active: bool, now: datetime) -> Acc
     account.updated_at = now
     session.add(account)
     verb = "Mở lại" if active else "Khóa"
-    _record(session, now, f"{verb} tài khoản {account.login}", account)
+    kind = EventKind.ACCOUNT_ENABLE if active else EventKind.ACCOUNT_DISABLE
+    _record(session, now, kind, f"{verb} tài khoản {account.login}", account)
     return account
 
 
@@ -106,7 +110,9 @@ def set_password(session: Session, login: str, password: str, now: datetime) -> 
     account.session_version += 1
     account.updated_at = now
     session.add(account)
-    _record(session, now, f"Đổi mật khẩu tài khoản {account.login}", account)
+    _record(
+        session, now, EventKind.ACCOUNT_PASSWORD, f"Đổi mật khẩu tài khoản {account.login}", account
+    )
     return account
 
 

@@ -76,7 +76,8 @@ class BoardQuery:
         return {
             k: str(v)
             for k, v in values.items()
-            if v not in (None, "") and not (k == "sort" and v == "deadline")
+            if v not in (None, "")
+            and not (k == "sort" and v == "deadline")
             and not (k == "page" and v == 1)
         }
 

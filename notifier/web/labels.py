@@ -1,24 +1,14 @@
 """Vietnamese words for the stored nouns the pages show (kinds, channels, statuses, roles).
 
-Kept here until the vocabulary issue gives every noun its label in one module.
+Message kinds and answers take their words from :mod:`notifier.vocab`; the rest are the
+capitalised forms a page heading or badge needs.
 """
 
 from __future__ import annotations
 
-KIND = {
-    "reminder": "Nhắc hạn",
-    "due_today": "Đến hạn hôm nay",
-    "overdue": "Thông báo quá hạn",
-    "escalation": "Báo cáo cấp trên (đôn đốc)",
-    "report_request": "Đề nghị báo cáo",
-    "compiled_report": "Tổng hợp tình hình",
-    "digest": "Bản tin tổng hợp",
-    "obstacle": "Báo khó khăn, vướng mắc",
-    "test": "Tin thử",
-    "confirmation": "Xác nhận",
-    "followup": "Nhắc lại (chưa phản hồi)",
-    "admin_alert": "Cảnh báo quản trị",
-}
+from notifier.vocab import AckAction, MessageKind
+
+KIND = {k.value: k.label for k in MessageKind}
 CHANNEL = {
     "email": "Thư điện tử",
     "telegram": "Telegram",
@@ -36,9 +26,8 @@ STATUS = {
     "cancelled": "Đã hủy",
     "answer": "Phản hồi",
     "started": "Đang gửi",
-    "retry": "Sẽ gửi lại",
-    "fallback": "Chuyển sang kênh khác",
-    "deferred": "Tạm hoãn (giới hạn tốc độ)",
+    "transient": "Lỗi tạm thời, sẽ gửi lại",
+    "permanent": "Địa chỉ không dùng được",
 }
 ROLE = {
     "directing": "Cơ quan chỉ đạo",
@@ -47,12 +36,7 @@ ROLE = {
 }
 DEADLINE_KIND = {"deadline": "Thời hạn hoàn thành", "report": "Kỳ báo cáo"}
 EVENT = {"delivery": "Gửi tin", "answer": "Phản hồi"}
-ANSWER = {
-    "received": "Đã nhận",
-    "done": "Đã hoàn thành",
-    "blocked": "Báo vướng mắc",
-    "escalated": "Chuyển cấp",
-}
+ANSWER = {a.value: a.label for a in AckAction}
 
 
 def label(table: dict[str, str], value: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from notifier.accounts.access import Permission
-from notifier.interact.links import load_secret_key
+from notifier.signing import load_secret_key
 from notifier.interact.web import MAX_FORM_BYTES, add_answer_routes
 from notifier.runtime import Runtime
 from notifier.web import auth, board, log, task

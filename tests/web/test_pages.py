@@ -7,7 +7,8 @@ from datetime import datetime
 
 from notifier.clock import VN_TZ
 from notifier.domain.status import BUCKET_ORDER
-from notifier.services import Via, report_obstacle
+from notifier.services import report_obstacle
+from notifier.vocab import Via
 from tests.interact.test_services import person_id
 from tests.web.conftest import World
 
