@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_sweep import _pg_fresh  # noqa: E402
-
 from notifier.accounts.manage import add_account  # noqa: E402
 from notifier.accounts.roles import AccountRole  # noqa: E402
 from notifier.clock import VN_TZ, VirtualClock  # noqa: E402

@@ -16,9 +16,9 @@ from typing import Any
 from aiohttp import web
 
 from notifier.accounts.access import Permission
-from notifier.signing import load_secret_key
 from notifier.interact.web import MAX_FORM_BYTES, add_answer_routes
 from notifier.runtime import Runtime
+from notifier.signing import load_secret_key
 from notifier.web import auth, board, log, task
 from notifier.web.guard import CODEC, RUNTIME, Route, add_routes, guard
 from notifier.web.security import security_headers
