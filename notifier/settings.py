@@ -110,6 +110,14 @@ class HttpFile(_Strict):
     port: int = Field(default=8080, ge=1, le=65535)
 
 
+class WebFile(_Strict):
+    """The web board: session lifetimes and how often the board refreshes itself."""
+
+    session_idle_minutes: float = Field(default=120, gt=0)
+    session_max_hours: float = Field(default=12, gt=0)
+    board_refresh_seconds: float = Field(default=30, gt=0, le=60)
+
+
 class RateLimitsFile(_Strict):
     telegram_per_second: int = Field(default=30, ge=0)
     telegram_per_chat_per_second: int = Field(default=1, ge=0)
@@ -132,6 +140,7 @@ class NotifierFile(_Strict):
     zalo: ZaloFile = Field(default_factory=ZaloFile)
     zns: ZnsFile = Field(default_factory=ZnsFile)
     http: HttpFile = Field(default_factory=HttpFile)
+    web: WebFile = Field(default_factory=WebFile)
     rate_limits: RateLimitsFile = Field(default_factory=RateLimitsFile)
 
 

@@ -10,6 +10,7 @@ reported loudly: their messages could never be delivered.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import BUCKET_ORDER, Bucket, bucket
 from notifier.domain.steps import unreached_levels
 from notifier.runtime import Runtime
-from notifier.store.facts import load_occurrences
+from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import (
     Acknowledgement,
     Agency,
@@ -56,6 +57,10 @@ class Item:
     level: int
     done_at: datetime | None
     unreached: tuple[int, ...] = ()  # escalation levels with nobody to go to
+    nominal: date | None = None  # the plan's own date, when art. 148 moved the deadline
+    plan_id: int = 0
+    lead_codes: tuple[str, ...] = ()
+    coordinating_codes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,14 +149,17 @@ def status_board(
     *,
     plan_key: str | None = None,
     agency: str | None = None,
+    where: Callable[[Occurrence], bool] | None = None,
 ) -> Board:
-    """Every occurrence of open plans (or one plan), optionally only those led by ``agency``."""
+    """Every occurrence of open plans (or one plan), optionally only those led by ``agency``
+    and those ``where`` accepts (the web board passes what the account may see)."""
     now = as_utc(now)
     occurrences = [
         o
         for o in load_occurrences(session, runtime.policy, plan_key=plan_key)
         if (plan_key is not None or not o.plan_closed)
         and (agency is None or agency in o.roles.lead)
+        and (where is None or where(o))
     ]
     states = deadline_states(session, [o.deadline_id for o in occurrences])
     today = now.astimezone(VN_TZ).date()
@@ -175,6 +183,10 @@ def status_board(
                 level=state.level,
                 done_at=occ.done_at,
                 unreached=tuple(lv.level for lv in unreached_levels(occ.roles, occ.policy)),
+                nominal=occ.nominal if occ.nominal != occ.effective else None,
+                plan_id=occ.plan_id,
+                lead_codes=occ.roles.lead,
+                coordinating_codes=occ.roles.coordinating,
             )
         )
     board.warnings += unreached_notices(board.open_items)

@@ -181,6 +181,10 @@ class EventKind(Labelled):
     ANSWER_DONE = "answer.done"
     ANSWER_BLOCKED = "answer.blocked"
     ANSWER_ESCALATED = "answer.escalated"
+    ACCOUNT_ADD = "account.add"
+    ACCOUNT_DISABLE = "account.disable"
+    ACCOUNT_ENABLE = "account.enable"
+    ACCOUNT_PASSWORD = "account.password"
     # Written before the bot kept its own state table; kept so old log rows read back.
     LEGACY_TELEGRAM_OFFSET = "telegram.offset"
     LEGACY_AWAITING_REASON = "telegram.awaiting_reason"
@@ -298,6 +302,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "answer.done": "đã hoàn thành",
         "answer.blocked": "báo vướng mắc",
         "answer.escalated": "chuyển cấp",
+        "account.add": "thêm tài khoản",
+        "account.disable": "khóa tài khoản",
+        "account.enable": "mở lại tài khoản",
+        "account.password": "đổi mật khẩu tài khoản",
         "telegram.offset": "vị trí đọc tin Telegram",
         "telegram.awaiting_reason": "chờ lý do vướng mắc",
     },

@@ -1,7 +1,7 @@
 """`notifier status | log | done | escalate | ack`: the office's view and actions.
 
 Thin: parse, call :mod:`notifier.status` or one service function, print. The web
-app is registered here with the service (see :func:`notifier.interact.web.install`).
+app is registered with the service (see :func:`notifier.web.server.install`).
 """
 
 from __future__ import annotations

@@ -10,14 +10,15 @@ the message, get a 403 page and change nothing. Pages are sent with
 ``Cache-Control: no-store`` and a CSP that allows no script at all.
 
 Database work is synchronous (SQLModel), so handlers run it in a worker thread.
+The routes live on the web board's application (:mod:`notifier.web.server`), which
+leaves these pages their own headers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -29,7 +30,7 @@ from notifier.interact.pages import TaskView, confirm_page, refused_page, result
 from notifier.runtime import Runtime
 from notifier.services import ByPerson, Target
 from notifier.services.common import open_scope
-from notifier.signing import AnswerToken, load_secret_key, read_token
+from notifier.signing import AnswerToken, read_token
 from notifier.store.models import Agency, Plan, Task
 from notifier.vocab import AckAction, DeadlineStatus, Via
 
@@ -150,99 +151,9 @@ async def answer(request: web.Request) -> web.Response:
     return _page(result_page(outcome.message))
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.Response(text="ok\n", headers={"Cache-Control": "no-store"})
-
-
-Setup = Callable[[web.Application], None]
-
-
-def make_web_app(
-    runtime: Runtime, secret_key: bytes | None = None, *, setup: Sequence[Setup] = ()
-) -> web.Application:
-    """The aiohttp application; the key defaults to the installation's signing key.
-
-    ``setup`` callables may add routes (e.g. the Telegram webhook) before it starts.
-    """
-    if secret_key is None:
-        settings = runtime.settings
-        secret_key = load_secret_key(settings.secret_key, Path(settings.file.secret_key_file))
-    app = web.Application(client_max_size=MAX_FORM_BYTES)
+def add_answer_routes(app: web.Application, runtime: Runtime, secret_key: bytes) -> None:
+    """The answer links on ``app`` (the web board's application, see notifier.web.server)."""
     app[RUNTIME] = runtime
     app[SECRET] = secret_key
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/a/{token}", show)
-    app.router.add_post("/a/{token}", answer)
-    for add in setup:
-        add(app)
-    return app
-
-
-async def serve_web(
-    runtime: Runtime,
-    stop_event: asyncio.Event,
-    *,
-    host: str | None = None,
-    port: int | None = None,
-    setup: Sequence[Setup] = (),
-    started: Callable[[int], None] | None = None,
-) -> None:
-    """Serve the app on settings.file.http (or host/port) until ``stop_event`` is set
-    (or the task is cancelled). ``started`` gets the bound port (port 0 in tests).
-
-    In Telegram webhook mode (token and NOTIFIER_TELEGRAM_WEBHOOK_URL set) the same
-    server also receives the webhook, with its secret checked on every request.
-    """
-    http = runtime.settings.file.http
-    bot = _webhook_bot(runtime)
-    extra = list(setup)
-    if bot is not None:
-        from notifier.interact.telegram_io import add_webhook_route
-
-        await bot.initialize()
-        extra.append(lambda app: add_webhook_route(app, runtime, bot))
-    runner = web.AppRunner(make_web_app(runtime, setup=extra), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host or http.host, http.port if port is None else port)
-    try:
-        await site.start()
-        bound = _bound_port(runner)
-        log.info("web app listening on %s:%s", host or http.host, bound)
-        if started is not None:
-            started(bound)
-        await stop_event.wait()
-    finally:
-        await runner.cleanup()
-        if bot is not None:
-            await bot.shutdown()
-
-
-def _webhook_bot(runtime: Runtime) -> Any:
-    settings = runtime.settings
-    if not (settings.telegram_token and settings.file.telegram.webhook_url):
-        return None
-    from notifier.interact.telegram_io import make_bot
-
-    return make_bot(runtime)
-
-
-def _bound_port(runner: web.AppRunner) -> int:
-    for address in runner.addresses:
-        if isinstance(address, tuple) and len(address) >= 2:
-            return int(address[1])
-    return 0
-
-
-def install(service: Any) -> None:
-    """A ``notifier.engine.service.STARTUP_HOOKS`` entry: serve the web app with `run`.
-
-    A port already in use is logged, not fatal: sweep and dispatch go on.
-    """
-
-    async def web_task() -> None:
-        try:
-            await serve_web(service.runtime, asyncio.Event())
-        except OSError as exc:
-            log.error("web app not started: %s", exc)
-
-    service.extra_tasks.append(web_task)
+    app.router.add_get("/a/{token}", show, name="answer_show")
+    app.router.add_post("/a/{token}", answer, name="answer_record")

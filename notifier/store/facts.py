@@ -187,7 +187,9 @@ def load_occurrences(
     task_ref: str | None = None,
 ) -> list[Occurrence]:
     """Occurrences (all, or the given deadline ids), ordered by effective deadline."""
-    query = select(Deadline, Task, Plan).where(
+    # Plans are read once each below, not once per row: a plan row carries the whole
+    # parsed document (JSON), which would be decoded again for every deadline.
+    query = select(Deadline, Task).where(
         Deadline.task_id == Task.id,
         Task.plan_id == Plan.id,
         Task.active == True,  # noqa: E712
@@ -199,11 +201,13 @@ def load_occurrences(
         query = query.where(Plan.key == plan_key)
     if task_ref is not None:
         query = query.where(Task.ref == task_ref)
-    rows = session.exec(query.order_by(col(Deadline.effective_date), col(Deadline.id))).all()
-    if not rows:
+    pairs = session.exec(query.order_by(col(Deadline.effective_date), col(Deadline.id))).all()
+    if not pairs:
         return []
+    plan_ids = {t.plan_id for _, t in pairs}
+    plans = {p.id: p for p in session.exec(select(Plan).where(col(Plan.id).in_(plan_ids)))}
+    rows = [(d, t, plans[t.plan_id]) for d, t in pairs]
     task_ids = {t.id for _, t, _ in rows}
-    plan_ids = {p.id for _, _, p in rows}
     task_roles: dict[int, list[TaskRole]] = defaultdict(list)
     for role in session.exec(select(TaskRole).where(col(TaskRole.task_id).in_(task_ids))):
         task_roles[role.task_id].append(role)

@@ -281,9 +281,6 @@ class BotCursor(SQLModel, table=True):
     updated_at: datetime = _utc(nullable=False)
 
 
-APPEND_ONLY_TABLES = ("event", "acknowledgement")
-
-
 class OAuthToken(SQLModel, table=True):
     """An OAuth access/refresh pair (Zalo OA for ZNS), shared by every worker.
 
@@ -303,3 +300,41 @@ class OAuthToken(SQLModel, table=True):
     version: int = Field(default=0)
     updated_at: datetime = _utc(nullable=False)
     refused_at: datetime | None = _utc()
+
+
+class Account(SQLModel, table=True):
+    """A person who signs in to the web board (not a message recipient: see Person).
+
+    ``session_version`` is carried by the session cookie; raising it (logout, disable,
+    new password) makes every cookie issued before invalid.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True, index=True, max_length=64)
+    password_hash: str
+    role: str  # notifier.accounts.roles.AccountRole
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")
+    active: bool = True
+    session_version: int = 1
+    created_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)
+    last_login_at: datetime | None = _utc()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Append-only: every attempt to sign in, successful or not (also what the limits count)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_login_at", "login", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64)
+    address: str = Field(max_length=64)
+    success: bool
+    outcome: str = Field(max_length=16)  # notifier.accounts.login.Outcome
+    at: datetime = _utc(nullable=False)
+
+
+APPEND_ONLY_TABLES = ("event", "acknowledgement", "login_attempt")

@@ -18,9 +18,9 @@ from notifier.clock import VN_TZ, VirtualClock
 from notifier.engine.channels import build_channels
 from notifier.engine.dispatch import dispatch_all
 from notifier.engine.sweep import sweep
-from notifier.interact.web import make_web_app, serve_web
 from notifier.runtime import Runtime
 from notifier.store.models import Acknowledgement, Deadline, Notification, Person
+from notifier.web.server import make_web_app, serve_web
 from tests.fakes.smtp import smtp_server
 from tests.interact.test_services import rows, seed
 

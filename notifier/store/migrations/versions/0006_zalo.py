@@ -1,7 +1,7 @@
 """oauth_token: the Zalo OA access/refresh pair shared by every worker (ZNS)
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005_accounts
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import notifier.store.types
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005_accounts"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,133 @@
+"""`notifier user add|list|disable|enable|set-password`: the accounts of the web board.
+
+Passwords come from a hidden prompt (asked twice) or from standard input with
+``--password-stdin`` (first line), never from the command line, where they would end
+up in the shell history and the process list. A weak or empty password is bad input
+(exit 2) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from notifier.accounts import manage
+from notifier.accounts.passwords import WeakPassword
+from notifier.accounts.roles import AccountRole
+from notifier.cli.app import app
+from notifier.cli.common import console, err_console, print_json, state, table
+from notifier.store.db import session_scope
+from notifier.textfmt import vn_datetime
+
+user_app = typer.Typer(no_args_is_help=True, help="Accounts of the web board.")
+app.add_typer(user_app, name="user")
+
+StdinOpt = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+]
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(
+        typer.prompt(
+            "Mật khẩu",
+            hide_input=True,
+            confirmation_prompt="Nhập lại mật khẩu",
+            default="",
+            show_default=False,
+        )
+    )
+
+
+def _weak(exc: WeakPassword) -> typer.Exit:
+    err_console.print(f"[bold red]Lỗi dữ liệu đầu vào:[/] {exc} Không có thay đổi nào.")
+    return typer.Exit(2)
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="Login, e.g. vp.nguyen")],
+    role: Annotated[AccountRole, typer.Option("--role", help="admin | office | agency | viewer")],
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="Agency code (role agency only).")
+    ] = None,
+    password_stdin: StdinOpt = False,
+) -> None:
+    """Create an account (the first admin is created this way: there is no default one)."""
+    st = state(ctx)
+    engine = st.ready_engine()
+    password = _read_password(password_stdin)
+    try:
+        with session_scope(engine) as session:
+            account = manage.add_account(session, login, role, agency, password, st.clock.now())
+            created = account.login
+    except WeakPassword as exc:
+        raise _weak(exc) from None
+    console.print(f"Đã tạo tài khoản {created} ({role.label}).")
+
+
+@user_app.command("list")
+def user_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Accounts with role, agency, state and last sign-in."""
+    from sqlmodel import Session
+
+    with Session(state(ctx).ready_engine()) as session:
+        rows = manage.list_accounts(session)
+    if as_json:
+        print_json([r.to_json() for r in rows])
+        return
+    lines = [
+        [r.login, r.role.label, r.agency or "", "hoạt động" if r.active else "đã khóa",
+         vn_datetime(r.last_login_at) if r.last_login_at else "chưa đăng nhập"]
+        for r in rows
+    ]  # fmt: skip
+    columns = ["Tên đăng nhập", "Vai trò", "Cơ quan", "Trạng thái", "Đăng nhập gần nhất"]
+    console.print(table("Tài khoản", columns, lines))
+
+
+def _set_active(ctx: typer.Context, login: str, active: bool) -> None:
+    st = state(ctx)
+    with session_scope(st.ready_engine()) as session:
+        account = manage.set_active(session, login, active, st.clock.now())
+        name = account.login
+    console.print(f"Đã {'mở lại' if active else 'khóa'} tài khoản {name}.")
+
+
+@user_app.command("disable")
+def user_disable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="Login.")]) -> None:
+    """Disable an account; its open sessions end at once. History is kept."""
+    _set_active(ctx, login, False)
+
+
+@user_app.command("enable")
+def user_enable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="Login.")]) -> None:
+    """Enable a disabled account again."""
+    _set_active(ctx, login, True)
+
+
+@user_app.command("set-password")
+def user_set_password(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="Login.")],
+    password_stdin: StdinOpt = False,
+) -> None:
+    """Set a new password; sessions opened with the old one end."""
+    st = state(ctx)
+    engine = st.ready_engine()
+    password = _read_password(password_stdin)
+    try:
+        with session_scope(engine) as session:
+            account = manage.set_password(session, login, password, st.clock.now())
+            name = account.login
+    except WeakPassword as exc:
+        raise _weak(exc) from None
+    console.print(f"Đã đổi mật khẩu tài khoản {name}.")
