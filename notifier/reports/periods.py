@@ -117,7 +117,7 @@ def _fifteenth_before(first_day: date) -> date:
     return date(first_day.year, first_day.month - 1, 15)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case, no accents, single spaces: "Quý II/2024" -> "quy ii/2024"."""
     text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -156,7 +156,7 @@ def _index(kind: PeriodKind, groups: dict[str, str | None]) -> int:
 
 def parse_period(text: str) -> ReportingPeriod:
     """The period ``text`` names; :class:`PeriodError` listing the valid forms otherwise."""
-    folded = _fold(text)
+    folded = fold(text)
     for pattern, kind in _PATTERNS:
         found = pattern.match(folded)
         if found is None:
