@@ -57,7 +57,7 @@ def status_instant(report: CompiledReport) -> str:
     if report.period is None:
         return f"Số liệu tổng hợp từ hệ thống theo dõi nhiệm vụ; {when}."
     window = lower_first(report.period.data_text)
-    return f"Kỳ báo cáo {report.period.label} ({window}); {when}."
+    return f"Kỳ báo cáo {lower_first(report.period.label)} ({window}); {when}."
 
 
 def result_word(item: ReportItem) -> str:
@@ -66,21 +66,22 @@ def result_word(item: ReportItem) -> str:
 
 
 def deadline_phrase(item: ReportItem) -> str:
-    """ "thời hạn: Tháng 4 năm 2024 (hạn cuối 02/5/2024, do ngày 30/4/2024 là ngày nghỉ)"."""
-    moved = f"ngày {vn_date(item.nominal)} là ngày nghỉ" if item.nominal != item.deadline else ""
+    """ "thời hạn: Tháng 4 năm 2024, hạn cuối 02/5/2024 do ngày 30/4/2024 là ngày nghỉ"."""
+    moved = (
+        f" do ngày {vn_date(item.nominal)} là ngày nghỉ" if item.nominal != item.deadline else ""
+    )
     if item.kind == ItemKind.REPORT:
-        return f"hạn báo cáo {vn_date(item.deadline)}" + (f" ({moved})" if moved else "")
+        return f"hạn báo cáo {vn_date(item.deadline)}{moved}"
     if item.timeframe and item.timeframe.strip() != vn_date(item.deadline):
-        detail = f", do {moved}" if moved else ""
-        return f"thời hạn: {item.timeframe} (hạn cuối {vn_date(item.deadline)}{detail})"
-    return f"thời hạn {vn_date(item.deadline)}" + (f" ({moved})" if moved else "")
+        return f"thời hạn: {item.timeframe}, hạn cuối {vn_date(item.deadline)}{moved}"
+    return f"thời hạn {vn_date(item.deadline)}{moved}"
 
 
 def item_name(item: ReportItem) -> str:
     """ "Nhiệm vụ II.1 “Tham quan ...”" plus ", kỳ báo cáo 6 tháng đầu năm 2024"."""
     name = f"Nhiệm vụ {item.ref} “{item.title}”"
     if item.kind == ItemKind.REPORT and item.period:
-        name += f", kỳ báo cáo {item.period}"
+        name += f", kỳ báo cáo {lower_first(item.period)}"
     return name
 
 
@@ -99,7 +100,7 @@ def done_text(item: ReportItem) -> str:
 
 
 def done_line(item: ReportItem) -> str:
-    return f"{item_name(item)}: {lead_phrase(item)}; {deadline_phrase(item)}; {done_text(item)}"
+    return f"{item_name(item)} ({lead_phrase(item)}; {deadline_phrase(item)}): {done_text(item)}"
 
 
 def open_text(item: ReportItem) -> str:
@@ -108,7 +109,7 @@ def open_text(item: ReportItem) -> str:
 
 
 def open_line(item: ReportItem) -> str:
-    return f"{item_name(item)}: {lead_phrase(item)}; {deadline_phrase(item)}; {open_text(item)}."
+    return f"{item_name(item)} ({lead_phrase(item)}; {deadline_phrase(item)}): {open_text(item)}."
 
 
 def _people(recipients: Sequence[ObstacleRecipient]) -> str:
@@ -127,7 +128,7 @@ def obstacle_line(obstacle: Obstacle) -> str:
         who = f"đồng chí {who} ({obstacle.reporter_agency})"
     task = f"nhiệm vụ {obstacle.ref}"
     if obstacle.kind == ItemKind.REPORT and obstacle.period:
-        task += f" (kỳ báo cáo {obstacle.period})"
+        task += f" (kỳ báo cáo {lower_first(obstacle.period)})"
     day = local_day_text(obstacle.at)
     text = f"Ngày {day}, {who} báo cáo vướng mắc khi thực hiện {task}: “{obstacle.reason}”."
     if obstacle.sent_to:
