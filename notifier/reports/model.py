@@ -150,12 +150,24 @@ class ReportItem:
         return ", ".join(self.lead)
 
 
+class Delivery(StrEnum):
+    """Where an obstacle message stood at the report's instant."""
+
+    SENT = "sent"
+    WAITING = "waiting"  # in the outbox (e.g. outside the send window)
+    FAILED = "failed"  # given up, refused or cancelled
+
+
 @dataclass(frozen=True)
 class ObstacleRecipient:
     person: str
     agency: str
     copy: bool  # "đồng gửi"
-    delivered: bool  # sent by the report's instant
+    delivery: Delivery
+
+    @property
+    def delivered(self) -> bool:
+        return self.delivery == Delivery.SENT
 
 
 @dataclass(frozen=True)

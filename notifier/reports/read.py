@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.plans.resolve import AgencyEntry, AgencyIndex
-from notifier.reports.model import ItemKind, Obstacle, ObstacleRecipient, PlanHeader
+from notifier.reports.model import Delivery, ItemKind, Obstacle, ObstacleRecipient, PlanHeader
 from notifier.services import AckKind
 from notifier.store.models import (
     Acknowledgement,
@@ -195,14 +195,18 @@ def _obstacle_recipients(
     for row, person, agency in rows:
         if as_utc(row.created_at) > at:
             continue
-        delivered = (
-            row.status == NotificationStatus.SENT
-            and row.sent_at is not None
-            and as_utc(row.sent_at) <= at
-        )
         ack_id = int(row.occurrence.removeprefix("obstacle:"))
-        out[ack_id].append(ObstacleRecipient(person.name, agency.name, row.copy_only, delivered))
+        state = _delivery(row, at)
+        out[ack_id].append(ObstacleRecipient(person.name, agency.name, row.copy_only, state))
     return out
+
+
+def _delivery(row: Notification, at: datetime) -> Delivery:
+    if row.status == NotificationStatus.SENT and row.sent_at is not None:
+        return Delivery.SENT if as_utc(row.sent_at) <= at else Delivery.WAITING
+    if row.status in (NotificationStatus.PENDING, NotificationStatus.CLAIMED):
+        return Delivery.WAITING
+    return Delivery.FAILED
 
 
 def obstacles(

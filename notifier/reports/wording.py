@@ -13,6 +13,7 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import Bucket
 from notifier.reports.model import (
     CompiledReport,
+    Delivery,
     ItemKind,
     Obstacle,
     ObstacleRecipient,
@@ -22,6 +23,11 @@ from notifier.reports.periods import ReportingPeriod
 from notifier.textfmt import capfirst, days_phrase, vn_date, vn_datetime
 
 NO_LEAD = "chưa xác định cơ quan chủ trì"
+DELIVERY_NOTES = {
+    Delivery.SENT: "",
+    Delivery.WAITING: " – đang chờ gửi",
+    Delivery.FAILED: " – gửi không thành công",
+}
 
 
 def local_day_text(instant: datetime) -> str:
@@ -113,10 +119,10 @@ def open_line(item: ReportItem) -> str:
 
 
 def _people(recipients: Sequence[ObstacleRecipient]) -> str:
-    """ "Ủy ban nhân dân huyện Ba Tơ (Phạm Xuân Vinh)"; undelivered marked."""
+    """ "Ủy ban nhân dân huyện Ba Tơ (Phạm Xuân Vinh)"; a message not delivered is marked."""
     by_agency: dict[str, list[str]] = {}
     for r in recipients:
-        person = r.person if r.delivered else f"{r.person} – chưa gửi được"
+        person = r.person + DELIVERY_NOTES[r.delivery]
         by_agency.setdefault(r.agency, []).append(person)
     return "; ".join(f"{agency} ({', '.join(people)})" for agency, people in by_agency.items())
 

@@ -1,4 +1,4 @@
-"""The sample plan's story, replayed once per module through the real sweep and dispatch.
+"""The sample plan's story, replayed once per test session through the real sweep and dispatch.
 
 15/4/2024 08:00  the plan is imported (II.1 "Tháng 4 năm 2024": effective deadline 02/5;
                  II.2 "Thường xuyên": report periods 6 tháng đầu năm 2024 due 17/6, Năm 2024
@@ -87,7 +87,7 @@ async def _play(story: Story) -> None:
     await _replay(runtime, H1_DONE, END)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     root = tmp_path_factory.mktemp("story")
     config_dir = root / "config"
