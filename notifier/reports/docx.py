@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION_START
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -85,16 +86,32 @@ def text_width_cm(text: str, size: float, bold: bool = True) -> float:
 
 
 def _fonts(run_or_style: Any, size: float | None, bold: bool, italic: bool) -> None:
-    font = run_or_style.font
-    font.name = FONT
-    if size is not None:
-        font.size = Pt(size)
-    font.bold = bold
-    font.italic = italic
-    rpr = run_or_style.element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
+    """Times New Roman for every script (Vietnamese is Latin, but Word looks at all four)."""
+    fonts = run_or_style.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), FONT)
+    font = run_or_style.font
+    if bold:
+        font.bold = True
+    if italic:
+        font.italic = True
+    if size is not None:
+        font.size = Pt(size)
+
+
+def _new_paragraph(container: Any) -> Paragraph:
+    """A new last paragraph. In the body it goes straight before the final ``w:sectPr``:
+    python-docx would search all the body's children for it, each time (quadratic)."""
+    if not isinstance(container, DocxDocument):
+        return container.add_paragraph()
+    body = container.element.body
+    p = OxmlElement("w:p")
+    last = body[-1] if len(body) else None
+    if last is not None and last.tag == qn("w:sectPr"):
+        last.addprevious(p)
+    else:
+        body.append(p)
+    return Paragraph(p, container._body)
 
 
 def para(
@@ -110,7 +127,7 @@ def para(
     after: float = 0,
 ) -> Paragraph:
     """A paragraph with one run; ``container`` is the document or a table cell."""
-    p: Paragraph = container.add_paragraph()
+    p = _new_paragraph(container)
     fmt = p.paragraph_format
     fmt.alignment = align
     fmt.space_before, fmt.space_after = Pt(before), Pt(after)
@@ -383,25 +400,24 @@ def _agency_rows(report: CompiledReport) -> list[tuple[int, str, ItemKind, Bucke
 def _agency_table(doc: Any, report: CompiledReport) -> None:
     rows = _agency_rows(report)
     table = _grid(doc, 2 + len(rows), (1.3, 4.2, 2.5, 1.7, 1.7, 1.7, 1.7, 1.7))
-    top, sub = table.rows[0].cells, table.rows[1].cells
+    grid = [row.cells for row in table.rows]  # once: python-docx rebuilds the grid per call
+    top, sub = grid[0], grid[1]
     for i, text in ((0, "STT"), (1, "Cơ quan chủ trì"), (2, "Loại"), (7, "Tổng số")):
         top[i].merge(sub[i])
         cell_text(top[i], text, bold=True)
-    top[3].merge(top[4])
-    top[5].merge(top[6])
-    cell_text(top[3], "Đã hoàn thành", bold=True)
-    cell_text(top[5], "Chưa hoàn thành", bold=True)
+    for i, text in ((3, "Đã hoàn thành"), (5, "Chưa hoàn thành")):
+        top[i].merge(top[i + 1])
+        cell_text(top[i], text, bold=True)
     for i, text in enumerate(("Đúng hạn", "Quá hạn", "Trong hạn", "Quá hạn"), start=3):
         cell_text(sub[i], text, bold=True)
     for r, (n, agency, kind, counts) in enumerate(rows, start=2):
-        cells = table.rows[r].cells
-        first = r == 2 or rows[r - 3][0] != n
-        if first:
+        cells = grid[r]
+        if r == 2 or rows[r - 3][0] != n:  # an agency's first row: number and name
             cell_text(cells[0], str(n))
             cell_text(cells[1], agency, align=WD_ALIGN_PARAGRAPH.LEFT)
-        else:
-            table.rows[r - 1].cells[0].merge(cells[0])
-            table.rows[r - 1].cells[1].merge(cells[1])
+        else:  # its second row (report periods) shares them
+            grid[r - 1][0].merge(cells[0])
+            grid[r - 1][1].merge(cells[1])
         cell_text(cells[2], kind.label, align=WD_ALIGN_PARAGRAPH.LEFT)
         for i, b in enumerate(BUCKET_ORDER, start=3):
             cell_text(cells[i], str(counts.count(b)))

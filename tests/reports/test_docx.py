@@ -71,10 +71,10 @@ def cells(table: Table) -> list[list[str]]:
     return [[c.text for c in row.cells] for row in table.rows]
 
 
-def run_style(p: Paragraph) -> tuple[float | None, bool | None, bool | None]:
+def run_style(p: Paragraph) -> tuple[float | None, bool, bool]:
     [run] = p.runs
     size = run.font.size.pt if run.font.size is not None else None
-    return size, run.font.bold, run.font.italic
+    return size, bool(run.font.bold), bool(run.font.italic)
 
 
 def test_a4_page_margins_and_times_new_roman_everywhere(h1: DocxDocument) -> None:

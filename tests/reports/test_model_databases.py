@@ -46,7 +46,7 @@ def test_report_on_both_databases(config_dir: Path, db_url: str) -> None:
     assert r.reports.counts == (0, 0, 1, 0)
     [done] = r.completed
     assert done.done_at is not None and done.done_at.astimezone(VN_TZ).date() == date(2024, 5, 2)
-    [o] = r.obstacles
+    [o] = r.obstacles  # nothing was dispatched here: its messages are still in the outbox
     assert [(x.person, x.copy, x.delivered) for x in o.recipients] == [
         ("Phạm Xuân Vinh", False, False),
         ("Võ Thị Mai", True, False),
@@ -57,7 +57,6 @@ def test_report_on_both_databases(config_dir: Path, db_url: str) -> None:
         "Phòng Tài chính – Kế hoạch huyện Ba Tơ (Võ Thị Mai – đang chờ gửi, Phạm Văn Đức – "
         "đang chờ gửi)."
     )
-    # Nothing was dispatched in this test: every obstacle message is still in the outbox.
     # One minute before the obstacle, there is none; before the completion, II.1 is open.
     assert at(datetime(2024, 6, 3, 7, 44, tzinfo=VN_TZ)).obstacles == ()
     assert at(datetime(2024, 5, 2, 23, 58, tzinfo=VN_TZ), None).tasks.counts == (0, 0, 1, 0)
