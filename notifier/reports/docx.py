@@ -482,6 +482,7 @@ def _closing(doc: Any, report: CompiledReport) -> None:
     left, right = table.rows[0].cells
     label = _first(left)
     label.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    label.paragraph_format.space_before = Pt(6)
     _fonts(label.add_run("Nơi nhận:"), Size.RECIPIENTS_LABEL, True, True)
     for line in recipient_lines(report):
         para(left, line, size=Size.RECIPIENTS, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -489,6 +490,7 @@ def _closing(doc: Any, report: CompiledReport) -> None:
     capacity, title = signer_lines(report)
     first = _first(right)
     first.paragraph_format.alignment = center
+    first.paragraph_format.space_before = Pt(6)
     _fonts(first.add_run(capacity), Size.SIGNER, True, False)
     para(right, title, size=Size.SIGNER, bold=True, align=center)
     for _ in range(4):  # room for the signature and the seal
