@@ -42,6 +42,15 @@ from notifier.store.models import (  # noqa: E402
     Task,
     TaskRole,
 )
+from notifier.vocab import (  # noqa: E402
+    AckAction,
+    ChannelName,
+    DeadlineStatus,
+    DeliveryStatus,
+    MessageKind,
+    OccurrenceKind,
+    Role,
+)
 
 AT = datetime(2024, 12, 31, 17, 0, tzinfo=VN_TZ)
 T0 = datetime(2024, 1, 2, tzinfo=UTC)
@@ -69,7 +78,7 @@ def _task(session: Session, plan_id: int, ref: str, lead: Person, kind: str) -> 
     session.add(task)
     session.flush()
     assert task.id is not None
-    session.add(TaskRole(task_id=task.id, role="lead", written="x", agency_id=lead.agency_id))
+    session.add(TaskRole(task_id=task.id, role=Role.LEAD, written="x", agency_id=lead.agency_id))
     return task
 
 
@@ -77,7 +86,7 @@ def _deadline(session: Session, task: Task, n: int, kind: str, seq: int, period:
     due = date(2024, 1, 15) + timedelta(days=(n * 7) % 700)
     done = n % 2 == 0
     row = Deadline(task_id=task.id or 0, kind=kind, seq=seq, period=period, nominal_date=due,
-                   effective_date=due, status="done" if done else "open",
+                   effective_date=due, status=DeadlineStatus.DONE if done else DeadlineStatus.OPEN,
                    completed_at=T0 + timedelta(days=n % 400) if done else None,
                    completion_note="Đã hoàn thành, báo cáo kết quả" if done else "")  # fmt: skip
     session.add(row)
@@ -97,24 +106,32 @@ def populate(url: str, tasks: int, ongoing: int, obstacles: int) -> str:
         assert plan.id is not None
         rows = []
         for n in range(tasks):
-            task = _task(session, plan.id, f"{ROMAN[n % 12]}.{n}", people[n % 40], "deadline")
-            rows.append(_deadline(session, task, n, "deadline", 0, ""))
+            task = _task(
+                session, plan.id, f"{ROMAN[n % 12]}.{n}", people[n % 40], OccurrenceKind.DEADLINE
+            )
+            rows.append(_deadline(session, task, n, OccurrenceKind.DEADLINE, 0, ""))
         for n in range(ongoing):
             task = _task(session, plan.id, f"XII.{tasks + n}", people[n % 40], "ongoing")
-            rows += [_deadline(session, task, n, "report", s, p) for s, p in enumerate(PERIODS)]
+            rows += [
+                _deadline(session, task, n, OccurrenceKind.REPORT, s, p)
+                for s, p in enumerate(PERIODS)
+            ]
         session.flush()
         for n in range(obstacles):
             ack = Acknowledgement(
-                deadline_id=rows[n].id or 0, person_id=people[n % 40].id, action="blocked",
+                deadline_id=rows[n].id or 0, person_id=people[n % 40].id, action=AckAction.BLOCKED,
                 via="web", note="Thiếu kinh phí", at=T0,
             )  # fmt: skip
             session.add(ack)
             session.flush()
             for copy, person in ((False, people[0]), (True, people[1])):
-                session.add(Notification(occurrence=f"obstacle:{ack.id}", step="obstacle",
-                                         person_id=person.id or 0, channel="email", kind="obstacle",
-                                         due_at=T0, created_at=T0, status="sent", sent_at=T0,
-                                         copy_only=copy))  # fmt: skip
+                row = Notification(
+                    occurrence=f"obstacle:{ack.id}", step=MessageKind.OBSTACLE,
+                    person_id=person.id or 0, channel=ChannelName.EMAIL, kind=MessageKind.OBSTACLE,
+                    due_at=T0, created_at=T0, status=DeliveryStatus.SENT, sent_at=T0,
+                    copy_only=copy,
+                )  # fmt: skip
+                session.add(row)
         session.commit()
     engine.dispose()
     return "bench"

@@ -11,19 +11,18 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
 from notifier.domain.status import DUE_SOON_WORKING_DAYS, bucket
-from notifier.domain.steps import OccurrenceKind
 from notifier.errors import NotFound
 from notifier.reports import read
 from notifier.reports.model import (
     AgencyRow,
     BucketCounts,
     CompiledReport,
-    ItemKind,
     ReportItem,
 )
 from notifier.reports.periods import ReportingPeriod, period_of_label
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import Plan
+from notifier.vocab import OccurrenceKind
 
 
 def _local_day(instant: datetime) -> date:
@@ -74,10 +73,9 @@ def _item(
     calendar: WorkingCalendar,
 ) -> ReportItem:
     today = _local_day(at)
-    kind = ItemKind.REPORT if occ.kind == OccurrenceKind.REPORT else ItemKind.TASK
     lead_agencies = tuple(names.get(c, c) for c in occ.roles.lead) or facts.lead
     return ReportItem(
-        deadline_id=occ.deadline_id, kind=kind, ref=occ.task_ref, title=occ.task_title,
+        deadline_id=occ.deadline_id, kind=occ.kind, ref=occ.task_ref, title=occ.task_title,
         section=read.section_of(occ.task_ref), group=facts.group,
         lead=facts.lead or (occ.lead_written,), lead_agencies=lead_agencies,
         coordinating=facts.coordinating, output=facts.output, period=occ.period,
@@ -91,7 +89,7 @@ def _item(
 def _agencies(items: Sequence[ReportItem]) -> tuple[AgencyRow, ...]:
     """Per lead agency (first appearance order), its buckets for tasks and for reports."""
     order: list[str] = []
-    buckets: dict[tuple[str, ItemKind], list] = {}
+    buckets: dict[tuple[str, OccurrenceKind], list] = {}
     for item in items:
         for agency in item.lead_agencies or ("(chưa xác định cơ quan chủ trì)",):
             if agency not in order:
@@ -100,8 +98,8 @@ def _agencies(items: Sequence[ReportItem]) -> tuple[AgencyRow, ...]:
     return tuple(
         AgencyRow(
             agency=a,
-            tasks=BucketCounts.of_buckets(buckets.get((a, ItemKind.TASK), [])),
-            reports=BucketCounts.of_buckets(buckets.get((a, ItemKind.REPORT), [])),
+            tasks=BucketCounts.of_buckets(buckets.get((a, OccurrenceKind.DEADLINE), [])),
+            reports=BucketCounts.of_buckets(buckets.get((a, OccurrenceKind.REPORT), [])),
         )
         for a in order
     )
@@ -138,14 +136,11 @@ def build_report(
         if _belongs(occ, done_at, period, today, calendar):
             note = notes.get(occ.deadline_id, "")
             items.append(_item(occ, facts[occ.task_id], done_at, note, names, at, calendar))
-    items.sort(key=lambda i: (read.ref_key(i.ref), i.kind != ItemKind.TASK, i.deadline))
+    items.sort(key=lambda i: (read.ref_key(i.ref), i.kind != OccurrenceKind.DEADLINE, i.deadline))
     infos = {
-        o.deadline_id: read.DeadlineInfo(
-            o.task_ref, o.task_title, o.period,
-            ItemKind.REPORT if o.kind == OccurrenceKind.REPORT else ItemKind.TASK,
-        )
+        o.deadline_id: read.DeadlineInfo(o.task_ref, o.task_title, o.period, o.kind)
         for o in occurrences
-    }  # fmt: skip
+    }
     window = period.data_window if period is not None else None
     return CompiledReport(
         plan=read.plan_header(session, plan),
@@ -153,8 +148,8 @@ def build_report(
         period=period,
         task_total=read.task_total(session, plan.id),
         items=tuple(items),
-        tasks=BucketCounts.of_buckets(i.bucket for i in items if i.kind == ItemKind.TASK),
-        reports=BucketCounts.of_buckets(i.bucket for i in items if i.kind == ItemKind.REPORT),
+        tasks=BucketCounts.of_buckets(i.bucket for i in items if i.kind == OccurrenceKind.DEADLINE),
+        reports=BucketCounts.of_buckets(i.bucket for i in items if i.kind == OccurrenceKind.REPORT),
         obstacles=read.obstacles(session, infos, at, window),
         agencies=_agencies(items),
     )

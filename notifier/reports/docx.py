@@ -34,7 +34,8 @@ from docx.text.paragraph import Paragraph
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import BUCKET_ORDER, Bucket
 from notifier.reports import wording
-from notifier.reports.model import BucketCounts, CompiledReport, ItemKind
+from notifier.reports.model import KIND_LABELS, BucketCounts, CompiledReport
+from notifier.vocab import OccurrenceKind
 
 FONT = "Times New Roman"
 TEXT_WIDTH_CM = 21.0 - 3.0 - 1.5  # A4 minus left and right margins
@@ -388,10 +389,13 @@ def _summary(doc: Any, report: CompiledReport) -> None:
         body(doc, f"Tỷ lệ chưa hoàn thành, quá hạn: {' và '.join(overdue)}.")
 
 
-def _agency_rows(report: CompiledReport) -> list[tuple[int, str, ItemKind, BucketCounts]]:
+def _agency_rows(report: CompiledReport) -> list[tuple[int, str, OccurrenceKind, BucketCounts]]:
     rows = []
     for n, row in enumerate(report.agencies, start=1):
-        for kind, counts in ((ItemKind.TASK, row.tasks), (ItemKind.REPORT, row.reports)):
+        for kind, counts in (
+            (OccurrenceKind.DEADLINE, row.tasks),
+            (OccurrenceKind.REPORT, row.reports),
+        ):
             if counts.total:
                 rows.append((n, row.agency, kind, counts))
     return rows
@@ -418,7 +422,7 @@ def _agency_table(doc: Any, report: CompiledReport) -> None:
         else:  # its second row (report periods) shares them
             grid[r - 1][0].merge(cells[0])
             grid[r - 1][1].merge(cells[1])
-        cell_text(cells[2], kind.label, align=WD_ALIGN_PARAGRAPH.LEFT)
+        cell_text(cells[2], KIND_LABELS[kind], align=WD_ALIGN_PARAGRAPH.LEFT)
         for i, b in enumerate(BUCKET_ORDER, start=3):
             cell_text(cells[i], str(counts.count(b)))
         cell_text(cells[7], str(counts.total), bold=True)

@@ -26,20 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from notifier.domain.status import BUCKET_ORDER, Bucket
 from notifier.reports.periods import ReportingPeriod
 from notifier.textfmt import vn_percent, vn_plan_date
+from notifier.vocab import DeliveryStatus, OccurrenceKind
 
-
-class ItemKind(StrEnum):
-    TASK = "task"  # a deadline row of a task with a due date
-    REPORT = "report"  # one reporting period of an ongoing task
-
-    @property
-    def label(self) -> str:
-        return "Nhiệm vụ có thời hạn" if self == ItemKind.TASK else "Kỳ báo cáo"
+# What the report tables call the two kinds of rows.
+KIND_LABELS = {OccurrenceKind.DEADLINE: "Nhiệm vụ có thời hạn", OccurrenceKind.REPORT: "Kỳ báo cáo"}
 
 
 @dataclass(frozen=True)
@@ -119,7 +113,7 @@ class ReportItem:
     """One deadline row or one report period, with its status as of the report's instant."""
 
     deadline_id: int
-    kind: ItemKind
+    kind: OccurrenceKind
     ref: str  # "II.1"
     title: str
     section: str  # Roman numeral of the plan section ("II"), "" when the ref has none
@@ -150,24 +144,16 @@ class ReportItem:
         return ", ".join(self.lead)
 
 
-class Delivery(StrEnum):
-    """Where an obstacle message stood at the report's instant."""
-
-    SENT = "sent"
-    WAITING = "waiting"  # in the outbox (e.g. outside the send window)
-    FAILED = "failed"  # given up, refused or cancelled
-
-
 @dataclass(frozen=True)
 class ObstacleRecipient:
     person: str
     agency: str
     copy: bool  # "đồng gửi"
-    delivery: Delivery
+    status: DeliveryStatus  # as of the report's instant: sent later still counts as pending
 
     @property
     def delivered(self) -> bool:
-        return self.delivery == Delivery.SENT
+        return self.status == DeliveryStatus.SENT
 
 
 @dataclass(frozen=True)
@@ -178,7 +164,7 @@ class Obstacle:
     ref: str
     title: str
     period: str
-    kind: ItemKind
+    kind: OccurrenceKind
     reporter: str  # person's name, "Quản trị viên" when recorded without one
     reporter_agency: str
     at: datetime

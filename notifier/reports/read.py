@@ -14,24 +14,22 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.plans.resolve import AgencyEntry, AgencyIndex
-from notifier.reports.model import Delivery, ItemKind, Obstacle, ObstacleRecipient, PlanHeader
-from notifier.services import AckKind
+from notifier.reports.model import Obstacle, ObstacleRecipient, PlanHeader
 from notifier.store.models import (
-    Acknowledgement,
     Agency,
     AgencyGroup,
     Deadline,
     Notification,
-    NotificationStatus,
     Person,
     Plan,
     Task,
     TaskRole,
 )
+from notifier.store.readmodel import answers_of
+from notifier.vocab import AckAction, DeliveryStatus, OccurrenceKind, Role
 
 ROMAN = re.compile(r"^[IVXLC]+$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-ADMIN = "Quản trị viên"
 
 
 def roman_value(numeral: str) -> int:
@@ -108,8 +106,8 @@ def task_facts(session: Session, plan: Plan) -> dict[int, TaskFacts]:
         out[task.id] = TaskFacts(
             ref=task.ref,
             title=task.title,
-            lead=tuple(names[(task.id, "lead")]),
-            coordinating=tuple(names[(task.id, "coordinating")]),
+            lead=tuple(names[(task.id, Role.LEAD)]),
+            coordinating=tuple(names[(task.id, Role.COORDINATING)]),
             output=task.output,
             timeframe=task.timeframe_text,
             group=_group_heading(task.ref, groups.get(task.ref)),
@@ -178,35 +176,33 @@ class DeadlineInfo:
     ref: str
     title: str
     period: str
-    kind: ItemKind
+    kind: OccurrenceKind
+
+
+def _status(row: Notification, at: datetime) -> DeliveryStatus:
+    """The row's status as it stood at ``at``: a message sent later was still waiting."""
+    if row.status == DeliveryStatus.SENT and (row.sent_at is None or as_utc(row.sent_at) > at):
+        return DeliveryStatus.PENDING
+    return row.status
 
 
 def _obstacle_recipients(
     session: Session, ack_ids: Sequence[int], at: datetime
 ) -> dict[int, list[ObstacleRecipient]]:
-    """Per acknowledgement id, the people its obstacle messages were queued for."""
+    """Per acknowledgement id, the people its obstacle messages were queued for by ``at``."""
+    keys = {f"obstacle:{i}": i for i in ack_ids}
     rows = session.exec(
         select(Notification, Person, Agency)
-        .where(col(Notification.occurrence).in_([f"obstacle:{i}" for i in ack_ids]))
+        .where(col(Notification.occurrence).in_(list(keys)))
         .where(Notification.person_id == Person.id, Person.agency_id == Agency.id)
         .order_by(col(Notification.copy_only), col(Notification.id))
     ).all()
     out: dict[int, list[ObstacleRecipient]] = defaultdict(list)
     for row, person, agency in rows:
-        if as_utc(row.created_at) > at:
-            continue
-        ack_id = int(row.occurrence.removeprefix("obstacle:"))
-        state = _delivery(row, at)
-        out[ack_id].append(ObstacleRecipient(person.name, agency.name, row.copy_only, state))
+        if as_utc(row.created_at) <= at:
+            recipient = ObstacleRecipient(person.name, agency.name, row.copy_only, _status(row, at))
+            out[keys[row.occurrence]].append(recipient)
     return out
-
-
-def _delivery(row: Notification, at: datetime) -> Delivery:
-    if row.status == NotificationStatus.SENT and row.sent_at is not None:
-        return Delivery.SENT if as_utc(row.sent_at) <= at else Delivery.WAITING
-    if row.status in (NotificationStatus.PENDING, NotificationStatus.CLAIMED):
-        return Delivery.WAITING
-    return Delivery.FAILED
 
 
 def obstacles(
@@ -216,29 +212,23 @@ def obstacles(
     window: tuple[date, date] | None,
 ) -> tuple[Obstacle, ...]:
     """ "Báo vướng mắc" answers on these deadlines recorded by ``at`` (inside ``window``)."""
-    acks = session.exec(
-        select(Acknowledgement)
-        .where(col(Acknowledgement.deadline_id).in_(list(infos)))
-        .where(Acknowledgement.action == AckKind.BLOCKED)
-        .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
-    ).all()
-    acks = [a for a in acks if as_utc(a.at) <= at and _inside(a.at, window)]
-    people = {p.id: p for p in session.exec(select(Person))}
-    agencies = {a.id: a.name for a in session.exec(select(Agency))}
-    sent = _obstacle_recipients(session, [a.id for a in acks if a.id is not None], at)
-    out = []
-    for ack in acks:
-        info, person = infos[ack.deadline_id], people.get(ack.person_id)
-        out.append(
-            Obstacle(
-                deadline_id=ack.deadline_id, ref=info.ref, title=info.title,
-                period=info.period, kind=info.kind,
-                reporter=person.name if person else ADMIN,
-                reporter_agency=agencies.get(person.agency_id, "") if person else "",
-                at=ack.at, reason=ack.note, recipients=tuple(sent.get(ack.id or 0, ())),
-            )
-        )  # fmt: skip
-    return tuple(out)
+    found = [
+        (deadline_id, a)
+        for deadline_id, answers in answers_of(session, list(infos)).items()
+        for a in answers
+        if a.action == AckAction.BLOCKED and as_utc(a.at) <= at and _inside(a.at, window)
+    ]
+    found.sort(key=lambda pair: (as_utc(pair[1].at), pair[1].ack_id or 0))
+    sent = _obstacle_recipients(session, [a.ack_id for _, a in found if a.ack_id is not None], at)
+    return tuple(
+        Obstacle(
+            deadline_id=deadline_id, ref=infos[deadline_id].ref, title=infos[deadline_id].title,
+            period=infos[deadline_id].period, kind=infos[deadline_id].kind, reporter=a.who,
+            reporter_agency=a.agency, at=a.at, reason=a.note,
+            recipients=tuple(sent.get(a.ack_id or 0, ())),
+        )
+        for deadline_id, a in found
+    )  # fmt: skip
 
 
 def _inside(instant: datetime, window: tuple[date, date] | None) -> bool:

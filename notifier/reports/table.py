@@ -13,8 +13,9 @@ from datetime import date
 from enum import StrEnum
 
 from notifier.reports import wording
-from notifier.reports.model import CompiledReport, ItemKind, ReportItem
+from notifier.reports.model import CompiledReport, ReportItem
 from notifier.reports.read import ROMAN
+from notifier.vocab import OccurrenceKind
 
 COLUMNS = (
     "STT",
@@ -67,7 +68,7 @@ def local_number(ref: str) -> str:
 
 def _item_row(item: ReportItem, report: CompiledReport) -> Row:
     task = item.title
-    if item.kind == ItemKind.REPORT and item.period:
+    if item.kind == OccurrenceKind.REPORT and item.period:
         task = f"{task}\n(Kỳ báo cáo: {item.period})"
     return Row(
         level=RowLevel.ITEM,

@@ -13,21 +13,15 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import Bucket
 from notifier.reports.model import (
     CompiledReport,
-    Delivery,
-    ItemKind,
     Obstacle,
     ObstacleRecipient,
     ReportItem,
 )
 from notifier.reports.periods import ReportingPeriod
 from notifier.textfmt import capfirst, days_phrase, vn_date, vn_datetime
+from notifier.vocab import OccurrenceKind
 
 NO_LEAD = "chưa xác định cơ quan chủ trì"
-DELIVERY_NOTES = {
-    Delivery.SENT: "",
-    Delivery.WAITING: " – đang chờ gửi",
-    Delivery.FAILED: " – gửi không thành công",
-}
 
 
 def local_day_text(instant: datetime) -> str:
@@ -76,7 +70,7 @@ def deadline_phrase(item: ReportItem) -> str:
     moved = (
         f" do ngày {vn_date(item.nominal)} là ngày nghỉ" if item.nominal != item.deadline else ""
     )
-    if item.kind == ItemKind.REPORT:
+    if item.kind == OccurrenceKind.REPORT:
         return f"hạn báo cáo {vn_date(item.deadline)}{moved}"
     if item.timeframe and item.timeframe.strip() != vn_date(item.deadline):
         return f"thời hạn: {item.timeframe}, hạn cuối {vn_date(item.deadline)}{moved}"
@@ -86,7 +80,7 @@ def deadline_phrase(item: ReportItem) -> str:
 def item_name(item: ReportItem) -> str:
     """ "Nhiệm vụ II.1 “Tham quan ...”" plus ", kỳ báo cáo 6 tháng đầu năm 2024"."""
     name = f"Nhiệm vụ {item.ref} “{item.title}”"
-    if item.kind == ItemKind.REPORT and item.period:
+    if item.kind == OccurrenceKind.REPORT and item.period:
         name += f", kỳ báo cáo {lower_first(item.period)}"
     return name
 
@@ -98,7 +92,7 @@ def lead_phrase(item: ReportItem) -> str:
 def done_text(item: ReportItem) -> str:
     """ "hoàn thành ngày 08/5/2024, quá hạn. Kết quả: ..." (a report period: "đã báo cáo")."""
     assert item.done_at is not None
-    verb = "đã báo cáo ngày" if item.kind == ItemKind.REPORT else "hoàn thành ngày"
+    verb = "đã báo cáo ngày" if item.kind == OccurrenceKind.REPORT else "hoàn thành ngày"
     day = local_day_text(item.done_at)
     text = f"{verb} {day}, {result_word(item)}."
     note = item.note.strip().rstrip(".")
@@ -122,7 +116,7 @@ def _people(recipients: Sequence[ObstacleRecipient]) -> str:
     """ "Ủy ban nhân dân huyện Ba Tơ (Phạm Xuân Vinh)"; a message not delivered is marked."""
     by_agency: dict[str, list[str]] = {}
     for r in recipients:
-        person = r.person + DELIVERY_NOTES[r.delivery]
+        person = r.person if r.delivered else f"{r.person} – {r.status.label}"
         by_agency.setdefault(r.agency, []).append(person)
     return "; ".join(f"{agency} ({', '.join(people)})" for agency, people in by_agency.items())
 
@@ -133,7 +127,7 @@ def obstacle_line(obstacle: Obstacle) -> str:
     if obstacle.reporter_agency:
         who = f"đồng chí {who} ({obstacle.reporter_agency})"
     task = f"nhiệm vụ {obstacle.ref}"
-    if obstacle.kind == ItemKind.REPORT and obstacle.period:
+    if obstacle.kind == OccurrenceKind.REPORT and obstacle.period:
         task += f" (kỳ báo cáo {lower_first(obstacle.period)})"
     day = local_day_text(obstacle.at)
     text = f"Ngày {day}, {who} báo cáo vướng mắc khi thực hiện {task}: “{obstacle.reason}”."
@@ -153,7 +147,7 @@ def no_obstacles(report: CompiledReport) -> str:
 def table_note(item: ReportItem, obstacles: Sequence[Obstacle]) -> str:
     """The "Kết quả / ghi chú" cell: result, or time left, plus obstacles on this item."""
     parts = [done_text(item) if item.done else f"{capfirst(open_text(item))}."]
-    if item.kind == ItemKind.TASK and item.timeframe:
+    if item.kind == OccurrenceKind.DEADLINE and item.timeframe:
         parts.append(f"Thời hạn theo Kế hoạch: {item.timeframe}.")
     for o in obstacles:
         if o.deadline_id == item.deadline_id:

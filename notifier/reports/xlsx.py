@@ -21,8 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from notifier.domain.status import BUCKET_ORDER
 from notifier.reports import wording
-from notifier.reports.model import BucketCounts, CompiledReport, ItemKind
+from notifier.reports.model import KIND_LABELS, BucketCounts, CompiledReport
 from notifier.reports.table import AGENCY_COLUMNS, COLUMNS, RowLevel, summary_rows
+from notifier.vocab import OccurrenceKind
 
 TITLE = "BIỂU TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
 SUMMARY_SHEET = "Tổng hợp"
@@ -123,16 +124,26 @@ def _agency_sheet(ws: Worksheet, report: CompiledReport) -> None:
     _title_block(ws, report, len(AGENCY_COLUMNS))
     row = HEADER_ROW
     for n, agency in enumerate(report.agencies, start=1):
-        for kind, counts in ((ItemKind.TASK, agency.tasks), (ItemKind.REPORT, agency.reports)):
+        for kind, counts in (
+            (OccurrenceKind.DEADLINE, agency.tasks),
+            (OccurrenceKind.REPORT, agency.reports),
+        ):
             if counts.total:
                 row += 1
-                _put(ws, row, [n, agency.agency, kind.label, *_counts(counts), counts.total])
-    for kind, counts in ((ItemKind.TASK, report.tasks), (ItemKind.REPORT, report.reports)):
+                _put(ws, row, [n, agency.agency, KIND_LABELS[kind], *_counts(counts), counts.total])
+    for kind, counts in (
+        (OccurrenceKind.DEADLINE, report.tasks),
+        (OccurrenceKind.REPORT, report.reports),
+    ):
         row += 1
-        _put(ws, row, ["", "Tổng cộng", kind.label, *_counts(counts), counts.total], bold=True)
+        _put(
+            ws, row, ["", "Tổng cộng", KIND_LABELS[kind], *_counts(counts), counts.total], bold=True
+        )
         row += 1
         rates = [counts.count(b) / counts.total if counts.total else 0 for b in BUCKET_ORDER]
-        _put(ws, row, ["", "Tỷ lệ", kind.label, *rates, 1 if counts.total else 0], italic=True)
+        _put(
+            ws, row, ["", "Tỷ lệ", KIND_LABELS[kind], *rates, 1 if counts.total else 0], italic=True
+        )
         for col in range(4, 9):
             ws.cell(row=row, column=col).number_format = "0.0%"
     _page_setup(ws)

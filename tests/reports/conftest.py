@@ -29,6 +29,7 @@ from notifier.engine.service import simulate
 from notifier.runtime import Runtime
 from notifier.services import complete, report_obstacle
 from notifier.store.models import Deadline, Person, Plan, Task
+from notifier.vocab import Via
 from tests.conftest import EXAMPLE_CONFIG
 from tests.interact.test_services import seed
 
@@ -75,15 +76,15 @@ async def _play(story: Story) -> None:
     runtime, clock = story.runtime, story.clock
     await _replay(runtime, IMPORTED, II1_DONE)
     clock.set(II1_DONE)
-    complete(runtime, deadline_id=story.ii1, person_id=None, via="cli", note=II1_NOTE)
+    complete(runtime, deadline_id=story.ii1, person_id=None, via=Via.CLI, note=II1_NOTE)
     await _replay(runtime, II1_DONE, OBSTACLE_AT)
     clock.set(OBSTACLE_AT)
     with Session(runtime.engine) as session:
         minh = session.exec(select(Person).where(Person.key == "vp.chanh")).one()
-    report_obstacle(runtime, deadline_id=story.h1, person_id=minh.id, via="web", reason=REASON)
+    report_obstacle(runtime, deadline_id=story.h1, person_id=minh.id, via=Via.WEB, reason=REASON)
     await _replay(runtime, OBSTACLE_AT, H1_DONE)
     clock.set(H1_DONE)
-    complete(runtime, deadline_id=story.h1, person_id=minh.id, via="web", note=H1_NOTE)
+    complete(runtime, deadline_id=story.h1, person_id=minh.id, via=Via.WEB, note=H1_NOTE)
     await _replay(runtime, H1_DONE, END)
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from notifier.domain.status import Bucket
 from notifier.reports import CompiledReport, build_report, parse_period
-from notifier.reports.model import ItemKind
+from notifier.vocab import OccurrenceKind
 from tests.reports.conftest import II1_NOTE, REASON, Story, local, vn
 
 
@@ -46,7 +46,7 @@ def test_before_the_deadline_one_task_in_time_and_no_report_period_yet(story: St
     [item] = r.items
     assert (item.ref, item.kind, item.deadline, item.nominal) == (
         "II.1",
-        ItemKind.TASK,
+        OccurrenceKind.DEADLINE,
         date(2024, 5, 2),
         date(2024, 4, 30),
     )
@@ -76,8 +76,8 @@ def test_six_month_period_counts_tasks_and_report_periods_separately(story: Stor
     r = report(story, vn("2024-06-14"), "6 tháng đầu năm 2024")
     assert r.period is not None and r.period.data_window == (date(2023, 12, 15), date(2024, 6, 14))
     assert [(i.ref, i.kind, i.period) for i in r.items] == [
-        ("II.1", ItemKind.TASK, "Tháng 4/2024"),
-        ("II.2", ItemKind.REPORT, "6 tháng đầu năm 2024"),
+        ("II.1", OccurrenceKind.DEADLINE, "Tháng 4/2024"),
+        ("II.2", OccurrenceKind.REPORT, "6 tháng đầu năm 2024"),
     ]
     assert r.tasks.counts == (0, 1, 0, 0)
     assert r.reports.counts == (0, 0, 1, 0)
@@ -93,7 +93,7 @@ def test_obstacle_lists_reporter_reason_and_where_it_went(story: Story) -> None:
     before = report(story, vn("2024-06-10", "08:59"), "2024-H1")
     assert before.obstacles == ()
     [o] = report(story, vn("2024-06-14"), "2024-H1").obstacles
-    assert (o.ref, o.kind, o.period) == ("II.2", ItemKind.REPORT, "6 tháng đầu năm 2024")
+    assert (o.ref, o.kind, o.period) == ("II.2", OccurrenceKind.REPORT, "6 tháng đầu năm 2024")
     assert (o.reporter, o.reporter_agency) == (
         "Trần Văn Minh",
         "Văn phòng HĐND và UBND huyện Ba Tơ",
