@@ -21,28 +21,35 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docx.document import Document as DocxDocument
-from docx.enum.section import WD_SECTION_START
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
+from docx.shared import Pt
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import BUCKET_ORDER, Bucket
 from notifier.reports import wording
+from notifier.reports.docx_layout import (
+    CELL_PADDING_CM,
+    TEXT_WIDTH_CM,
+    Size,
+    body,
+    borderless,
+    cant_split,
+    cell_text,
+    first_paragraph,
+    fonts,
+    grid_table,
+    heading,
+    page_setup,
+    para,
+    rule,
+    text_width_cm,
+)
 from notifier.reports.model import KIND_LABELS, BucketCounts, CompiledReport
 from notifier.vocab import OccurrenceKind
 
-FONT = "Times New Roman"
-TEXT_WIDTH_CM = 21.0 - 3.0 - 1.5  # A4 minus left and right margins
 HEAD_COLUMNS_CM = (6.0, 10.5)
 CLOSING_COLUMNS_CM = (7.5, 9.0)
-CELL_PADDING_CM = 0.19 * 2  # Word's and LibreOffice's default left + right cell margins
-INDENT = Cm(1.27)
 DOTS = "." * 118
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -50,213 +57,12 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 _BODIES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
 
 
-class Size:
-    """Font sizes (pt) per element, Decree 30/2020 Appendix I."""
-
-    AGENCY = 12
-    NATIONAL_TITLE = 12
-    MOTTO = 13
-    NUMBER = 13
-    PLACE_DATE = 14
-    DOC_TYPE = 14
-    SUBJECT = 14
-    BODY = 14
-    TABLE = 13
-    SIGNER = 14
-    RECIPIENTS_LABEL = 12
-    RECIPIENTS = 11
-    PAGE_NUMBER = 13
-
-
-# ---------------------------------------------------------------- low-level helpers
-
-
-def text_width_cm(text: str, size: float, bold: bool = True) -> float:
-    """Rough printed width of ``text`` in Times New Roman (for sizing the short rules)."""
-    em = 0.0
-    for char in text:
-        if char == " ":
-            em += 0.25
-        elif char.isupper():
-            em += 0.72 if bold else 0.68
-        elif char.isalnum():
-            em += 0.5
-        else:
-            em += 0.33
-    return em * size * 2.54 / 72
-
-
-def _fonts(run_or_style: Any, size: float | None, bold: bool, italic: bool) -> None:
-    """Times New Roman for every script (Vietnamese is Latin, but Word looks at all four)."""
-    fonts = run_or_style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
-    font = run_or_style.font
-    if bold:
-        font.bold = True
-    if italic:
-        font.italic = True
-    if size is not None:
-        font.size = Pt(size)
-
-
-def _new_paragraph(container: Any) -> Paragraph:
-    """A new last paragraph. In the body it goes straight before the final ``w:sectPr``:
-    python-docx would search all the body's children for it, each time (quadratic)."""
-    if not isinstance(container, DocxDocument):
-        return container.add_paragraph()
-    body = container.element.body
-    p = OxmlElement("w:p")
-    last = body[-1] if len(body) else None
-    if last is not None and last.tag == qn("w:sectPr"):
-        last.addprevious(p)
-    else:
-        body.append(p)
-    return Paragraph(p, container._body)
-
-
-def para(
-    container: Any,
-    text: str = "",
-    *,
-    size: float = Size.BODY,
-    bold: bool = False,
-    italic: bool = False,
-    align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
-    indent: bool = False,
-    before: float = 0,
-    after: float = 0,
-) -> Paragraph:
-    """A paragraph with one run; ``container`` is the document or a table cell."""
-    p = _new_paragraph(container)
-    fmt = p.paragraph_format
-    fmt.alignment = align
-    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-    fmt.first_line_indent = INDENT if indent else None
-    if text:
-        _fonts(p.add_run(text), size, bold, italic)
-    return p
-
-
-def rule(container: Any, length_cm: float, box_cm: float) -> Paragraph:
-    """A centred horizontal line ``length_cm`` long inside a box ``box_cm`` wide."""
-    p = para(container, align=WD_ALIGN_PARAGRAPH.CENTER, before=3)
-    margin = max((box_cm - length_cm) / 2, 0)
-    fmt = p.paragraph_format
-    fmt.left_indent = fmt.right_indent = Cm(margin)
-    fmt.line_spacing = Pt(2)
-    ppr = p._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    top = OxmlElement("w:top")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        top.set(qn(key), value)
-    borders.append(top)
-    ppr.append(borders)
-    return p
-
-
-def _first(cell: _Cell) -> Paragraph:
-    """The cell's own empty paragraph, reused (a new cell already holds one)."""
-    return cell.paragraphs[0]
-
-
-def cell_text(
-    cell: _Cell,
-    text: str,
-    *,
-    size: float = Size.TABLE,
-    bold: bool = False,
-    italic: bool = False,
-    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
-) -> None:
-    p = _first(cell)
-    p.paragraph_format.alignment = align
-    p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(2)
-    _fonts(p.add_run(text), size, bold, italic)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-
-
-def _widths(table: Table, widths_cm: Sequence[float]) -> None:
-    table.autofit = False
-    for i, width in enumerate(widths_cm):
-        table.columns[i].width = Cm(width)
-        for cell in table.columns[i].cells:
-            cell.width = Cm(width)
-
-
-def _no_borders(table: Table) -> None:
-    tblpr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    tblpr.append(borders)
-
-
-def _cant_split(table: Table) -> None:
-    """Keep each row on one page (the signature block is never cut in two)."""
-    for row in table.rows:
-        trpr = row._tr.get_or_add_trPr()
-        trpr.append(OxmlElement("w:cantSplit"))
-
-
-def _borderless(doc: Any, rows: int, widths_cm: Sequence[float]) -> Table:
-    table = doc.add_table(rows=rows, cols=len(widths_cm))
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _no_borders(table)
-    _widths(table, widths_cm)
-    return table
-
-
-def _grid(doc: Any, rows: int, widths_cm: Sequence[float]) -> Table:
-    table = doc.add_table(rows=rows, cols=len(widths_cm))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, widths_cm)
-    return table
-
-
-# ---------------------------------------------------------------- page, head, title
-
-
-def _page(doc: Any) -> None:
-    section = doc.sections[0]
-    section.start_type = WD_SECTION_START.NEW_PAGE
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    section.header_distance = section.footer_distance = Mm(10)
-    normal = doc.styles["Normal"]
-    _fonts(normal, Size.BODY, False, False)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "vi-VN")
-    normal.element.get_or_add_rPr().append(lang)
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = 1.0
-    _page_numbers(section)
-
-
-def _page_numbers(section: Any) -> None:
-    """The page number, centred at the top, from page 2 (Appendix I: not on page 1)."""
-    section.different_first_page_header_footer = True
-    p = section.header.paragraphs[0]
-    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = p.add_run("2")
-    _fonts(run, Size.PAGE_NUMBER, False, False)
-    p._p.remove(run._r)
-    field.append(run._r)
-    p._p.append(field)
-
-
 def agency_lines(name: str) -> list[str]:
     """ "ỦY BAN NHÂN DÂN" / "HUYỆN BA TƠ": the body's kind on its own line when it has one."""
     upper = " ".join(name.upper().split())
-    for body in _BODIES:
-        if upper.startswith(body + " "):
-            return [body, upper[len(body) + 1 :]]
+    for kind in _BODIES:
+        if upper.startswith(kind + " "):
+            return [kind, upper[len(kind) + 1 :]]
     return [upper]
 
 
@@ -279,18 +85,18 @@ def place_date_line(report: CompiledReport) -> str:
 
 def _head(doc: Any, report: CompiledReport) -> None:
     left_cm, right_cm = HEAD_COLUMNS_CM
-    table = _borderless(doc, 2, HEAD_COLUMNS_CM)
+    table = borderless(doc, 2, HEAD_COLUMNS_CM)
     left, right = table.rows[0].cells
     lines = agency_lines(report.plan.issuer_name)
     for i, line in enumerate(lines):
-        container = _first(left) if i == 0 else left.add_paragraph()
+        container = first_paragraph(left) if i == 0 else left.add_paragraph()
         container.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _fonts(container.add_run(line), Size.AGENCY, True, False)
+        fonts(container.add_run(line), Size.AGENCY, True, False)
     widest = max(text_width_cm(line, Size.AGENCY) for line in lines)
     rule(left, widest * 0.4, left_cm - CELL_PADDING_CM)
-    title = _first(right)
+    title = first_paragraph(right)
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _fonts(title.add_run(NATIONAL_TITLE), Size.NATIONAL_TITLE, True, False)
+    fonts(title.add_run(NATIONAL_TITLE), Size.NATIONAL_TITLE, True, False)
     para(right, MOTTO, size=Size.MOTTO, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     rule(right, text_width_cm(MOTTO, Size.MOTTO), right_cm - CELL_PADDING_CM)
     number, place = table.rows[1].cells
@@ -307,20 +113,6 @@ def _title(doc: Any, report: CompiledReport) -> None:
     length = min(text_width_cm(subject, Size.SUBJECT, bold=False), TEXT_WIDTH_CM) / 3
     rule(doc, max(length, 3.0), TEXT_WIDTH_CM)
     para(doc, after=6)
-
-
-# ---------------------------------------------------------------- body
-
-
-def body(doc: Any, text: str, **kwargs: Any) -> Paragraph:
-    """A body paragraph: justified, first-line indent, 6 pt after, 1.15 lines."""
-    p = para(doc, text, indent=True, after=6, **kwargs)
-    p.paragraph_format.line_spacing = 1.15
-    return p
-
-
-def heading(doc: Any, text: str, *, italic: bool = False) -> Paragraph:
-    return body(doc, text, bold=True, italic=italic)
 
 
 def _bullets(doc: Any, lines: Sequence[str], empty: str) -> None:
@@ -344,7 +136,7 @@ def _rate(counts: BucketCounts, bucket: Bucket) -> str:
 
 
 def _bucket_table(doc: Any, report: CompiledReport) -> None:
-    table = _grid(doc, 2 + len(BUCKET_ORDER) + 1, (6.5, 2.5, 2.5, 2.5, 2.5))
+    table = grid_table(doc, 2 + len(BUCKET_ORDER) + 1, (6.5, 2.5, 2.5, 2.5, 2.5))
     head = table.rows[0].cells
     head[0].merge(table.rows[1].cells[0])
     head[1].merge(head[2])
@@ -403,9 +195,9 @@ def _agency_rows(report: CompiledReport) -> list[tuple[int, str, OccurrenceKind,
 
 def _agency_table(doc: Any, report: CompiledReport) -> None:
     rows = _agency_rows(report)
-    table = _grid(doc, 2 + len(rows), (1.3, 4.2, 2.5, 1.7, 1.7, 1.7, 1.7, 1.7))
-    grid = [row.cells for row in table.rows]  # once: python-docx rebuilds the grid per call
-    top, sub = grid[0], grid[1]
+    table = grid_table(doc, 2 + len(rows), (1.3, 4.2, 2.5, 1.7, 1.7, 1.7, 1.7, 1.7))
+    rows_cells = [row.cells for row in table.rows]  # once: python-docx rebuilds them per call
+    top, sub = rows_cells[0], rows_cells[1]
     for i, text in ((0, "STT"), (1, "Cơ quan chủ trì"), (2, "Loại"), (7, "Tổng số")):
         top[i].merge(sub[i])
         cell_text(top[i], text, bold=True)
@@ -415,13 +207,13 @@ def _agency_table(doc: Any, report: CompiledReport) -> None:
     for i, text in enumerate(("Đúng hạn", "Quá hạn", "Trong hạn", "Quá hạn"), start=3):
         cell_text(sub[i], text, bold=True)
     for r, (n, agency, kind, counts) in enumerate(rows, start=2):
-        cells = grid[r]
+        cells = rows_cells[r]
         if r == 2 or rows[r - 3][0] != n:  # an agency's first row: number and name
             cell_text(cells[0], str(n))
             cell_text(cells[1], agency, align=WD_ALIGN_PARAGRAPH.LEFT)
         else:  # its second row (report periods) shares them
-            grid[r - 1][0].merge(cells[0])
-            grid[r - 1][1].merge(cells[1])
+            rows_cells[r - 1][0].merge(cells[0])
+            rows_cells[r - 1][1].merge(cells[1])
         cell_text(cells[2], KIND_LABELS[kind], align=WD_ALIGN_PARAGRAPH.LEFT)
         for i, b in enumerate(BUCKET_ORDER, start=3):
             cell_text(cells[i], str(counts.count(b)))
@@ -468,9 +260,9 @@ def _rest(doc: Any, report: CompiledReport) -> None:
 def signer_lines(report: CompiledReport) -> tuple[str, str]:
     """Capacity and title in capitals: "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"."""
     plan = report.plan
-    council = wording.lower_first(plan.issuer_name).startswith("ủy ban nhân dân")
-    capacity = plan.signer_capacity or ("TM. Ủy ban nhân dân" if council else "")
-    title = plan.signer_title or ("Chủ tịch" if council else "")
+    ubnd = wording.lower_first(plan.issuer_name).startswith("ủy ban nhân dân")
+    capacity = plan.signer_capacity or ("TM. Ủy ban nhân dân" if ubnd else "")
+    title = plan.signer_title or ("Chủ tịch" if ubnd else "")
     return capacity.upper(), title.upper()
 
 
@@ -481,21 +273,21 @@ def recipient_lines(report: CompiledReport) -> list[str]:
 
 
 def _closing(doc: Any, report: CompiledReport) -> None:
-    table = _borderless(doc, 1, CLOSING_COLUMNS_CM)
-    _cant_split(table)
+    table = borderless(doc, 1, CLOSING_COLUMNS_CM)
+    cant_split(table)
     left, right = table.rows[0].cells
-    label = _first(left)
+    label = first_paragraph(left)
     label.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     label.paragraph_format.space_before = Pt(6)
-    _fonts(label.add_run("Nơi nhận:"), Size.RECIPIENTS_LABEL, True, True)
+    fonts(label.add_run("Nơi nhận:"), Size.RECIPIENTS_LABEL, True, True)
     for line in recipient_lines(report):
         para(left, line, size=Size.RECIPIENTS, align=WD_ALIGN_PARAGRAPH.LEFT)
     center = WD_ALIGN_PARAGRAPH.CENTER
     capacity, title = signer_lines(report)
-    first = _first(right)
+    first = first_paragraph(right)
     first.paragraph_format.alignment = center
     first.paragraph_format.space_before = Pt(6)
-    _fonts(first.add_run(capacity), Size.SIGNER, True, False)
+    fonts(first.add_run(capacity), Size.SIGNER, True, False)
     para(right, title, size=Size.SIGNER, bold=True, align=center)
     for _ in range(4):  # room for the signature and the seal
         para(right, size=Size.SIGNER)
@@ -515,7 +307,7 @@ def shorten(text: str, limit: int) -> str:
 def build_document(report: CompiledReport) -> Any:
     """The python-docx Document of the report."""
     doc = Document()
-    _page(doc)
+    page_setup(doc)
     doc.core_properties.title = shorten(f"Báo cáo {wording.subject_line(report)}", 255)
     doc.core_properties.author = report.plan.issuer_name
     doc.core_properties.language = "vi-VN"
