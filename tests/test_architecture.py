@@ -82,6 +82,14 @@ FORBIDDEN = {
     "notifier/engine/": ("notifier.interact", "notifier.services", "notifier.cli"),
     "notifier/services/": ("notifier.engine", "notifier.interact", "notifier.cli"),
     "notifier/interact/": ("notifier.engine", "notifier.cli"),
+    # The compiled report is data read from the store; the message renders it later.
+    "notifier/reports/": (
+        "notifier.engine",
+        "notifier.interact",
+        "notifier.services",
+        "notifier.cli",
+        "notifier.render",
+    ),
 }
 
 

@@ -39,6 +39,31 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (email: a MIME part; chat channels: later, a link)."""
+
+    filename: str  # shown to the recipient, Vietnamese allowed: "Báo cáo 6 tháng.docx"
+    mime_type: str  # "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    data: bytes
+
+    def __post_init__(self) -> None:
+        name = self.filename
+        if not name.strip() or any(c in name for c in "/\\\r\n\0"):
+            raise ValueError(f"attachment filename {name!r} must be a plain file name")
+        maintype, _, subtype = self.mime_type.partition("/")
+        if not maintype or not subtype or " " in self.mime_type:
+            raise ValueError(f"attachment MIME type {self.mime_type!r} is not type/subtype")
+
+    @property
+    def maintype(self) -> str:
+        return self.mime_type.partition("/")[0]
+
+    @property
+    def subtype(self) -> str:
+        return self.mime_type.partition("/")[2]
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     """A rendered message for one recipient on one channel."""
 
@@ -59,6 +84,7 @@ class OutgoingMessage:
     template_data: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({}), hash=False
     )
+    attachments: tuple[Attachment, ...] = ()  # email: MIME attachments
 
 
 @dataclass(frozen=True)

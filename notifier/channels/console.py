@@ -18,7 +18,7 @@ _RULE = "─" * 72
 
 
 def format_block(message: OutgoingMessage) -> str:
-    """The block for one message: subject, recipient, text, buttons."""
+    """The block for one message: subject, recipient, text, attached files, buttons."""
     to = (
         f"{message.recipient_name} <{message.address}>"
         if message.recipient_name
@@ -31,6 +31,10 @@ def format_block(message: OutgoingMessage) -> str:
         "",
         message.text.rstrip("\n"),
     ]
+    if message.attachments:
+        lines.append("")
+    for attachment in message.attachments:
+        lines.append(f"Tệp đính kèm: {attachment.filename} ({len(attachment.data)} byte)")
     if message.buttons:
         labels = "  ".join(f"[{b.label}]" for b in message.buttons)
         lines += ["", labels]

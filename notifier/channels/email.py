@@ -140,7 +140,8 @@ def _recipient(message: OutgoingMessage) -> Address:
 def build_email(
     message: OutgoingMessage, *, sender: str, message_id_domain: str, date: datetime
 ) -> EmailMessage:
-    """A multipart/alternative (text + HTML) message; serialise it with ``as_bytes()``."""
+    """A multipart/alternative (text + HTML) message, inside multipart/mixed when files are
+    attached (filenames RFC 2231-encoded); serialise it with ``as_bytes()``."""
     msg = EmailMessage(policy=NOTIFIER_POLICY)
     msg["Subject"] = _one_line(message.subject)
     msg["From"] = sender
@@ -150,6 +151,13 @@ def build_email(
     msg.set_content(message.text, cte="base64")
     if message.html is not None:
         msg.add_alternative(message.html, subtype="html", cte="base64")
+    for attachment in message.attachments:
+        msg.add_attachment(
+            attachment.data,
+            maintype=attachment.maintype,
+            subtype=attachment.subtype,
+            filename=attachment.filename,
+        )
     return msg
 
 

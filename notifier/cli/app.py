@@ -163,4 +163,5 @@ from notifier.cli import bot as _bot  # noqa: E402,F401  (contact invite: Telegr
 from notifier.cli import contacts as _contacts  # noqa: E402,F401  (registers contact commands)
 from notifier.cli import engine as _engine  # noqa: E402,F401  (run, simulate, send-test)
 from notifier.cli import plans as _plans  # noqa: E402,F401  (plan and preview commands)
+from notifier.cli import report as _report  # noqa: E402,F401  (report: docx, xlsx, csv)
 from notifier.cli import users as _users  # noqa: E402,F401  (user add/list/disable/set-password)

@@ -54,6 +54,7 @@ class Answer:
     at: datetime
     note: str = ""
     person_id: int | None = None
+    ack_id: int | None = None  # the acknowledgement row (obstacle messages are keyed by it)
 
     @property
     def who(self) -> str:
@@ -137,6 +138,7 @@ def answers_of(session: Session, deadline_ids: Sequence[int]) -> dict[int, list[
                 at=ack.at,
                 note=ack.note,
                 person_id=ack.person_id,
+                ack_id=ack.id,
             )
         )
     return out

@@ -1,0 +1,173 @@
+"""`notifier report`: the compiled report of a plan as a file the office can edit and sign.
+
+Thin: check the options (a bad one exits 2 with the valid forms, before the database is
+read), build the report once, hand it to one writer, print the file's path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from notifier.cli.app import app
+from notifier.cli.common import console, err_console, plan_key, state
+from notifier.clock import VN_TZ, as_utc
+from notifier.reports import CompiledReport, build_report
+from notifier.reports.csv import write_csv
+from notifier.reports.docx import write_docx
+from notifier.reports.periods import PeriodError, ReportingPeriod, fold, parse_period
+from notifier.reports.xlsx import write_xlsx
+from notifier.store.models import Plan
+
+
+class ReportFormat(StrEnum):
+    DOCX = "docx"
+    XLSX = "xlsx"
+    CSV = "csv"
+
+
+WRITERS: dict[ReportFormat, Callable[[CompiledReport, Path], None]] = {
+    ReportFormat.DOCX: write_docx,
+    ReportFormat.XLSX: write_xlsx,
+    ReportFormat.CSV: write_csv,
+}
+FORMAT_NAMES = {
+    ReportFormat.DOCX: "báo cáo Word",
+    ReportFormat.XLSX: "biểu tổng hợp Excel",
+    ReportFormat.CSV: "biểu tổng hợp CSV",
+}
+
+
+def _bad(message: str) -> NoReturn:
+    err_console.print(f"[bold red]Lỗi:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def parse_format(text: str | None) -> ReportFormat:
+    valid = ", ".join(f"{f.value} ({FORMAT_NAMES[f]})" for f in ReportFormat)
+    if text is None:
+        _bad(f"Thiếu --format. Chọn một trong: {valid}.")
+    try:
+        return ReportFormat(text.strip().lower())
+    except ValueError:
+        _bad(f"--format '{text}' không hợp lệ. Chọn một trong: {valid}.")
+
+
+def parse_at(text: str | None) -> datetime | None:
+    """A day (status at the end of it, 23:59:59) or an instant; Vietnam time if no offset."""
+    if text is None:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            day = date.fromisoformat(text.strip())
+            return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=VN_TZ))
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        _bad(
+            f"--at '{text}' không hợp lệ. Ghi ngày YYYY-MM-DD (tình hình đến hết ngày đó) "
+            "hoặc thời điểm YYYY-MM-DDTHH:MM (giờ Việt Nam), ví dụ 2024-05-08 hoặc "
+            "2024-05-08T16:30."
+        )
+    return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
+
+
+def parse_period_option(text: str | None) -> ReportingPeriod | None:
+    if text is None:
+        return None
+    try:
+        return parse_period(text)
+    except PeriodError as exc:
+        _bad(f"--period: {exc}")
+
+
+def default_at(now: datetime, period: ReportingPeriod | None) -> datetime:
+    """Now; for a period already over, the end of its data window (the figures' cut-off)."""
+    if period is None:
+        return now
+    end = datetime.combine(period.data_window[1] + timedelta(days=1), time(0), tzinfo=VN_TZ)
+    return min(as_utc(now), as_utc(end) - timedelta(seconds=1))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def default_name(report: CompiledReport, fmt: ReportFormat) -> str:
+    """ "bao-cao-ke-hoach-24-kh-ubnd-6-thang-dau-nam-2024.docx" (plan id when unnumbered)."""
+    plan = report.plan
+    number = _slug(plan.number) if re.search(r"\d", plan.number) else str(plan.id)
+    when = report.period.label if report.period else f"den {report.at.astimezone(VN_TZ):%Y-%m-%d}"
+    kind = "bao-cao" if fmt == ReportFormat.DOCX else "bieu-tong-hop"
+    return f"{kind}-ke-hoach-{number}-{_slug(when)}.{fmt.value}"
+
+
+def _free(path: Path) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext`` ...: never overwrite an edited draft."""
+    n, candidate = 1, path
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+def _target(output: Path | None, report: CompiledReport, fmt: ReportFormat) -> Path:
+    if output is None:
+        return _free(Path.cwd() / default_name(report, fmt))
+    if not output.parent.is_dir():
+        _bad(f"-o {output}: thư mục '{output.parent}' không tồn tại.")
+    return output
+
+
+def _known_plans(engine: Engine) -> str:
+    with Session(engine) as session:
+        plans = session.exec(select(Plan).order_by(col(Plan.id))).all()
+    known = "; ".join(f"{p.id}: {p.number or '(chưa có số)'} ({p.key})" for p in plans)
+    return (
+        f"Các kế hoạch: {known}." if known else "Chưa có kế hoạch nào: chạy `notifier plan import`."
+    )
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="Plan: key, number (24/KH-UBND) or id.")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", help="Reporting period: 2024, 2024-H1, 2024-9T, 2024-Q2, 2024-05."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Status as of this day (YYYY-MM-DD) or instant.")
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="docx, xlsx or csv.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+) -> None:
+    """Write the compiled report of a plan: a draft Word "Báo cáo", the Excel table, or CSV."""
+    chosen_format = parse_format(fmt)
+    chosen_period = parse_period_option(period)
+    instant = parse_at(at)
+    st = state(ctx)
+    if plan is None:
+        _bad(f"Thiếu --plan. {_known_plans(st.ready_engine())}")
+    runtime = st.runtime()
+    with Session(runtime.engine) as session:
+        key = plan_key(session, plan)
+        assert key is not None
+        report = build_report(
+            session, plan_key=key, at=instant or default_at(st.clock.now(), chosen_period),
+            calendar=runtime.calendar, policy=runtime.policy, period=chosen_period,
+        )  # fmt: skip
+    path = _target(output, report, chosen_format)
+    WRITERS[chosen_format](report, path)
+    console.print(str(path))
