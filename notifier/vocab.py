@@ -133,6 +133,25 @@ class PersonRole(Labelled):
     STAFF = "staff"
 
 
+class AccountRole(Labelled):
+    """What a web account may see and do (decided in notifier.accounts.access)."""
+
+    ADMIN = "admin"
+    OFFICE = "office"
+    AGENCY = "agency"
+    VIEWER = "viewer"
+
+
+class LoginOutcome(Labelled):
+    """How one sign-in attempt ended (what the failed-login limits count)."""
+
+    OK = "ok"
+    BAD_PASSWORD = "bad_password"
+    UNKNOWN_LOGIN = "unknown_login"
+    DISABLED = "disabled"
+    LIMITED = "limited"
+
+
 class OccurrenceKind(Labelled):
     """A deadline row is a task's own deadline or one reporting period of ongoing work."""
 
@@ -282,6 +301,19 @@ _LABELS: dict[str, dict[str, str]] = {
         "deputy": "cấp phó",
         "focal_point": "đầu mối",
         "staff": "chuyên viên",
+    },
+    "AccountRole": {
+        "admin": "Quản trị hệ thống",
+        "office": "Văn phòng (theo dõi, đôn đốc)",
+        "agency": "Cơ quan, đơn vị",
+        "viewer": "Lãnh đạo (chỉ xem)",
+    },
+    "LoginOutcome": {
+        "ok": "đăng nhập thành công",
+        "bad_password": "sai mật khẩu",
+        "unknown_login": "không có tài khoản",
+        "disabled": "tài khoản đã khóa",
+        "limited": "tạm khóa do đăng nhập sai nhiều lần",
     },
     "OccurrenceKind": {"deadline": "thời hạn", "report": "kỳ báo cáo"},
     "DeadlineStatus": {"open": "đang theo dõi", "done": "đã hoàn thành", "cancelled": "đã hủy"},

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,32 +19,25 @@ from sqlmodel import Session, col, select
 from notifier.accounts.manage import normal_login
 from notifier.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from notifier.store.models import Account, LoginAttempt
+from notifier.vocab import LoginOutcome
 
 WINDOW = timedelta(minutes=15)
 PER_LOGIN = 5
 PER_ADDRESS = 20
 
 
-class Outcome(StrEnum):
-    OK = "ok"
-    BAD_PASSWORD = "bad_password"
-    UNKNOWN_LOGIN = "unknown_login"
-    DISABLED = "disabled"
-    LIMITED = "limited"
-
-
-FAILURES = (Outcome.BAD_PASSWORD, Outcome.UNKNOWN_LOGIN, Outcome.DISABLED)
+FAILURES = (LoginOutcome.BAD_PASSWORD, LoginOutcome.UNKNOWN_LOGIN, LoginOutcome.DISABLED)
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    outcome: Outcome
+    outcome: LoginOutcome
     account: Account | None = None
     retry_at: datetime | None = None  # when a limited attempt may be tried again
 
     @property
     def ok(self) -> bool:
-        return self.outcome == Outcome.OK
+        return self.outcome == LoginOutcome.OK
 
 
 def _failures(session: Session, since: datetime, **where: str) -> tuple[int, datetime | None]:
@@ -70,16 +62,16 @@ def _limited(session: Session, login: str, address: str, now: datetime) -> datet
     return None
 
 
-def _check(session: Session, login: str, password: str) -> tuple[Outcome, Account | None]:
+def _check(session: Session, login: str, password: str) -> tuple[LoginOutcome, Account | None]:
     account = session.exec(select(Account).where(Account.login == login)).first()
     if account is None:
         verify_password(dummy_hash(), password)
-        return Outcome.UNKNOWN_LOGIN, None
+        return LoginOutcome.UNKNOWN_LOGIN, None
     if not verify_password(account.password_hash, password):
-        return Outcome.BAD_PASSWORD, None
+        return LoginOutcome.BAD_PASSWORD, None
     if not account.active:
-        return Outcome.DISABLED, None
-    return Outcome.OK, account
+        return LoginOutcome.DISABLED, None
+    return LoginOutcome.OK, account
 
 
 def authenticate(
@@ -90,11 +82,11 @@ def authenticate(
     address = address[:64]
     retry_at = _limited(session, login, address, now)
     if retry_at is not None:
-        outcome, account = Outcome.LIMITED, None
+        outcome, account = LoginOutcome.LIMITED, None
     else:
         outcome, account = _check(session, login, password)
     session.add(
-        LoginAttempt(login=login, address=address, success=outcome == Outcome.OK,
+        LoginAttempt(login=login, address=address, success=outcome == LoginOutcome.OK,
                      outcome=outcome, at=now)
     )  # fmt: skip
     if account is not None:

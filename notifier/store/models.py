@@ -17,12 +17,14 @@ from sqlmodel import Field, SQLModel
 
 from notifier.store.types import EnumText, UTCDateTime
 from notifier.vocab import (
+    AccountRole,
     AckAction,
     AttemptOutcome,
     Awaiting,
     DeadlineStatus,
     DeliveryStatus,
     EventKind,
+    LoginOutcome,
     MessageKind,
     OccurrenceKind,
     PersonRole,
@@ -42,8 +44,11 @@ def _json() -> Any:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-def _enum(enum: type[StrEnum], default: Any = ..., *, index: bool = False) -> Any:
-    return Field(default=default, sa_column=Column(EnumText(enum), nullable=False, index=index))
+def _enum(
+    enum: type[StrEnum], default: Any = ..., *, index: bool = False, length: int | None = None
+) -> Any:
+    column: Column[Any] = Column(EnumText(enum, length), nullable=False, index=index)
+    return Field(default=default, sa_column=column)
 
 
 class Agency(SQLModel, table=True):
@@ -312,7 +317,7 @@ class Account(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(unique=True, index=True, max_length=64)
     password_hash: str
-    role: str  # notifier.accounts.roles.AccountRole
+    role: AccountRole = _enum(AccountRole)
     agency_id: int | None = Field(default=None, foreign_key="agency.id")
     active: bool = True
     session_version: int = 1
@@ -333,7 +338,7 @@ class LoginAttempt(SQLModel, table=True):
     login: str = Field(max_length=64)
     address: str = Field(max_length=64)
     success: bool
-    outcome: str = Field(max_length=16)  # notifier.accounts.login.Outcome
+    outcome: LoginOutcome = _enum(LoginOutcome, length=16)
     at: datetime = _utc(nullable=False)
 
 

@@ -14,11 +14,12 @@ from datetime import datetime
 
 from aiohttp import web
 
-from notifier.accounts.login import LoginResult, Outcome, authenticate
+from notifier.accounts.login import LoginResult, authenticate
 from notifier.runtime import Runtime
 from notifier.store.db import session_scope
 from notifier.store.models import Account
 from notifier.textfmt import vn_datetime
+from notifier.vocab import LoginOutcome
 from notifier.web.guard import (
     PRINCIPAL,
     RUNTIME,
@@ -84,7 +85,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     result = await asyncio.to_thread(
         _authenticate, runtime, login, password, _client_address(request), now
     )
-    if result.outcome == Outcome.LIMITED:
+    if result.outcome == LoginOutcome.LIMITED:
         when = vn_datetime(result.retry_at) if result.retry_at else "15 phút nữa"
         return error_page(
             request, 429, "Tạm khóa đăng nhập",
