@@ -8,10 +8,19 @@ Pipe tables become :class:`Table` blocks.
 paragraph with soft line breaks yields several lines with the same number. A table
 that is not a task table (the header and signature layout tables) is flattened to
 lines by the parser, cell by cell.
+
+.pdf: see :mod:`notifier.plans.pdf_reader` (text layer) and :mod:`notifier.plans.ocr`
+(scans); lines are numbered in reading order across pages and carry their page and,
+for OCR, a confidence.
+
+Every text is NFC with NUL and other control characters removed, so that text typed
+on different machines (NFD from macOS, NFC from Windows) compares equal. The work is
+bounded: files over :data:`LIMITS` are refused with a clear error before parsing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import zipfile
@@ -21,12 +30,30 @@ from pathlib import Path
 from notifier.errors import PlanParseError
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
+SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may hold; far above any real plan, far below a pathological file."""
+
+    file_bytes: int = 50 * 1024 * 1024
+    unzipped_bytes: int = 100 * 1024 * 1024  # all parts of a .docx together
+    zip_ratio: int = 200  # a part expanding more than this (and over 1 MiB) is a zip bomb
+    blocks: int = 40_000  # lines of a text file, paragraphs + table rows of a .docx
+    pdf_pages: int = 300
+    ocr_pages: int = 60
+
+
+LIMITS = Limits()
 
 
 @dataclass(frozen=True)
 class Line:
     no: int
     text: str
+    page: int | None = None  # PDF only
+    confidence: float | None = None  # OCR only: mean word confidence, 0-100
 
 
 @dataclass
@@ -34,14 +61,23 @@ class Table:
     no: int
     rows: list[list[str]] = field(default_factory=list)
     row_lines: list[int] = field(default_factory=list)
+    page: int | None = None  # PDF only: the page the table starts on
+    row_confidence: list[float | None] = field(default_factory=list)  # OCR only
 
 
 Block = Line | Table
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def normalise_text(text: str) -> str:
+    """NFC, no NUL / control / zero-width characters; line breaks kept."""
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text.replace("\r\n", "\n")))
+
 
 def clean_text(text: str) -> str:
     """NFC, no markdown emphasis, single spaces; keeps line content otherwise intact."""
-    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\t", " ")
+    text = normalise_text(text).replace("\u00a0", " ").replace("\t", " ")
     text = re.sub(r"^\s*#{1,6}\s*", "", text)
     text = text.replace("**", "").replace("__", "")
     text = re.sub(r"(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", text)
@@ -65,11 +101,17 @@ def _is_separator(raw: str) -> bool:
     return re.fullmatch(r"\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*", raw) is not None
 
 
-def read_text(text: str) -> list[Block]:
+def read_text(text: str, limits: Limits = LIMITS, source: str = "<text>") -> list[Block]:
     """Markdown / plain text to blocks; consecutive ``|`` lines form one table."""
+    raw_lines = normalise_text(text).splitlines()
+    if len(raw_lines) > limits.blocks:
+        raise PlanParseError(
+            f"{source}: tệp có {_n(len(raw_lines))} dòng, vượt giới hạn {_n(limits.blocks)} dòng "
+            "của một văn bản; hãy tách văn bản hoặc kiểm tra lại tệp"
+        )
     blocks: list[Block] = []
     table: Table | None = None
-    for no, raw in enumerate(text.splitlines(), start=1):
+    for no, raw in enumerate(raw_lines, start=1):
         if raw.strip().startswith("|"):
             if table is None:
                 table = Table(no)
@@ -91,8 +133,54 @@ def _cell_text(cell: object) -> str:
     return "\n".join(clean_text(p) for p in parts if clean_text(p))
 
 
-def read_docx(path: Path) -> list[Block]:
+def _n(n: int) -> str:
+    """12345 -> "12.345" (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MiB"
+
+
+def check_docx_package(path: Path, limits: Limits = LIMITS) -> None:
+    """Refuse what is not a Word package, a zip bomb, or a body too large to parse."""
+    if not zipfile.is_zipfile(path):
+        raise PlanParseError(
+            f"{path}: không phải tệp Word .docx (tệp .docx là một gói zip; tệp này không "
+            "phải). Nếu đây là tệp .doc cũ, hãy mở bằng Word và lưu lại dưới dạng .docx"
+        )
+    try:
+        with zipfile.ZipFile(path) as package:
+            infos = package.infolist()
+            total = sum(i.file_size for i in infos)
+            for info in infos:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > 1024 * 1024 and ratio > limits.zip_ratio:
+                    raise PlanParseError(
+                        f"{path}: phần {info.filename} giải nén ra {_mib(info.file_size)} "
+                        f"(gấp {ratio:.0f} lần): tệp bị từ chối vì có dấu hiệu 'bom zip'"
+                    )
+            if total > limits.unzipped_bytes:
+                raise PlanParseError(
+                    f"{path}: nội dung giải nén {_mib(total)}, vượt giới hạn "
+                    f"{_mib(limits.unzipped_bytes)}"
+                )
+            body = package.read("word/document.xml")
+    except KeyError as exc:
+        raise PlanParseError(f"{path}: gói .docx không có word/document.xml") from exc
+    except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
+        raise PlanParseError(f"{path}: không đọc được tệp .docx ({exc})") from exc
+    count = len(re.findall(rb"<w:(?:p|tr)[\s/>]", body))
+    if count > limits.blocks:
+        raise PlanParseError(
+            f"{path}: tệp có {_n(count)} đoạn văn và dòng bảng, vượt giới hạn {_n(limits.blocks)} "
+            "của một văn bản; tệp bị từ chối để không treo chương trình"
+        )
+
+
+def read_docx(path: Path, limits: Limits = LIMITS) -> list[Block]:
     """Paragraphs and tables of the document body, in order."""
+    check_docx_package(path, limits)
     try:
         import docx
         from docx.table import Table as DocxTable
@@ -127,16 +215,44 @@ def read_docx(path: Path) -> list[Block]:
     return blocks
 
 
-def read_file(path: Path) -> list[Block]:
+def read_file(path: Path, limits: Limits = LIMITS) -> list[Block]:
     """Blocks of a plan file; PlanParseError names the file on any failure."""
     if not path.exists():
         raise PlanParseError(f"{path}: không tìm thấy tệp")
     suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        known = ", ".join(sorted(SUFFIXES))
+        raise PlanParseError(
+            f"{path}: định dạng không hỗ trợ ({suffix or 'không đuôi'}); nhận: {known}"
+        )
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise PlanParseError(
+            f"{path}: tệp {_mib(size)}, vượt giới hạn {_mib(limits.file_bytes)} của một văn bản"
+        )
     if suffix == ".docx":
-        return read_docx(path)
-    if suffix not in TEXT_SUFFIXES:
-        raise PlanParseError(f"{path}: định dạng không hỗ trợ ({suffix or 'không đuôi'})")
+        return read_docx(path, limits)
+    if suffix == ".pdf":
+        from notifier.plans.pdf_reader import read_pdf
+
+        return read_pdf(path, limits)
     try:
-        return read_text(path.read_text(encoding="utf-8-sig"))
+        return read_text(path.read_text(encoding="utf-8-sig"), limits, str(path))
     except (UnicodeDecodeError, OSError) as exc:
-        raise PlanParseError(f"{path}: không đọc được tệp văn bản ({exc})") from exc
+        raise PlanParseError(
+            f"{path}: không đọc được tệp văn bản ({exc}); tệp phải được lưu với mã UTF-8"
+        ) from exc
+
+
+def source_digest(blocks: list[Block]) -> str:
+    """SHA-256 of the document's text as read (NFC, single spaces, cells in order).
+
+    The same words give the same digest whatever the file's name, format details or
+    line endings; any change of wording gives another.
+    """
+    digest = hashlib.sha256()
+    for block in blocks:
+        parts = [block.text] if isinstance(block, Line) else [c for r in block.rows for c in r]
+        for part in parts:
+            digest.update(" ".join(part.split()).encode("utf-8") + b"\n")
+    return digest.hexdigest()

@@ -1,0 +1,185 @@
+"""Scanned PDF pages -> lines and tables through Tesseract (Debian's ``tesseract-ocr-vie``).
+
+Each page is rasterised at :data:`DPI` with pypdfium2. Ruled tables (the "Phụ lục" task
+tables) are found from their rules (:mod:`notifier.plans.grid`), the rules are erased so
+they do not confuse recognition, and the page is recognised once; each word then goes to
+the table cell its centre falls in, or to a text line. A line's confidence is the mean of
+its words' confidences (0-100), shown by ``plan parse``; lines under
+:data:`REVIEW_THRESHOLD` become warnings asking for a check against the paper.
+
+Install: ``apt-get install tesseract-ocr tesseract-ocr-vie`` (see the README).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from notifier.errors import PlanParseError
+from notifier.plans.grid import Grid, erase_rules, find_grids
+from notifier.plans.pdf_reader import PageBlocks, join_wrapped
+
+DPI = 300
+LANG = "vie"
+REVIEW_THRESHOLD = 80.0  # lines recognised with less confidence are flagged for review
+USABLE_CONFIDENCE = 40.0  # a page whose mean word confidence is lower is not a usable result
+INSTALL_HINT = "cài đặt: apt-get install tesseract-ocr tesseract-ocr-vie"
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    conf: float
+    left: int
+    top: int
+    right: int
+    bottom: int
+    key: tuple[int, int, int]  # Tesseract's block, paragraph, line
+
+
+def available() -> str | None:
+    """None when OCR can run; otherwise why not (in Vietnamese, with the install command)."""
+    try:
+        import pytesseract
+
+        pytesseract.get_tesseract_version()
+        if LANG not in pytesseract.get_languages(config=""):
+            return f"Tesseract thiếu dữ liệu tiếng Việt ({LANG}); {INSTALL_HINT}"
+    except ImportError:
+        return "thiếu thư viện pytesseract"
+    except Exception as exc:  # TesseractNotFoundError and OS errors
+        return f"không chạy được Tesseract ({type(exc).__name__}); {INSTALL_HINT}"
+    return None
+
+
+def engine_name() -> str:
+    import pytesseract
+
+    return f"Tesseract {pytesseract.get_tesseract_version()} ({LANG})"
+
+
+def _words(image: Any) -> list[Word]:
+    import pytesseract
+
+    data = pytesseract.image_to_data(
+        image, lang=LANG, config="--psm 3", output_type=pytesseract.Output.DICT
+    )
+    out: list[Word] = []
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        if not text.strip() or conf < 0:
+            continue
+        left, top = int(data["left"][i]), int(data["top"][i])
+        out.append(
+            Word(
+                text.strip(),
+                conf,
+                left,
+                top,
+                left + int(data["width"][i]),
+                top + int(data["height"][i]),
+                (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i])),
+            )
+        )
+    return out
+
+
+def _visual_lines(words: list[Word]) -> list[list[Word]]:
+    """Words of one cell in rows (by top), each row left to right."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.top):
+        height = max(word.bottom - word.top, 1)
+        if rows and word.top < rows[-1][0].top + 0.6 * height:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: w.left) for row in rows]
+
+
+def _mean(words: list[Word]) -> float | None:
+    return round(statistics.fmean(w.conf for w in words), 1) if words else None
+
+
+def _table_rows(grid: Grid, words: list[Word]) -> tuple[list[list[str]], list[float | None]]:
+    cells: dict[tuple[int, int], list[Word]] = {}
+    for word in words:
+        where = grid.cell_at((word.left + word.right) / 2, (word.top + word.bottom) / 2)
+        if where is not None:
+            cells.setdefault(where, []).append(word)
+    rows: list[list[str]] = []
+    confidence: list[float | None] = []
+    for r in range(grid.row_count):
+        row = []
+        for c in range(grid.column_count):
+            lines = [
+                " ".join(w.text for w in line) for line in _visual_lines(cells.get((r, c), []))
+            ]
+            row.append(join_wrapped(lines))
+        rows.append(row)
+        confidence.append(_mean([w for (rr, _), ws in cells.items() if rr == r for w in ws]))
+    return rows, confidence
+
+
+def page_blocks(image: Any) -> tuple[PageBlocks, list[Word]]:
+    """One page image: tables from its rules, the other words as lines in Tesseract's order."""
+    import numpy as np
+
+    gray = np.asarray(image.convert("L"))
+    grids = find_grids(gray)
+    words = _words(erase_rules(image.convert("L"), grids))
+    in_table = {id(w): g for g in grids for w in words if g.contains(w)}
+    placed: list[tuple[float, str, Any]] = []  # (top, kind, value)
+    for grid in grids:
+        rows, conf = _table_rows(grid, [w for w in words if in_table.get(id(w)) is grid])
+        placed.append((float(grid.top), "table", (rows, conf)))
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        if id(word) not in in_table:
+            lines.setdefault(word.key, []).append(word)
+    for line_words in lines.values():
+        text = " ".join(w.text for w in sorted(line_words, key=lambda w: w.left))
+        first = float(min(w.top for w in line_words))
+        placed.append((first, "line", (text, _mean(line_words))))
+    blocks = PageBlocks(ocr=True)
+    # Tesseract's order for text (columns kept together); tables slot in by their top.
+    text_items = [p for p in placed if p[1] == "line"]
+    table_items = sorted((p for p in placed if p[1] == "table"), key=lambda p: p[0])
+    for at, kind, value in text_items:
+        while table_items and table_items[0][0] < at:
+            blocks.items.append(("table", table_items.pop(0)[2]))
+        blocks.items.append((kind, value))
+    blocks.items += [("table", t[2]) for t in table_items]
+    return blocks, words
+
+
+def ocr_pages(path: Path, numbers: list[int]) -> dict[int, PageBlocks]:
+    """Recognise the given pages (1-based); refuses clearly when OCR is missing or fails."""
+    why = available()
+    if why is not None:
+        pages = ", ".join(str(n) for n in numbers)
+        raise PlanParseError(
+            f"{path}: trang {pages} là ảnh quét (không có lớp chữ) nên cần nhận dạng chữ "
+            f"(OCR), nhưng {why}"
+        )
+    import pypdfium2
+
+    out: dict[int, PageBlocks] = {}
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        for number in numbers:
+            image = document[number - 1].render(scale=DPI / 72, grayscale=True).to_pil()
+            blocks, words = page_blocks(image)
+            mean = _mean(words)
+            if mean is None or mean < USABLE_CONFIDENCE:
+                shown = "không nhận ra chữ nào" if mean is None else f"độ tin cậy {mean:.0f}%"
+                raise PlanParseError(
+                    f"{path}: trang {number} là ảnh quét nhưng kết quả nhận dạng chữ không dùng "
+                    f"được ({shown}); hãy quét lại rõ hơn (300 dpi, thẳng trang) hoặc gửi bản "
+                    "PDF điện tử có lớp chữ"
+                )
+            out[number] = blocks
+    finally:
+        document.close()
+    return out
