@@ -26,7 +26,7 @@ _HEADS = (
     r"Đảng ủy|Đảng bộ|Chi bộ|Thường trực|TT|Quỹ|Hạt|Tòa án|Viện kiểm sát|Đồn|Ngân hàng|"
     r"Liên minh|Thủ trưởng|Lãnh đạo|Chủ tịch|Giám đốc|Chánh|Trưởng|Bí thư|Người đứng đầu|"
     r"Các|các|Tổ(?! chức| quốc)|Ngành|Chi hội|Bộ|Tỉnh đoàn|Huyện đoàn|Đồn Biên phòng|Cảng vụ|"
-    r"Điện lực|Bưu điện|Thuế"
+    r"Điện lực|Bưu điện|Thuế|Vụ"
 )
 HEAD_RE = re.compile(rf"(?:{_HEADS})(?![\wÀ-ỹ])")
 _SPLIT = re.compile(rf"\s*(?:[,;\n]|\s(?:và|cùng|với)\s)\s*(?=(?:{_HEADS})(?![\wÀ-ỹ]))")
@@ -36,9 +36,14 @@ COMMA_WORDS = re.compile(r"(?i)\b(phòng), (chống)\b")
 KEPT_COMMA = "\x01"  # stands for the comma of "phòng, chống" while text is cut at commas
 
 
+_NAME_COMMA = re.compile(rf",(?=\s+(?!(?:{_HEADS})(?![\wÀ-ỹ]))[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
+
+
 def keep_fixed_commas(text: str) -> str:
-    """Hide the comma of fixed phrases ("phòng, chống") from splitting; same length."""
-    return COMMA_WORDS.sub(rf"\1{KEPT_COMMA} \2", text)
+    """Hide commas inside names from splitting, same length: fixed phrases ("phòng, chống")
+    and a comma before a capitalised word that starts no agency ("Sở Văn hóa, Thể thao và
+    Du lịch")."""
+    return _NAME_COMMA.sub(KEPT_COMMA, COMMA_WORDS.sub(rf"\1{KEPT_COMMA} \2", text))
 
 
 def restore_commas(text: str) -> str:

@@ -167,10 +167,10 @@ def assign_region(
             if not _is_duty_only(a.title, found[1]):
                 task = _task(item, found, a, parse_time)
                 result.tasks.append(task)
-        if roles:
-            default = found[0] if found else (item.group or [])
+        default = found[0] if found else (item.group or [])
+        if roles and (item.numbered or default or subject_span(item.text, roles == ["obstacle"])):
             result.duty_items.append(SectionItem(item.ref, item.text, item.line, default))
-        elif task is None and item.numbered and not _title_only(item, owners):
+        elif not roles and task is None and item.numbered and not _title_only(item, owners):
             warnings.append(
                 ParseWarning(
                     item.line,

@@ -61,7 +61,7 @@ _VERBS = (
     "thu|tập huấn|bồi dưỡng|cử|mời|chủ động|xử lý|kiện toàn|thành lập|soạn thảo|biên soạn|"
     "in|phát hành|đăng tải|vệ sinh|sửa chữa|nâng cấp|đầu tư|lựa chọn|tiếp tục|thông tin|"
     "quảng bá|xúc tiến|tham gia|đón|làm việc|trao đổi|chia sẻ|học tập|tham quan|giám sát|"
-    "thanh tra|phân bổ|kiến nghị|hỗ trợ|điều chỉnh|bổ sung"
+    "thanh tra|phân bổ|kiến nghị|hỗ trợ|điều chỉnh|bổ sung|nghiên cứu|quán triệt|gửi"
 )
 _VERB_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{_VERBS})(?![\wÀ-ỹ])")  # lower case: names are capitalised
 _CUES = (

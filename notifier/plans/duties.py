@@ -29,9 +29,8 @@ _STOP = re.compile(
     r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|theo dõi|tổng hợp|báo cáo|phối hợp|chủ động|"
     r"tham mưu|căn cứ|theo chức năng|là cơ quan|thực hiện|triển khai|phải|kịp thời|định kỳ|"
     r"hướng dẫn|kiểm tra|đôn đốc|giúp|nghiêm túc|tổ chức|gửi|cung cấp|xây dựng|hằng|hàng|"
-    r"phản ánh)\b",
-    re.I,
-)
+    r"phản ánh|chỉ đạo|bố trí|rà soát|tuyên truyền)\b"
+)  # case-sensitive: a capitalised word ("Ban Xây dựng Đảng") belongs to the name
 _OBSTACLE_CLAUSE = re.compile(r"(?:khó khăn|vướng mắc)[^,]*,\s*", re.I)
 _TO = re.compile(
     r"(?:báo cáo|gửi|phản ánh)(?:[^;]*?)\s+về\s+(?P<to>.+?)"
@@ -154,7 +153,8 @@ def parse_duties(
         roles = roles_of(item.text)
         if not roles:
             continue
-        agencies = subject_of(item.text, obstacle=roles == ["obstacle"]) or item.default
+        obstacle = roles == ["obstacle"]
+        agencies = (item.default if not obstacle else []) or subject_of(item.text, obstacle)
         if not agencies:
             warnings.append(ParseWarning(item.line, f"{item.ref}: không xác định được cơ quan"))
         result.duties.append(Duty(item.ref, agencies, roles, item.text, item.line))

@@ -79,7 +79,7 @@ def _opens_region(text: str, no: int = 0) -> _Section | None:
     """A decision article ("Điều 2. ...") or a letter's "... yêu cầu:" line opens a region."""
     if m := _ARTICLE.match(text):
         section = _Section(f"Đ{m.group('num')}", "duties", title=text)
-        if m.group("rest").strip():
+        if len(m.group("rest").split()) > 6:  # "Điều 2. Tổ chức thực hiện" is only a title
             section.items.append(Line(no, m.group("rest").strip()))
         return section
     if len(text) < 400 and _ASKS.search(fold_accents(text.lower())):
