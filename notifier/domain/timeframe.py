@@ -67,15 +67,27 @@ class Timeframe:
         }
 
 
+_FOLDED: dict[int, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d" if ch == "đ" else "D"
+    return unicodedata.normalize("NFD", ch)[0]
+
+
 def fold_accents(text: str) -> str:
-    """Drop Vietnamese diacritics one character for one character (đ -> d)."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch in "đĐ":
-            out.append("d" if ch == "đ" else "D")
-        else:
-            out.append(unicodedata.normalize("NFD", ch)[0])
-    return "".join(out)
+    """Drop Vietnamese diacritics one character for one character (đ -> d).
+
+    Characters are folded once and remembered: plans are long and this runs on every line.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text
+    for ch in set(text):
+        if ord(ch) not in _FOLDED:
+            _FOLDED[ord(ch)] = _fold_char(ch)
+    return text.translate(_FOLDED)
 
 
 @dataclass(frozen=True)

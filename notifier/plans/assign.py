@@ -119,6 +119,7 @@ def items_of(lines: list[Line], label: str) -> list[Item]:
             items.append(Item(next_ref(parent), text, line.no, False, group))
             if not m and parent == label and (heading := _colon_group(text)):
                 group = heading  # an unnumbered "Sở X:" opens a group for the bullets below
+                parent = items[-1].ref
     return items
 
 

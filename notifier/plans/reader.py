@@ -39,8 +39,8 @@ class Limits:
 
     file_bytes: int = 50 * 1024 * 1024
     unzipped_bytes: int = 100 * 1024 * 1024  # all parts of a .docx together
-    zip_ratio: int = 200  # a part expanding more than this (and over 1 MiB) is a zip bomb
-    blocks: int = 40_000  # lines of a text file, paragraphs + table rows of a .docx
+    zip_ratio: int = 200  # a part expanding more than this (and over 20 MiB) is a zip bomb
+    blocks: int = 20_000  # lines of a text file, paragraphs + table rows of a .docx (a 1,000-task plan: ~5,000)
     pdf_pages: int = 300
     ocr_pages: int = 60
 
@@ -129,7 +129,7 @@ def read_text(text: str, limits: Limits = LIMITS, source: str = "<text>") -> lis
 
 def _cell_text(cell: object) -> str:
     paragraphs = getattr(cell, "paragraphs", [])
-    parts = [part for p in paragraphs for part in p.text.split("\n")]
+    parts = [part for p in paragraphs for part in paragraph_text(p._p).split("\n")]
     return "\n".join(clean_text(p) for p in parts if clean_text(p))
 
 
@@ -155,7 +155,8 @@ def check_docx_package(path: Path, limits: Limits = LIMITS) -> None:
             total = sum(i.file_size for i in infos)
             for info in infos:
                 ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > 1024 * 1024 and ratio > limits.zip_ratio:
+                big = info.file_size > limits.unzipped_bytes
+                if big or info.file_size > 20 * 1024 * 1024 and ratio > limits.zip_ratio:
                     raise PlanParseError(
                         f"{path}: phần {info.filename} giải nén ra {_mib(info.file_size)} "
                         f"(gấp {ratio:.0f} lần): tệp bị từ chối vì có dấu hiệu 'bom zip'"
@@ -178,36 +179,68 @@ def check_docx_package(path: Path, limits: Limits = LIMITS) -> None:
         )
 
 
-def read_docx(path: Path, limits: Limits = LIMITS) -> list[Block]:
-    """Paragraphs and tables of the document body, in order."""
-    check_docx_package(path, limits)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RUN_HOLDERS = {f"{_W}hyperlink", f"{_W}ins", f"{_W}smartTag", f"{_W}fldSimple"}
+
+
+def paragraph_text(p: object) -> str:
+    """Text of a ``w:p`` element as Word shows it: runs (also inside links and insertions),
+    tabs, line breaks. Read straight from the XML: python-docx compiles an XPath per call."""
+    parts: list[str] = []
+    runs = []
+    for child in p:  # type: ignore[attr-defined]
+        if child.tag == f"{_W}r":
+            runs.append(child)
+        elif child.tag in _RUN_HOLDERS:
+            runs += [r for r in child if r.tag == f"{_W}r"]
+    for run in runs:
+        for item in run:
+            if item.tag == f"{_W}t":
+                parts.append(item.text or "")
+            elif item.tag == f"{_W}tab":
+                parts.append("\t")
+            elif item.tag in (f"{_W}br", f"{_W}cr") and item.get(f"{_W}type") in (
+                None,
+                "textWrapping",
+            ):
+                parts.append("\n")
+    return "".join(parts)
+
+
+def _docx_document(path: Path) -> object:
     try:
         import docx
-        from docx.table import Table as DocxTable
-        from docx.text.paragraph import Paragraph
 
-        from notifier.plans.docx_numbering import Numbering
-
-        document = docx.Document(str(path))
+        return docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise PlanParseError(f"{path}: không đọc được tệp .docx ({exc})") from exc
     except Exception as exc:  # python-docx raises its own types for broken packages
         raise PlanParseError(f"{path}: tệp .docx hỏng ({type(exc).__name__}: {exc})") from exc
-    blocks: list[Block] = []
+
+
+def read_docx(path: Path, limits: Limits = LIMITS) -> list[Block]:
+    """Paragraphs and tables of the document body, in order."""
+    from docx.table import Table as DocxTable
+
+    from notifier.plans.docx_numbering import Numbering
+
+    check_docx_package(path, limits)
+    document = _docx_document(path)
     numbering = Numbering(document)
+    blocks: list[Block] = []
     no = 0
-    for item in document.iter_inner_content():
-        if isinstance(item, Paragraph):
+    for element in document.element.body:  # type: ignore[attr-defined]
+        if element.tag == f"{_W}p":
             no += 1
-            label = numbering.label(item)
-            for i, part in enumerate(item.text.split("\n")):
+            label = numbering.label(element)
+            for i, part in enumerate(paragraph_text(element).split("\n")):
                 if i == 0 and label and clean_text(part):
                     part = f"{label} {part}"
                 if clean_text(part):
                     blocks.append(Line(no, clean_text(part)))
-        elif isinstance(item, DocxTable):
+        elif element.tag == f"{_W}tbl":
             table = Table(no + 1)
-            for row in item.rows:
+            for row in DocxTable(element, document._body).rows:  # type: ignore[attr-defined]
                 no += 1
                 table.rows.append([_cell_text(c) for c in row.cells])
                 table.row_lines.append(no)
