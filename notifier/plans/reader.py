@@ -40,7 +40,7 @@ class Limits:
     file_bytes: int = 50 * 1024 * 1024
     unzipped_bytes: int = 100 * 1024 * 1024  # all parts of a .docx together
     zip_ratio: int = 200  # a part expanding more than this (and over 20 MiB) is a zip bomb
-    blocks: int = 20_000  # lines of a text file, paragraphs + table rows of a .docx (a 1,000-task plan: ~5,000)
+    blocks: int = 20_000  # text lines, or .docx paragraphs + table rows (1,000 tasks: ~5,000)
     pdf_pages: int = 300
     ocr_pages: int = 60
 
