@@ -59,9 +59,10 @@ DOC_KINDS = (
 YEARS = range(1990, 2100)
 
 
-def _kind_line(text: str) -> bool:
+def kind_line(text: str) -> bool:
     """ "KẾ HOẠCH", "QUYẾT ĐỊNH", ... alone on a line: the document's kind, above its title."""
-    return fold_accents(text.lower()).strip(" .:") in DOC_KINDS and text == text.upper()
+    folded = fold_accents(text.lower()).strip(" .:")
+    return folded in DOC_KINDS and (text == text.upper() or folded == "ke hoach")
 
 
 def _iso(m: re.Match[str], no: int, warnings: list[ParseWarning]) -> str | None:
@@ -96,7 +97,7 @@ def _issuer_lines(lines: list[Line]) -> list[str]:
     for line in lines:
         text = line.text.strip(" -_")
         folded = fold_accents(text.lower())
-        if _NUMBER.match(text) or _PLACE_DATE.search(text) or _kind_line(text):
+        if _NUMBER.match(text) or _PLACE_DATE.search(text) or kind_line(text):
             break
         if text == "*":
             continue
@@ -140,7 +141,7 @@ def parse_header(
         if header.date is None and header.place is None and (m := _PLACE_DATE.search(text)):
             header.place = m.group("place").strip(" |")
             header.date = _iso(m, line.no, warnings)
-        elif _kind_line(line.text) and header.title is None:
+        elif kind_line(line.text) and header.title is None:
             header.title = _title(lines[i + 1 :])
         elif line.text.startswith("Căn cứ"):
             header.legal_basis.append(line.text.strip(" ;,."))

@@ -12,14 +12,25 @@ Install: ``apt-get install tesseract-ocr tesseract-ocr-vie`` (see the README).
 
 from __future__ import annotations
 
+import os
+import re
 import statistics
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from notifier.errors import PlanParseError
 from notifier.plans.grid import Grid, erase_rules, find_grids
-from notifier.plans.pdf_reader import PageBlocks, join_wrapped
+from notifier.plans.pdf_reader import (
+    PageBlocks,
+    PhysicalLine,
+    Segment,
+    join_wrapped,
+    line_items,
+    merge_segments,
+    reading_order,
+)
 
 DPI = 300
 LANG = "vie"
@@ -122,36 +133,78 @@ def _table_rows(grid: Grid, words: list[Word]) -> tuple[list[list[str]], list[fl
     return rows, confidence
 
 
+_ROMAN_LOOKALIKE = str.maketrans({"l": "I", "1": "I", "|": "I", "!": "I"})
+
+
+def _group_stt(rows: list[list[str]], grid: Grid) -> None:
+    """A merged row is a group heading whose number is Roman: OCR often reads "I" as "l"."""
+    for r, row in enumerate(rows):
+        if len(grid.bands[r]) < grid.column_count and row and row[0]:
+            fixed = row[0].translate(_ROMAN_LOOKALIKE)
+            if re.fullmatch(r"[IVX]+\.?", fixed):
+                row[0] = fixed
+
+
+def _tidy(text: str) -> str:
+    """OCR drops the space on one side of a dash: "Văn hóa- Xã hội" -> "Văn hóa - Xã hội"."""
+    return re.sub(r"(?<=\w)\s*-\s+(?=\w)|(?<=\w)\s+-(?=\w)", " - ", text)
+
+
+def _as_points(word: Word) -> dict[str, Any]:
+    scale = 72 / DPI
+    return {
+        "text": word.text,
+        "x0": word.left * scale,
+        "x1": word.right * scale,
+        "top": word.top * scale,
+        "bottom": word.bottom * scale,
+        "conf": word.conf,
+    }
+
+
 def page_blocks(image: Any) -> tuple[PageBlocks, list[Word]]:
-    """One page image: tables from its rules, the other words as lines in Tesseract's order."""
+    """One page image: tables from its rules, the other words as lines in reading order."""
     import numpy as np
 
-    gray = np.asarray(image.convert("L"))
-    grids = find_grids(gray)
-    words = _words(erase_rules(image.convert("L"), grids))
-    in_table = {id(w): g for g in grids for w in words if g.contains(w)}
-    placed: list[tuple[float, str, Any]] = []  # (top, kind, value)
-    for grid in grids:
-        rows, conf = _table_rows(grid, [w for w in words if in_table.get(id(w)) is grid])
-        placed.append((float(grid.top), "table", (rows, conf)))
-    lines: dict[tuple[int, int, int], list[Word]] = {}
-    for word in words:
-        if id(word) not in in_table:
-            lines.setdefault(word.key, []).append(word)
-    for line_words in lines.values():
-        text = " ".join(w.text for w in sorted(line_words, key=lambda w: w.left))
-        first = float(min(w.top for w in line_words))
-        placed.append((first, "line", (text, _mean(line_words))))
+    gray = image.convert("L")
+    grids = find_grids(np.asarray(gray))
+    words = _words(erase_rules(gray, grids))
+    owner = {id(w): g for g in grids for w in words if g.contains(w)}
     blocks = PageBlocks(ocr=True)
-    # Tesseract's order for text (columns kept together); tables slot in by their top.
-    text_items = [p for p in placed if p[1] == "line"]
-    table_items = sorted((p for p in placed if p[1] == "table"), key=lambda p: p[0])
-    for at, kind, value in text_items:
-        while table_items and table_items[0][0] < at:
-            blocks.items.append(("table", table_items.pop(0)[2]))
-        blocks.items.append((kind, value))
-    blocks.items += [("table", t[2]) for t in table_items]
+    loose = [w for w in words if id(w) not in owner]
+    for grid in sorted(grids, key=lambda g: g.top):
+        above = [w for w in loose if w.top < grid.top]
+        loose = [w for w in loose if w.top >= grid.top]
+        blocks.items += _lines(above)
+        rows, conf = _table_rows(grid, [w for w in words if owner.get(id(w)) is grid])
+        _group_stt(rows, grid)
+        blocks.items.append(("table", ([[_tidy(c) for c in row] for row in rows], conf)))
+    blocks.items += _lines(loose)
     return blocks, words
+
+
+def _ocr_lines(words: list[Word]) -> list[PhysicalLine]:
+    """Tesseract's own lines (its boxes' tops vary with ascenders, so they are not regrouped),
+    each cut into segments at wide gaps like a text layer's."""
+    grouped: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        grouped.setdefault(word.key, []).append(word)
+    lines = []
+    for line_words in grouped.values():
+        points = [_as_points(w) for w in line_words]
+        line = PhysicalLine(min(p["top"] for p in points), max(p["bottom"] for p in points))
+        line.segments = [
+            Segment(p["x0"], p["x1"], p["text"], p["x1"] - p["x0"], (p["conf"],))
+            for p in sorted(points, key=lambda p: p["x0"])
+        ]
+        line.segments = merge_segments(line.segments)
+        lines.append(line)
+    return sorted(lines, key=lambda ln: ln.top)
+
+
+def _lines(words: list[Word]) -> list[tuple[str, Any]]:
+    items = line_items(reading_order(_ocr_lines(words)))
+    return [(kind, (_tidy(text), conf)) for kind, (text, conf) in items]
 
 
 def ocr_pages(path: Path, numbers: list[int]) -> dict[int, PageBlocks]:
@@ -165,21 +218,27 @@ def ocr_pages(path: Path, numbers: list[int]) -> dict[int, PageBlocks]:
         )
     import pypdfium2
 
-    out: dict[int, PageBlocks] = {}
+    # Tesseract's own threads fight each other on a small machine (4x slower on 2 cores):
+    # one thread per Tesseract, one Tesseract per core.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     document = pypdfium2.PdfDocument(str(path))
     try:
-        for number in numbers:
-            image = document[number - 1].render(scale=DPI / 72, grayscale=True).to_pil()
-            blocks, words = page_blocks(image)
-            mean = _mean(words)
-            if mean is None or mean < USABLE_CONFIDENCE:
-                shown = "không nhận ra chữ nào" if mean is None else f"độ tin cậy {mean:.0f}%"
-                raise PlanParseError(
-                    f"{path}: trang {number} là ảnh quét nhưng kết quả nhận dạng chữ không dùng "
-                    f"được ({shown}); hãy quét lại rõ hơn (300 dpi, thẳng trang) hoặc gửi bản "
-                    "PDF điện tử có lớp chữ"
-                )
-            out[number] = blocks
+        images = {
+            n: document[n - 1].render(scale=DPI / 72, grayscale=True).to_pil() for n in numbers
+        }
     finally:
         document.close()
+    with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
+        results = dict(zip(images, pool.map(page_blocks, images.values()), strict=True))
+    out: dict[int, PageBlocks] = {}
+    for number, (blocks, words) in results.items():
+        mean = _mean(words)
+        if mean is None or mean < USABLE_CONFIDENCE:
+            shown = "không nhận ra chữ nào" if mean is None else f"độ tin cậy {mean:.0f}%"
+            raise PlanParseError(
+                f"{path}: trang {number} là ảnh quét nhưng kết quả nhận dạng chữ không dùng "
+                f"được ({shown}); hãy quét lại rõ hơn (300 dpi, thẳng trang) hoặc gửi bản "
+                "PDF điện tử có lớp chữ"
+            )
+        out[number] = blocks
     return out

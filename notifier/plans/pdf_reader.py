@@ -22,7 +22,7 @@ from typing import Any
 from notifier.errors import PlanParseError
 from notifier.plans.reader import LIMITS, Block, Limits, Line, Table, clean_text
 
-MIN_TEXT_CHARS = 25  # fewer characters in a page's text layer: treat the page as a scan
+MIN_TEXT_CHARS = 25  # a page with an image and fewer characters of text is a scan
 _GAP = 18.0  # points between two words on one baseline that separate two columns
 
 
@@ -31,6 +31,8 @@ class Segment:
     x0: float
     x1: float
     text: str
+    first: float = 0.0  # width of its first word: did it fit at the end of the line above?
+    confs: tuple[float, ...] = ()  # OCR: each word's confidence
 
 
 @dataclass
@@ -49,7 +51,7 @@ class PageBlocks:
     ocr: bool = False
 
 
-def join_wrapped(lines: list[str]) -> str:
+def join_wrapped(lines: list[str]) -> str:  # for OCR cells, where only the words are known
     """Lines of one table cell: a line that continues the previous one is joined with a space.
 
     A new line starts a new item (kept on its own line, as a Word paragraph would be) only
@@ -87,56 +89,130 @@ def physical_lines(words: list[dict[str, Any]]) -> list[PhysicalLine]:
         if line is None:
             line = PhysicalLine(word["top"], word["bottom"])
             lines.append(line)
-        line.segments.append(Segment(word["x0"], word["x1"], word["text"]))
+        width = word["x1"] - word["x0"]
+        conf = (word["conf"],) if "conf" in word else ()
+        line.segments.append(Segment(word["x0"], word["x1"], word["text"], width, conf))
     for line in lines:
-        line.segments = _segments(sorted(line.segments, key=lambda s: s.x0))
+        line.segments = merge_segments(sorted(line.segments, key=lambda s: s.x0))
     lines.sort(key=lambda ln: ln.top)
     return lines
 
 
-def _segments(words: list[Segment]) -> list[Segment]:
+def merge_segments(words: list[Segment]) -> list[Segment]:
+    """Words of one line into segments: a gap wider than a column gutter starts another."""
     out: list[Segment] = []
     for word in words:
         if out and word.x0 - out[-1].x1 < _GAP:
-            out[-1] = Segment(out[-1].x0, word.x1, f"{out[-1].text} {word.text}")
+            last = out[-1]
+            out[-1] = Segment(
+                last.x0, word.x1, f"{last.text} {word.text}", last.first, last.confs + word.confs
+            )
         else:
             out.append(word)
     return out
 
 
-def reading_order(lines: list[PhysicalLine]) -> list[str]:
-    """Texts in reading order: a two-column run is read left column first."""
-    out: list[str] = []
+_MARKER = re.compile(r"^(?:\d{1,5}(?:\.\d{1,5})*[.)]|[a-zđ]\)|[-+•–*]\s|[IVX]{1,4}[.)]|Điều\s)")
+
+
+def wrapped(previous: Segment, line: Segment, right: float, height: float) -> bool:
+    """True when ``line`` continues ``previous``: its first word would not have fitted at the
+    end of the line above (the line-breaking rule, run backwards), and it starts no item."""
+    room = right - previous.x1
+    return room < line.first + 0.6 * height and _MARKER.match(line.text) is None
+
+
+def _continues(previous: PhysicalLine | None, line: PhysicalLine, right: float) -> bool:
+    if previous is None or len(previous.segments) != 1 or len(line.segments) != 1:
+        return False
+    height = line.bottom - line.top
+    if line.top - previous.bottom > 0.8 * height:
+        return False
+    return wrapped(previous.segments[0], line.segments[0], right, height)
+
+
+Text = tuple[str, tuple[float, ...]]  # a text and the confidences of its words (OCR)
+
+
+def reading_order(lines: list[PhysicalLine]) -> list[Text]:
+    """Texts in reading order: a two-column run is read left column first; a paragraph
+    wrapped over several lines is one text again."""
+    out: list[Text] = []
+    margin = max((ln.segments[-1].x1 for ln in lines if ln.segments), default=0.0)
     i = 0
     while i < len(lines):
         line = lines[i]
         if len(line.segments) < 2:
-            out += [s.text for s in line.segments]
+            seg = line.segments[0]
+            if out and _continues(lines[i - 1] if i else None, line, margin):
+                out[-1] = (f"{out[-1][0]} {seg.text}", out[-1][1] + seg.confs)
+            else:
+                out.append((seg.text, seg.confs))
             i += 1
             continue
         split = (line.segments[0].x1 + line.segments[1].x0) / 2
-        left: list[str] = []
-        right: list[str] = []
+        left: list[Text] = []
+        right: list[Text] = []
         j = i
         while j < len(lines) and _fits_columns(lines[j], split, lines[j - 1] if j > i else None):
             for seg in lines[j].segments:
-                (left if seg.x1 <= split else right).append(seg.text)
+                (left if seg.x1 <= split else right).append((seg.text, seg.confs))
             j += 1
         out += left + right
         i = j
     return out
 
 
+def line_items(texts: list[Text]) -> list[tuple[str, Any]]:
+    """("line", (text, confidence)) items; confidence is the mean of the words' (OCR only)."""
+    return [("line", (text, round(sum(c) / len(c), 1) if c else None)) for text, c in texts]
+
+
 def _fits_columns(line: PhysicalLine, split: float, previous: PhysicalLine | None) -> bool:
+    """Whether ``line`` still belongs to the two-column run (a "KẾ HOẠCH" line ends it)."""
+    from notifier.plans.header import kind_line
+
     if previous is not None and line.top - previous.bottom > 2.5 * (line.bottom - line.top):
+        return False
+    if len(line.segments) == 1 and kind_line(line.segments[0].text):
         return False
     return all(s.x1 <= split or s.x0 >= split for s in line.segments)
 
 
-def _table_rows(table: Any) -> list[list[str]]:
+def cell_text(words: list[dict[str, Any]], right: float) -> str:
+    """Words of one table cell: wrapped lines joined, separate paragraphs kept apart."""
+    out: list[str] = []
+    previous: Segment | None = None
+    for line in physical_lines(words):
+        seg = Segment(
+            line.segments[0].x0,
+            line.segments[-1].x1,
+            " ".join(s.text for s in line.segments),
+            line.segments[0].first,
+        )
+        height = line.bottom - line.top
+        dash = seg.text.startswith(("- ", "– ")) and not out[0].startswith(("-", "–", "+"))
+        joined = wrapped(previous, seg, right - 2.0, height) if previous else False
+        if out and (joined or dash and not out[-1].endswith((";", ".", ":", ","))):
+            out[-1] = f"{out[-1]} {seg.text}"
+        else:
+            out.append(seg.text)
+        previous = seg
+    return "\n".join(clean_text(t) for t in out if clean_text(t))
+
+
+def _table_rows(table: Any, words: list[dict[str, Any]]) -> list[list[str]]:
+    """Rows of a pdfplumber table, each cell read from the words inside its box."""
     rows: list[list[str]] = []
-    for row in table.extract():
-        rows.append([join_wrapped((cell or "").split("\n")) for cell in row])
+    for row in table.rows:
+        cells = []
+        for box in row.cells:
+            if box is None:
+                cells.append("")  # covered by a merged cell on its left
+                continue
+            inside = [w for w in words if _inside(w, [box])]
+            cells.append(cell_text(inside, box[2]))
+        rows.append(cells)
     return rows
 
 
@@ -149,17 +225,17 @@ def text_page(page: Any) -> PageBlocks:
     """A page with a text layer: ruled tables as tables, other words as lines, top to bottom."""
     tables = [t for t in page.find_tables() if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
     boxes = [t.bbox for t in tables]
-    words = [w for w in page.extract_words(use_text_flow=False) if not _inside(w, boxes)]
-    lines = physical_lines(words)
+    every = page.extract_words(use_text_flow=False)
+    lines = physical_lines([w for w in every if not _inside(w, boxes)])
     result = PageBlocks()
-    placed = sorted(tables, key=lambda t: t.bbox[1])
     pending = list(lines)
-    for table in placed:
+    for table in sorted(tables, key=lambda t: t.bbox[1]):
         above = [ln for ln in pending if ln.top < table.bbox[1]]
         pending = [ln for ln in pending if ln.top >= table.bbox[1]]
-        result.items += [("line", (text, None)) for text in reading_order(above)]
-        result.items.append(("table", (_table_rows(table), None)))
-    result.items += [("line", (text, None)) for text in reading_order(pending)]
+        result.items += line_items(reading_order(above))
+        inside = [w for w in every if _inside(w, [table.bbox])]
+        result.items.append(("table", (_table_rows(table, inside), None)))
+    result.items += line_items(reading_order(pending))
     return result
 
 
@@ -195,7 +271,10 @@ def read_pdf(path: Path, limits: Limits = LIMITS) -> list[Block]:
         pages: list[PageBlocks] = []
         scans: list[int] = []
         for number, page in enumerate(pdf.pages, start=1):
-            if len((page.extract_text() or "").replace(" ", "")) >= MIN_TEXT_CHARS:
+            if (
+                len((page.extract_text() or "").replace(" ", "")) >= MIN_TEXT_CHARS
+                or not page.images
+            ):
                 pages.append(text_page(page))
             else:
                 scans.append(number)
