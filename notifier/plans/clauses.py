@@ -80,7 +80,8 @@ _OUTPUT = re.compile(
     r"\(?\s*(?:kết quả )?sản phẩm(?: đầu ra)?\s*(?:là|:)\s*(?P<out>[^;)]+)\)?", re.I
 )
 _LEAD = re.compile(
-    rf"^[Gg]iao\s+(?P<lead>.+?)\s*(?:,\s*)?(?=(?:làm |là )?(?:chủ trì|cơ quan thường trực|"
+    rf"^[Gg]iao\s+(?P<lead>.+?)\s*(?:,\s*)?(?<![\wÀ-ỹ])"
+    rf"(?=(?:làm |là )?(?:chủ trì|cơ quan thường trực|"
     rf"{_VERBS})(?![\wÀ-ỹ]))"
 )
 _COORD = re.compile(r"phối hợp(?: chặt chẽ)?(?: với)?\s+(?P<coord>.+)", re.I)

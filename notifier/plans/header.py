@@ -17,11 +17,11 @@ from notifier.plans.agencies import org_case, place_case
 from notifier.plans.model import ParseWarning, PlanHeader, Recipient, Signer
 from notifier.plans.reader import Line
 
-_NUMBER = re.compile(
+NUMBER = re.compile(
     r"^Số\s*(?::\s*(?P<num>[^\s|]*)|\s+(?P<num2>\d[^\s|]*[/-][^\s|]*))\s*\|?\s*(?P<rest>.*)$",
     re.I,
 )
-_PLACE_DATE = re.compile(
+PLACE_DATE = re.compile(
     r"(?:^|\|\s*)(?P<place>[^,|]{2,40}),\s*ngày\s*(?P<d>\d{1,2})?\s*(?:\.{2,}|…)?\s*tháng\s*"
     r"(?P<m>\d{1,2})?\s*(?:\.{2,}|…)?\s*năm\s*(?P<y>\d{4})",
     re.I,
@@ -97,7 +97,7 @@ def _issuer_lines(lines: list[Line]) -> list[str]:
     for line in lines:
         text = line.text.strip(" -_")
         folded = fold_accents(text.lower())
-        if _NUMBER.match(text) or _PLACE_DATE.search(text) or kind_line(text):
+        if NUMBER.match(text) or PLACE_DATE.search(text) or kind_line(text):
             break
         if text == "*":
             continue
@@ -134,11 +134,11 @@ def parse_header(
     header = PlanHeader(signer=signer)
     for i, line in enumerate(lines):
         text = line.text
-        if header.number is None and (m := _NUMBER.match(text)):
+        if header.number is None and (m := NUMBER.match(text)):
             number = (m.group("num") or m.group("num2") or "").strip()
             header.number = number if re.search(r"[/-]", number) else None
             text = m.group("rest")
-        if header.date is None and header.place is None and (m := _PLACE_DATE.search(text)):
+        if header.date is None and header.place is None and (m := PLACE_DATE.search(text)):
             header.place = m.group("place").strip(" |")
             header.date = _iso(m, line.no, warnings)
         elif kind_line(line.text) and header.title is None:

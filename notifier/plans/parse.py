@@ -24,8 +24,16 @@ from notifier.domain.timeframe import Timeframe, TimeframeKind, fold_accents, pa
 from notifier.errors import PlanParseError
 from notifier.plans.assign import assign_region
 from notifier.plans.duties import parse_duties
-from notifier.plans.header import CAPACITY, parse_header, parse_recipients, parse_signature
-from notifier.plans.model import ParsedPlan, ParseWarning, Task
+from notifier.plans.header import (
+    CAPACITY,
+    NUMBER,
+    PLACE_DATE,
+    kind_line,
+    parse_header,
+    parse_recipients,
+    parse_signature,
+)
+from notifier.plans.model import ParsedPlan, ParseWarning, PlanHeader, Task
 from notifier.plans.reader import Block, Line, Table, read_file, read_text, source_digest
 from notifier.plans.review import ocr_review
 from notifier.plans.tables import find_columns, table_tasks
@@ -185,14 +193,27 @@ def _check(tasks: list[Task], warnings: list[ParseWarning]) -> None:
             warnings.append(ParseWarning(task.line, f"{task.ref}: thời hạn {what}: {tf.note}"))
 
 
-def _body_region(lines: list[Line], header_end: int, sections: list[_Section]) -> _Section:
-    """Lines after the header and outside every region, up to "Nơi nhận": a last place to look."""
+def _header_like(line: Line, header: PlanHeader) -> bool:
+    text = line.text
+    return bool(
+        NUMBER.match(text)
+        or PLACE_DATE.search(text)
+        or kind_line(text)
+        or text == text.upper()
+        or text.startswith(("Căn cứ", "V/v", "Kính gửi"))
+        or header.title
+        and text in header.title
+    )
+
+
+def _body_region(lines: list[Line], header: PlanHeader, sections: list[_Section]) -> _Section:
+    """Lines outside every region and the header, up to "Nơi nhận": the last place to look."""
     inside = {i.no for sec in sections for i in sec.items if isinstance(i, Line)}
     body = _Section("", "duties")
-    for line in lines[header_end:]:
+    for line in lines:
         if fold_accents(line.text.lower()).startswith("noi nhan") or CAPACITY.match(line.text):
             break
-        if line.no not in inside and not line.text.startswith("Căn cứ"):
+        if line.no not in inside and not _header_like(line, header):
             body.items.append(line)
     return body
 
@@ -243,7 +264,7 @@ def parse_blocks(blocks: list[Block], *, source: str, until: date | None) -> Par
         elif sec.kind == "duties":
             plan.tasks += _duties_region(sec, plan, parse_time)
     if not plan.tasks:
-        body = _body_region(lines, header_end, sections)
+        body = _body_region(lines, header, sections)
         plan.tasks += _duties_region(body, plan, parse_time)
     plan.recipients = parse_recipients(lines, warnings)
     _check(plan.tasks, warnings)
