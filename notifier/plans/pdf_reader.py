@@ -206,11 +206,13 @@ def _table_rows(table: Any, words: list[dict[str, Any]]) -> list[list[str]]:
     rows: list[list[str]] = []
     for row in table.rows:
         cells = []
+        _, top, _, bottom = row.bbox
+        in_row = [w for w in words if top <= (w["top"] + w["bottom"]) / 2 <= bottom]
         for box in row.cells:
             if box is None:
                 cells.append("")  # covered by a merged cell on its left
                 continue
-            inside = [w for w in words if _inside(w, [box])]
+            inside = [w for w in in_row if _inside(w, [box])]
             cells.append(cell_text(inside, box[2]))
         rows.append(cells)
     return rows
@@ -271,14 +273,13 @@ def read_pdf(path: Path, limits: Limits = LIMITS) -> list[Block]:
         pages: list[PageBlocks] = []
         scans: list[int] = []
         for number, page in enumerate(pdf.pages, start=1):
-            if (
-                len((page.extract_text() or "").replace(" ", "")) >= MIN_TEXT_CHARS
-                or not page.images
-            ):
+            text_chars = sum(1 for c in page.chars if not c["text"].isspace())
+            if text_chars >= MIN_TEXT_CHARS or not page.images:
                 pages.append(text_page(page))
             else:
                 scans.append(number)
                 pages.append(PageBlocks(ocr=True))
+            page.close()  # pdfplumber keeps every parsed object of a page until closed
     if scans:
         if len(scans) > limits.ocr_pages:
             raise PlanParseError(
