@@ -504,7 +504,12 @@ def parse_timeframe(text: str, *, plan_date: date | None, plan_year: int, until:
     explicit points (dates, months, quarters, years, spans), then ongoing/on demand.
     """
     clean = " ".join(unicodedata.normalize("NFC", text or "").split()).strip(" .;,")
-    unmasked = fold_accents(clean.lower())
+    # OCR reads the Roman "I" of a quarter as "l": "Quý IIl/2025" is "Quý III/2025"
+    unmasked = re.sub(
+        r"(?<=quy )[il1|]{1,3}(?=[\s/]|$)",
+        lambda m: "i" * len(m.group(0)),
+        fold_accents(clean.lower()),
+    )
     f = _mask_events(unmasked)
     years = re.findall(r"(?<!\d)(\d{4})(?!\d)", f)
     hint = int(years[0]) if years and not re.search(r"\d{4}\s*[-–]\s*\d{4}", f) else plan_year

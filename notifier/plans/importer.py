@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notifier.domain.timeframe import fold_accents
 from notifier.errors import PlanParseError
 from notifier.plans.grid import Grid, erase_rules, find_grids
 from notifier.plans.pdf_reader import (
@@ -133,14 +134,14 @@ def _table_rows(grid: Grid, words: list[Word]) -> tuple[list[list[str]], list[fl
     return rows, confidence
 
 
-_ROMAN_LOOKALIKE = str.maketrans({"l": "I", "1": "I", "|": "I", "!": "I"})
+_ROMAN_LOOKALIKE = str.maketrans({"L": "I", "1": "I", "|": "I", "!": "I"})
 
 
 def _group_stt(rows: list[list[str]], grid: Grid) -> None:
     """A merged row is a group heading whose number is Roman: OCR often reads "I" as "l"."""
     for r, row in enumerate(rows):
         if len(grid.bands[r]) < grid.column_count and row and row[0]:
-            fixed = row[0].translate(_ROMAN_LOOKALIKE)
+            fixed = fold_accents(row[0]).upper().translate(_ROMAN_LOOKALIKE)
             if re.fullmatch(r"[IVX]+\.?", fixed):
                 row[0] = fixed
 
@@ -168,7 +169,8 @@ def page_blocks(image: Any) -> tuple[PageBlocks, list[Word]]:
 
     gray = image.convert("L")
     grids = find_grids(np.asarray(gray))
-    words = _words(erase_rules(gray, grids))
+    clean = erase_rules(gray, grids)
+    words = _words(clean)
     owner = {id(w): g for g in grids for w in words if g.contains(w)}
     blocks = PageBlocks(ocr=True)
     loose = [w for w in words if id(w) not in owner]
