@@ -89,6 +89,16 @@ def content_hash(parsed: ParsedPlan) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def legacy_key(parsed: ParsedPlan) -> str:
+    """The key an unnumbered plan got before keys came from the source text: the hash of
+    what was understood. Only an identical reading matches it, so a plan imported by an
+    earlier version is found again (and re-keyed) instead of being asked about."""
+    data = parsed.to_json()
+    data["plan"].pop("source", None)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode())
+    return f"sha256:{digest.hexdigest()[:16]}"
+
+
 def _numbered(number: str) -> bool:
     return any(ch.isdigit() for ch in number.strip().split("/")[0])
 
@@ -283,6 +293,8 @@ class PlanImporter:
         plan = self.session.exec(select(Plan).where(Plan.key == key)).first()
         if replace is not None:
             return replace_target(self.session, plan, key, replace, source)
+        if plan is None and key.startswith("sha256:"):
+            plan = self.session.exec(select(Plan).where(Plan.key == legacy_key(parsed))).first()
         if plan is None and not new:
             similar = similar_plans(self.session, parsed, source)
             if similar:

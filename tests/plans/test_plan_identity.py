@@ -143,3 +143,27 @@ def test_the_check_is_one_function_a_web_page_can_call() -> None:
     assert "tai-len.md" in str(raised.value) and "Vẫn nhập" in str(raised.value)
     check_importable(plan, allow_empty=True)
     check_importable(parse_plan_text(headerless(1)))
+
+
+def test_a_plan_keyed_by_an_earlier_version_is_found_again(
+    cli: Cli, base: tuple[str, ...], db_url: str, tmp_path: Path
+) -> None:
+    """Databases made before keys came from the source text keep their unnumbered plans."""
+    from notifier.plans.importer import legacy_key
+
+    path = tmp_path / "giao-viec.txt"
+    path.write_text(headerless(1), "utf-8")
+    assert cli(*base, "plan", "import", path).code == 0
+    (plan,) = _plans(db_url)
+    old = legacy_key(parse_plan_text(headerless(1), source=str(path)))
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        row = session.get(Plan, plan.id)
+        assert row is not None
+        row.key = old  # as the previous version stored it
+        session.commit()
+    engine.dispose()
+    again = cli(*base, "plan", "import", path)
+    assert again.code == 0 and "Đã cập nhật" in again.out, again.err
+    (updated,) = _plans(db_url)
+    assert updated.id == plan.id and updated.key == plan.key
