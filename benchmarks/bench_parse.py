@@ -1,6 +1,10 @@
-"""Parse a generated 300-task plan (mixed layouts) as Markdown and as .docx; print medians.
+"""Parse generated plans and print medians: a 300-task plan (mixed layouts) as Markdown and
+as .docx, a 50-page text PDF, and a 5-page scan (image-only PDF, read through OCR).
 
-Run: .venv/bin/python benchmarks/bench_parse.py [--runs 7]
+Run: .venv/bin/python -m benchmarks.bench_parse [--runs 7] [--scan-runs 3]
+
+The PDFs are drawn with fpdf2 and DejaVu Sans (fonts-dejavu-core); the scan is that PDF
+rasterised at 200 dpi. The scan figure needs Tesseract with Vietnamese data installed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import docx
 
+from notifier.plans import ocr
 from notifier.plans.parse import parse_plan_file
 
 AGENCIES = ["Phòng Kinh tế", "Phòng Văn hóa - Xã hội", "Văn phòng HĐND và UBND xã", "Công an xã"]
@@ -121,9 +126,32 @@ def median_seconds(path: Path, runs: int) -> tuple[float, int]:
     return statistics.median(times), count
 
 
+def write_pdf(path: Path, pages: int) -> Path:
+    """A text PDF of about ``pages`` pages: the test plan's task table repeated."""
+    import pypdfium2
+
+    from tests.plans.documents import fpdf_plan
+
+    copies = pages * 2
+    for _ in range(4):  # the number of table copies that fills ``pages`` pages, by ratio
+        fpdf_plan(path, pages=copies)
+        got = len(pypdfium2.PdfDocument(str(path)))
+        if got == pages:
+            break
+        copies = max(1, copies + round((pages - got) * copies / got))
+    return path
+
+
+def page_count(path: Path) -> int:
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(str(path)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scan-runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         md, dx = Path(tmp) / "plan.md", Path(tmp) / "plan.docx"
@@ -132,6 +160,26 @@ def main() -> None:
         for path in (md, dx):
             seconds, count = median_seconds(path, args.runs)
             print(f"{path.suffix:6} {count} tasks  median {seconds:.3f} s/parse ({args.runs} runs)")
+        pdf = write_pdf(Path(tmp) / "plan-50.pdf", 50)
+        seconds, count = median_seconds(pdf, args.runs)
+        pages = page_count(pdf)
+        print(
+            f"pdf    {pages} pages, {count} tasks  median {seconds:.3f} s/parse ({args.runs} runs)"
+        )
+        why = ocr.available()
+        if why is not None:
+            print(f"scan   skipped: {why}")
+            return
+        from tests.plans.documents import scan
+
+        five = write_pdf(Path(tmp) / "plan-5.pdf", 5)
+        scanned = scan(five, Path(tmp) / "scan-5.pdf", dpi=200)
+        seconds, count = median_seconds(scanned, args.scan_runs)
+        pages = page_count(scanned)
+        print(
+            f"scan   {pages} pages, {count} tasks  median {seconds:.2f} s/parse "
+            f"({args.scan_runs} runs, {seconds / pages:.2f} s/page, OCR at {ocr.DPI} dpi)"
+        )
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ import sys
 
 from notifier.cli.app import app
 from notifier.cli.common import AppState, err_console
-from notifier.errors import ConfigError, NotifierError, PlanParseError, ResolveError
+from notifier.errors import ConfigError, NotifierError, PlanConflict, PlanParseError, ResolveError
 
-BAD_INPUT = (ConfigError, PlanParseError, ResolveError)
+BAD_INPUT = (ConfigError, PlanParseError, ResolveError, PlanConflict)
 
 
 def run_cli(argv: list[str] | None = None, state: AppState | None = None) -> int:

@@ -27,7 +27,7 @@ def _iso_date(value: str | None, option: str) -> date | None:
 
 @plan_app.command("parse")
 def plan_parse(
-    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt or .docx")],
+    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt, .docx or .pdf")],
     as_json: Json = False,
     until: Annotated[str | None, typer.Option(help="Expand due dates up to YYYY-MM-DD.")] = None,
 ) -> None:
@@ -45,11 +45,26 @@ def plan_parse(
 @plan_app.command("import")
 def plan_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt or .docx")],
+    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt, .docx or .pdf")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
     until: Annotated[str | None, typer.Option(help="Create deadlines up to YYYY-MM-DD.")] = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Import even when no task is found.")
+    ] = False,
+    replace: Annotated[
+        str | None,
+        typer.Option(
+            "--replace",
+            help="This document replaces that plan (key, number or id).",
+            metavar="PLAN",
+        ),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="A new plan even if it looks like an imported one.")
+    ] = False,
 ) -> None:
     """Parse a plan, resolve its agencies and create or update its tasks and deadlines."""
+    from notifier.plans.acceptance import check_importable
     from notifier.plans.importer import PlanImporter, default_until
     from notifier.plans.parse import parse_plan_file
     from notifier.plans.plan_policy import load_plan_settings
@@ -57,12 +72,14 @@ def plan_import(
     st = state(ctx)
     runtime = st.runtime()
     parsed = parse_plan_file(file, until=_iso_date(until, "--until"))
+    check_importable(parsed, allow_empty=allow_empty)
     settings = load_plan_settings(file, runtime.policy)
     now = st.clock.now()
     limit = _iso_date(until, "--until") or default_until(parsed, now)
     with Session(runtime.engine, expire_on_commit=False) as session:
+        target = plan_key(session, replace)
         importer = PlanImporter(session, runtime.calendar, runtime.policy, now, settings)
-        report = importer.run(parsed, str(file), limit)
+        report = importer.run(parsed, str(file), limit, replace=target, new=new)
         if dry_run:
             session.rollback()
         else:

@@ -67,15 +67,27 @@ class Timeframe:
         }
 
 
+_FOLDED: dict[int, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d" if ch == "đ" else "D"
+    return unicodedata.normalize("NFD", ch)[0]
+
+
 def fold_accents(text: str) -> str:
-    """Drop Vietnamese diacritics one character for one character (đ -> d)."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch in "đĐ":
-            out.append("d" if ch == "đ" else "D")
-        else:
-            out.append(unicodedata.normalize("NFD", ch)[0])
-    return "".join(out)
+    """Drop Vietnamese diacritics one character for one character (đ -> d).
+
+    Characters are folded once and remembered: plans are long and this runs on every line.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text
+    for ch in set(text):
+        if ord(ch) not in _FOLDED:
+            _FOLDED[ord(ch)] = _fold_char(ch)
+    return text.translate(_FOLDED)
 
 
 @dataclass(frozen=True)
@@ -383,7 +395,53 @@ def _yearly(f: str, ctx: _Ctx, half: bool) -> list[Occurrence]:
     return _expand(ctx, f, per_year)
 
 
+_CYCLE_START = re.compile(r"dinh ky|hang (?:quy|thang|nam)|moi (?:quy|thang|nam)")
+_CYCLE_STOP = re.compile(r"[(;]|\b(?:truoc|ve|gui|cho|den|de|qua|theo)\b")
+_CYCLE = re.compile(r"(?<![\w])(0?6 thang|9 thang|quy|thang|nam)(?![\w])(?!\s*\d)")
+
+
+def _half_and_year(year: int, day: int | None, found: set[str]) -> list[Occurrence]:
+    out = []
+    if "6 thang" in found:
+        out.append(Occurrence(date(year, 6, day or 30), f"6 tháng đầu năm {year}"))
+    if "9 thang" in found:
+        out.append(Occurrence(date(year, 9, day or 30), f"9 tháng năm {year}"))
+    if "nam" in found:
+        out.append(Occurrence(date(year, 12, day or 31), f"Năm {year}"))
+    elif "6 thang" in found:
+        out.append(Occurrence(date(year, 12, day or 31), f"6 tháng cuối năm {year}"))
+    return out
+
+
+def _cycle_list(f: str, ctx: _Ctx) -> list[Occurrence] | None:
+    """ "định kỳ hằng quý, 6 tháng, năm": every listed cycle; one date per due day.
+
+    Several reports falling on one day (the second-quarter and the 6-month report) are
+    one occurrence whose period names both, so nobody is reminded twice the same day.
+    """
+    m = _CYCLE_START.search(f)
+    if not m:
+        return None
+    segment = _CYCLE_STOP.split(f[m.start() :])[0]
+    found = {"6 thang" if c.endswith("6 thang") else c for c in _CYCLE.findall(segment)}
+    if len(found) < 2 or not found & {"quy", "thang"}:
+        return None
+    day = _day_only(f) or _default_day(f)
+    occ = _monthly(f, ctx) if "thang" in found else []
+    occ += _quarterly(f, ctx) if "quy" in found else []
+    occ += _expand(ctx, f, lambda year: _half_and_year(year, day, found))
+    merged: dict[date, list[str]] = {}
+    for o in sorted(occ, key=lambda o: o.due):
+        merged.setdefault(o.due, [])
+        if o.period not in merged[o.due]:
+            merged[o.due].append(o.period)
+    return [Occurrence(due, ", ".join(periods)) for due, periods in merged.items()]
+
+
 def _recurring(text: str, f: str, ctx: _Ctx) -> Timeframe | None:
+    listed = _cycle_list(f, ctx)
+    if listed is not None:
+        return _tf(text, TimeframeKind.RECURRING, ctx, listed)
     if re.search(r"hang thang|moi thang|bao cao thang|thang mot lan", f):
         occ = _monthly(f, ctx)
     elif re.search(r"hang quy|moi quy|tung quy|bao cao quy|cuoi cua moi quy", f):
@@ -426,6 +484,19 @@ def _wording(f: str) -> str | None:
     return min(hits)[1] if hits else None
 
 
+# Names of events carry years that are not deadlines: "Đại hội ... lần thứ ba năm 2024",
+# "nhiệm kỳ 2025-2030", "khóa XV". They are blanked (same length, so positions hold).
+_EVENT = re.compile(
+    r"lan thu\s+(?:\d+|[ivxlc]+|nhat|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)"
+    r"(?:\s*,?\s*(?:nam\s+)?\d{4}(?:\s*[-–]\s*\d{4})?)?"
+    r"|nhiem ky\s+\d{4}\s*[-–]\s*\d{4}|khoa\s+(?:[ivxlc]+|\d+)(?![\w])"
+)
+
+
+def _mask_events(f: str) -> str:
+    return _EVENT.sub(lambda m: " " * len(m.group(0)), f)
+
+
 def parse_timeframe(text: str, *, plan_date: date | None, plan_year: int, until: date) -> Timeframe:
     """Read one time expression; never raises, an unreadable text gives kind UNKNOWN.
 
@@ -433,7 +504,13 @@ def parse_timeframe(text: str, *, plan_date: date | None, plan_year: int, until:
     explicit points (dates, months, quarters, years, spans), then ongoing/on demand.
     """
     clean = " ".join(unicodedata.normalize("NFC", text or "").split()).strip(" .;,")
-    f = fold_accents(clean.lower())
+    # OCR reads the Roman "I" of a quarter as "l": "Quý IIl/2025" is "Quý III/2025"
+    unmasked = re.sub(
+        r"(?<=quy )[il1|]{1,3}(?=[\s/]|$)",
+        lambda m: "i" * len(m.group(0)),
+        fold_accents(clean.lower()),
+    )
+    f = _mask_events(unmasked)
     years = re.findall(r"(?<!\d)(\d{4})(?!\d)", f)
     hint = int(years[0]) if years and not re.search(r"\d{4}\s*[-–]\s*\d{4}", f) else plan_year
     ctx = _Ctx(plan_date, plan_year, until, hint, _wording(f))
@@ -441,4 +518,9 @@ def parse_timeframe(text: str, *, plan_date: date | None, plan_year: int, until:
         found = rule(clean, f, ctx)
         if found is not None:
             return found
-    return _fallback(clean, f, ctx)
+    found = _fallback(clean, f, ctx)
+    if found.kind is TimeframeKind.UNKNOWN and f != unmasked:
+        event = clean[next(i for i, (a, b) in enumerate(zip(f, unmasked, strict=True)) if a != b) :]
+        note = f"'{event}' là tên sự kiện, không phải thời hạn"
+        return _tf(clean, TimeframeKind.UNKNOWN, ctx, [], note=note)
+    return found

@@ -5,6 +5,11 @@ agency ("Phòng ...", "Sở ...", "UBND ...", "các ..."). So "Phòng Tài chín
 hoạch, Phòng Nội vụ" is two items while "Các cơ quan, đơn vị có liên quan của
 huyện Ba Tơ và thị xã Thái Hòa", "UBND các xã, thị trấn" and "Văn phòng HĐND và
 UBND huyện" stay one.
+
+Fixed phrases that hold a comma stay whole: "Ban Chỉ đạo phòng, chống tội phạm",
+"Ban Chỉ huy phòng, chống thiên tai" ("phòng, chống" is one word here). Levels are
+data, not assumptions: tỉnh, huyện, xã, phường, thị trấn, thị xã, thành phố, quận and
+the 2025 "đặc khu" (special zones such as Lý Sơn, Phú Quốc).
 """
 
 from __future__ import annotations
@@ -14,16 +19,35 @@ import re
 from notifier.domain.timeframe import fold_accents
 
 _HEADS = (
-    r"Phòng|Sở|Văn phòng|VP|UBND|Ủy ban|Uỷ ban|HĐND|Hội đồng|Công an|Ban|Trung tâm|Chi cục|"
-    r"Cục|Đài|Hội|Đoàn|Liên đoàn|Bảo hiểm|Kho bạc|Chi nhánh|Trường|Bệnh viện|Bộ Chỉ huy|"
-    r"Thanh tra|Mặt trận|UBMTTQ\w*|Công ty|Trạm|Viện|Huyện ủy|Tỉnh ủy|Đảng ủy|Thường trực|"
-    r"TT|Quỹ|Hạt|Tòa án|Đồn|Ngân hàng|Liên minh|Thủ trưởng|Lãnh đạo|Chủ tịch|Các|các|"
-    r"Tổ(?! chức)|Ngành|Chi hội|Bộ|Tỉnh đoàn|Huyện đoàn|Đồn Biên phòng|Cảng vụ"
+    r"Phòng|Sở|Văn phòng|VP|UBND|Ủy ban|Uỷ ban|HĐND|Hội đồng|Công an|Ban(?! hành)|Trung tâm|"
+    r"Chi cục|Tổng cục|Cục|Đài|Hội(?! nghị| thảo| thi| diễn| xuân| chợ| trại| khỏe| đàm)|"
+    r"Đoàn|Liên đoàn|Bảo hiểm|Kho bạc|Chi nhánh|Trường|Bệnh viện|"
+    r"Bộ Chỉ huy|Thanh tra|Mặt trận|UBMTTQ\w*|MTTQ|Công ty|Trạm|Viện|Huyện ủy|Tỉnh ủy|Thành ủy|"
+    r"Đảng ủy|Đảng bộ|Chi bộ|Thường trực|TT|Quỹ|Hạt|Tòa án|Viện kiểm sát|Đồn|Ngân hàng|"
+    r"Liên minh|Thủ trưởng|Lãnh đạo|Chủ tịch|Giám đốc|Chánh|Trưởng|Bí thư|Người đứng đầu|"
+    r"Các|các|Tổ(?! chức| quốc)|Ngành|Chi hội|Bộ|Tỉnh đoàn|Huyện đoàn|Đồn Biên phòng|Cảng vụ|"
+    r"Điện lực|Bưu điện|Thuế|Vụ"
 )
 HEAD_RE = re.compile(rf"(?:{_HEADS})(?![\wÀ-ỹ])")
 _SPLIT = re.compile(rf"\s*(?:[,;\n]|\s(?:và|cùng|với)\s)\s*(?=(?:{_HEADS})(?![\wÀ-ỹ]))")
 _PROTECT = re.compile(r"(HĐND|Hội đồng nhân dân)\s*(?:và|&)\s*(UBND|Ủy ban nhân dân)")
 _NEWLINE = "\x00"
+COMMA_WORDS = re.compile(r"(?i)\b(phòng), (chống)\b")
+KEPT_COMMA = "\x01"  # stands for the comma of "phòng, chống" while text is cut at commas
+
+
+_NAME_COMMA = re.compile(rf",(?=\s+(?!(?:{_HEADS})(?![\wÀ-ỹ]))[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
+
+
+def keep_fixed_commas(text: str) -> str:
+    """Hide commas inside names from splitting, same length: fixed phrases ("phòng, chống")
+    and a comma before a capitalised word that starts no agency ("Sở Văn hóa, Thể thao và
+    Du lịch")."""
+    return _NAME_COMMA.sub(KEPT_COMMA, COMMA_WORDS.sub(rf"\1{KEPT_COMMA} \2", text))
+
+
+def restore_commas(text: str) -> str:
+    return text.replace(KEPT_COMMA, ",")
 
 
 def clean_agency(name: str) -> str:
@@ -37,12 +61,12 @@ def split_agencies(cell: str) -> list[str]:
     """One item per agency named in ``cell``; vague groups and sets stay whole."""
     if not cell or not cell.strip():
         return []
-    text = _PROTECT.sub(lambda m: f"{m.group(1)}{_NEWLINE}{m.group(2)}", cell)
+    text = _PROTECT.sub(lambda m: f"{m.group(1)}{_NEWLINE}{m.group(2)}", keep_fixed_commas(cell))
     parts = [p for line in text.split("\n") for p in _SPLIT.split(line)]
     out: list[str] = []
     for part in parts:
         raw = part.replace(_NEWLINE, " và ") if " và " in cell else part.replace(_NEWLINE, "&")
-        item = clean_agency(raw)
+        item = clean_agency(restore_commas(raw))
         if item and fold_accents(item.lower()) not in ("", "va") and item not in out:
             out.append(item)
     return out
@@ -52,7 +76,8 @@ def looks_like_agency(text: str) -> bool:
     return HEAD_RE.match(text.strip()) is not None
 
 
-_LEVEL_TAIL = re.compile(r"\s+(huyện|xã|tỉnh|thị xã|thành phố|phường|thị trấn)$")
+LEVELS = r"thị xã|thị trấn|thành phố|đặc khu|huyện|xã|tỉnh|phường|quận"
+_LEVEL_TAIL = re.compile(rf"\s+({LEVELS})$")
 
 
 def drop_level_tail(name: str) -> str:
@@ -62,8 +87,10 @@ def drop_level_tail(name: str) -> str:
     return name
 
 
-_PLACE_START = re.compile(r"^(huyện|xã|tỉnh|thị xã|thị trấn|thành phố|phường|quận)\s", re.I)
-_ABBREVIATIONS = {"UBND", "HĐND", "UBMTTQVN", "MTTQ", "VN", "CCHC", "MTQG", "KH", "VP", "TT"}
+_PLACE_START = re.compile(rf"^({LEVELS})\s", re.I)
+_ABBREVIATIONS = {
+    "UBND", "HĐND", "UBMTTQVN", "MTTQ", "VN", "CCHC", "MTQG", "KH", "VP", "TT", "ĐU", "HU", "TU",
+}  # fmt: skip
 _CAP_AFTER = {"và", "phó", "sở", "phòng", "cục", "trung tâm", "ban", "hội", "đài"}
 
 
@@ -94,7 +121,7 @@ def org_case(upper: str) -> str:
             return _cap(body) + (" " + place_case(rest) if rest else "")
     if _PLACE_START.match(low):
         return place_case(upper)
-    m = re.search(r"\s(huyện|xã|tỉnh|thị xã|thị trấn|thành phố|phường|quận)\s", " " + low + " ")
+    m = re.search(rf"\s({LEVELS})\s", " " + low + " ")
     if m and m.start() > 0:
         cut = m.start()
         return org_case(upper[:cut].strip()) + " " + place_case(upper[cut:])

@@ -61,7 +61,7 @@ _VERBS = (
     "thu|tập huấn|bồi dưỡng|cử|mời|chủ động|xử lý|kiện toàn|thành lập|soạn thảo|biên soạn|"
     "in|phát hành|đăng tải|vệ sinh|sửa chữa|nâng cấp|đầu tư|lựa chọn|tiếp tục|thông tin|"
     "quảng bá|xúc tiến|tham gia|đón|làm việc|trao đổi|chia sẻ|học tập|tham quan|giám sát|"
-    "thanh tra|phân bổ|kiến nghị|hỗ trợ|điều chỉnh|bổ sung"
+    "thanh tra|phân bổ|kiến nghị|hỗ trợ|điều chỉnh|bổ sung|nghiên cứu|quán triệt|gửi"
 )
 _VERB_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{_VERBS})(?![\wÀ-ỹ])")  # lower case: names are capitalised
 _CUES = (
@@ -80,7 +80,8 @@ _OUTPUT = re.compile(
     r"\(?\s*(?:kết quả )?sản phẩm(?: đầu ra)?\s*(?:là|:)\s*(?P<out>[^;)]+)\)?", re.I
 )
 _LEAD = re.compile(
-    rf"^[Gg]iao\s+(?P<lead>.+?)\s*(?:,\s*)?(?=(?:làm |là )?(?:chủ trì|cơ quan thường trực|"
+    rf"^[Gg]iao\s+(?P<lead>.+?)\s*(?:,\s*)?(?<![\wÀ-ỹ])"
+    rf"(?=(?:làm |là )?(?:chủ trì|cơ quan thường trực|"
     rf"{_VERBS})(?![\wÀ-ỹ]))"
 )
 _COORD = re.compile(r"phối hợp(?: chặt chẽ)?(?: với)?\s+(?P<coord>.+)", re.I)

@@ -14,6 +14,7 @@ from typing import Any
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
+_PPR = f"{{{W}}}pPr"
 ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
 
@@ -63,6 +64,11 @@ class Numbering:
     def __init__(self, document: Any) -> None:
         self._levels: dict[str, dict[int, _Level]] = {}
         self._counters: dict[str, dict[int, int]] = {}
+        self._styles: dict[str | None, Any] = {}
+        try:
+            self._style_root: Any = document.styles.element
+        except (KeyError, NotImplementedError, AttributeError):
+            self._style_root = None
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -88,9 +94,9 @@ class Numbering:
                     levels[ilvl] = _Level(old.fmt, old.text, int(start))
             self._levels[num.get(f"{{{W}}}numId")] = levels
 
-    def label(self, paragraph: Any) -> str | None:
-        """The label Word shows before ``paragraph``, or None when it is not numbered."""
-        num_id, ilvl = self._num_pr(paragraph)
+    def label(self, p: Any) -> str | None:
+        """The label Word shows before the ``w:p`` element ``p``, or None when not numbered."""
+        num_id, ilvl = self._num_pr(p)
         levels = self._levels.get(num_id or "")
         if not levels or ilvl not in levels:
             return None
@@ -111,11 +117,30 @@ class Numbering:
                 text = text.replace(f"%{k + 1}", format_number(count, shown.fmt))
         return text.strip() or None
 
-    @staticmethod
-    def _num_pr(paragraph: Any) -> tuple[str | None, int]:
+    def _style(self, p: Any) -> Any:
+        """The paragraph's style element, looked up once per style id (python-docx's own
+        lookup scans every style for each paragraph: minutes on a long document)."""
+        style_id = _val(p.find(_PPR), "w:pStyle")
+        if style_id not in self._styles:
+            self._styles[style_id] = self._find_style(style_id)
+        return self._styles[style_id]
+
+    def _find_style(self, style_id: str | None) -> Any:
+        for style in (
+            self._style_root.findall("w:style", NS) if self._style_root is not None else []
+        ):
+            if style.get(f"{{{W}}}type") != "paragraph":
+                continue
+            if style_id is None and style.get(f"{{{W}}}default") in ("1", "true"):
+                return style
+            if style_id is not None and style.get(f"{{{W}}}styleId") == style_id:
+                return style
+        return None
+
+    def _num_pr(self, p: Any) -> tuple[str | None, int]:
         """numId and level from the paragraph, else from its style (List Number, ...)."""
-        for owner in (paragraph._p, getattr(paragraph.style, "element", None)):
-            ppr = owner.find("w:pPr", NS) if owner is not None else None
+        for owner in (p, self._style(p)):
+            ppr = owner.find(_PPR) if owner is not None else None
             num_pr = ppr.find("w:numPr", NS) if ppr is not None else None
             if num_pr is not None:
                 num_id = _val(num_pr, "w:numId")

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from notifier.domain.timeframe import Timeframe, fold_accents
-from notifier.plans.agencies import drop_level_tail, split_agencies
+from notifier.plans.agencies import (
+    drop_level_tail,
+    keep_fixed_commas,
+    looks_like_agency,
+    restore_commas,
+    split_agencies,
+)
 from notifier.plans.clauses import split_time
 from notifier.plans.model import Duty, ObstacleRoute, ParseWarning, Reporting
 
@@ -23,9 +29,8 @@ _STOP = re.compile(
     r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|theo dõi|tổng hợp|báo cáo|phối hợp|chủ động|"
     r"tham mưu|căn cứ|theo chức năng|là cơ quan|thực hiện|triển khai|phải|kịp thời|định kỳ|"
     r"hướng dẫn|kiểm tra|đôn đốc|giúp|nghiêm túc|tổ chức|gửi|cung cấp|xây dựng|hằng|hàng|"
-    r"phản ánh)\b",
-    re.I,
-)
+    r"phản ánh|chỉ đạo|bố trí|rà soát|tuyên truyền)\b"
+)  # case-sensitive: a capitalised word ("Ban Xây dựng Đảng") belongs to the name
 _OBSTACLE_CLAUSE = re.compile(r"(?:khó khăn|vướng mắc)[^,]*,\s*", re.I)
 _TO = re.compile(
     r"(?:báo cáo|gửi|phản ánh)(?:[^;]*?)\s+về\s+(?P<to>.+?)"
@@ -56,6 +61,7 @@ class SectionItem:
     ref: str
     text: str
     line: int
+    default: list[str] = field(default_factory=list)  # the agency heading above, if any
 
 
 @dataclass
@@ -84,21 +90,32 @@ def roles_of(text: str) -> list[str]:
 
 
 def _agencies(raw: str) -> list[str]:
-    return [drop_level_tail(a) for a in split_agencies(raw)]
+    return [drop_level_tail(a) for a in split_agencies(restore_commas(raw))]
+
+
+def subject_span(text: str, obstacle: bool = False) -> tuple[list[str], int] | None:
+    """Agencies named before the first role verb ("X có trách nhiệm theo dõi ...") and where
+    they end in ``text``; None when what stands there does not name an agency."""
+    start = 0
+    if obstacle:
+        for m in _OBSTACLE_CLAUSE.finditer(keep_fixed_commas(text)):
+            start = m.end()
+    rest = text[start:]
+    lead_in = re.match(r"^\s*(?:Giao|Đề nghị|Yêu cầu)\s+", rest, flags=re.I)
+    offset = start + (lead_in.end() if lead_in else len(rest) - len(rest.lstrip()))
+    body = text[offset:]
+    stop = _STOP.search(body)
+    subject = body[: stop.start()] if stop else ""
+    if not subject or len(subject.split()) > 40 or not looks_like_agency(subject):
+        return None
+    agencies = [a for a in _agencies(subject) if looks_like_agency(a)]
+    return (agencies, offset + stop.start()) if agencies and stop else None
 
 
 def subject_of(text: str, obstacle: bool) -> list[str]:
     """Agencies named before the first role verb ("X có trách nhiệm theo dõi ...")."""
-    start = 0
-    if obstacle:
-        for m in _OBSTACLE_CLAUSE.finditer(text):
-            start = m.end()
-    body = re.sub(r"^(?:Giao|Đề nghị|Yêu cầu)\s+", "", text[start:].strip(), flags=re.I)
-    stop = _STOP.search(body)
-    subject = body[: stop.start()] if stop else ""
-    if not subject or len(subject.split()) > 20:
-        return []
-    return _agencies(subject)
+    span = subject_span(text, obstacle)
+    return span[0] if span else []
 
 
 def _via(text: str) -> list[str]:
@@ -136,20 +153,22 @@ def parse_duties(
         roles = roles_of(item.text)
         if not roles:
             continue
-        agencies = subject_of(item.text, obstacle=roles == ["obstacle"])
+        obstacle = roles == ["obstacle"]
+        agencies = (item.default if not obstacle else []) or subject_of(item.text, obstacle)
         if not agencies:
             warnings.append(ParseWarning(item.line, f"{item.ref}: không xác định được cơ quan"))
         result.duties.append(Duty(item.ref, agencies, roles, item.text, item.line))
         if roles == ["obstacle"]:
-            route = _route(item.text)
+            route = _route(keep_fixed_commas(item.text))
             if not route.to:
                 warnings.append(ParseWarning(item.line, f"{item.ref}: không rõ nơi nhận vướng mắc"))
             if not result.route.to:
                 result.route = route
             continue
         if "report" in roles:
-            to_m = _TO.search(item.text) or _TO_DIRECT.search(item.text)
-            via = _via(item.text)
+            kept = keep_fixed_commas(item.text)
+            to_m = _TO.search(kept) or _TO_DIRECT.search(kept)
+            via = _via(kept)
             timeframe = _report_time(item.text, parse_time)
             to = _agencies(to_m.group("to")) if to_m else []
             result.reporting.append(Reporting(agencies, to, via, timeframe, item.ref, item.line))

@@ -3,7 +3,11 @@
 Steps, all in the caller's transaction (nothing is written if any step fails):
 1. resolve every agency name (task roles and section III duties) against the
    directory; any miss raises ResolveError listing name, line and 3 suggestions;
-2. find the plan again (same issuer and number, or same content) or create it;
+2. find the plan by its key (issuer + number; for a document without a number, the
+   hash of its normalised text) or create it. A document that looks like a new
+   version of an imported plan (same file name, or same issuer and title) but has
+   another key is never merged by similarity: the import stops with PlanConflict
+   until the caller names the plan to replace (``replace``) or asks for a new one;
 3. upsert tasks by reference (a task gone from the document is deactivated),
    replace their roles;
 4. upsert deadline rows per task (one per due date, or per reporting period for
@@ -21,13 +25,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
 from notifier.domain.steps import report_dates, unreached_levels
 from notifier.domain.timeframe import TimeframeKind
-from notifier.errors import ResolveError
+from notifier.errors import PlanConflict, ResolveError
 from notifier.plans.model import ParsedPlan
 from notifier.plans.model import Task as ParsedTask
 from notifier.plans.plan_policy import PlanSettings, settings_path
@@ -77,16 +81,32 @@ class _Wanted:
 
 
 def content_hash(parsed: ParsedPlan) -> str:
-    """Hash of what was understood (not of the file's bytes or name): same plan, same hash."""
-    data = parsed.to_json()
+    """Hash of the document's normalised source text (see reader.source_digest)."""
+    if parsed.source_hash:
+        return parsed.source_hash
+    data = parsed.to_json()  # a ParsedPlan built by hand, not by the parser
     data["plan"].pop("source", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def legacy_key(parsed: ParsedPlan) -> str:
+    """The key an unnumbered plan got before keys came from the source text: the hash of
+    what was understood. Only an identical reading matches it, so a plan imported by an
+    earlier version is found again (and re-keyed) instead of being asked about."""
+    data = parsed.to_json()
+    data["plan"].pop("source", None)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode())
+    return f"sha256:{digest.hexdigest()[:16]}"
+
+
+def _numbered(number: str) -> bool:
+    return any(ch.isdigit() for ch in number.strip().split("/")[0])
+
+
 def plan_key(parsed: ParsedPlan, digest: str) -> str:
-    """Issuer + number when the number is filled in; otherwise the content hash."""
+    """Issuer + number when the number is filled in; otherwise the source text's hash."""
     number = (parsed.header.number or "").strip()
-    if any(ch.isdigit() for ch in number.split("/")[0]):
+    if _numbered(number):
         return f"{parsed.header.issuer or ''}|{number}"
     return f"sha256:{digest[:16]}"
 
@@ -222,7 +242,17 @@ class PlanImporter:
         self.settings = settings or PlanSettings()
         self.report = ImportReport()
 
-    def run(self, parsed: ParsedPlan, source: str, until: date) -> ImportReport:
+    def run(
+        self,
+        parsed: ParsedPlan,
+        source: str,
+        until: date,
+        *,
+        replace: str | None = None,
+        new: bool = False,
+    ) -> ImportReport:
+        """Import ``parsed``; ``replace`` is the key of the plan it replaces, ``new`` forces a
+        new plan even beside a similar one."""
         index, agency_ids, group_ids = agency_index(self.session)
         where = str(self.settings.path or source)
         extra = [(name, 0, f"directing ({where})") for name in self.settings.directing]
@@ -230,7 +260,7 @@ class PlanImporter:
         self.ids = {"agency": agency_ids, "group": group_ids}
         self.matches = matches
         digest = content_hash(parsed)
-        plan = self._plan(parsed, digest, source)
+        plan = self._plan(parsed, digest, source, replace=replace, new=new)
         self._plan_roles(plan, parsed)
         self._tasks(plan, parsed, until)
         self._warn_empty_groups(matches)
@@ -256,11 +286,26 @@ class PlanImporter:
         )
         return self.report
 
-    def _plan(self, parsed: ParsedPlan, digest: str, source: str) -> Plan:
-        key = plan_key(parsed, digest)
+    def _find(
+        self, parsed: ParsedPlan, key: str, source: str, replace: str | None, new: bool
+    ) -> Plan | None:
+        """The plan this document updates, or None for a new one (see step 2)."""
         plan = self.session.exec(select(Plan).where(Plan.key == key)).first()
-        if plan is None:
-            plan = self.session.exec(select(Plan).where(Plan.content_hash == digest)).first()
+        if replace is not None:
+            return replace_target(self.session, plan, key, replace, source)
+        if plan is None and key.startswith("sha256:"):
+            plan = self.session.exec(select(Plan).where(Plan.key == legacy_key(parsed))).first()
+        if plan is None and not new:
+            similar = similar_plans(self.session, parsed, source)
+            if similar:
+                raise PlanConflict(conflict_message(similar, source, key), [p.key for p in similar])
+        return plan
+
+    def _plan(
+        self, parsed: ParsedPlan, digest: str, source: str, *, replace: str | None, new: bool
+    ) -> Plan:
+        key = plan_key(parsed, digest)
+        plan = self._find(parsed, key, source, replace, new)
         h = parsed.header
         values: dict[str, Any] = {
             "issuer": h.issuer or "",
@@ -279,6 +324,7 @@ class PlanImporter:
             self.session.add(plan)
             self.report.created = True
         else:
+            plan.key = key  # a replaced plan takes the key of the document that replaces it
             for name, value in values.items():
                 setattr(plan, name, value)
         self.session.flush()
@@ -421,3 +467,56 @@ class PlanImporter:
                     "cơ quan thành viên; không ai nhận tin của vai trò này cho đến khi quản trị "
                     "viên khai báo members trong config/directory.yaml"
                 )
+
+
+def _same_document(plan: Plan, parsed: ParsedPlan, source: str) -> bool:
+    """Could ``parsed`` be a new version of ``plan``? Same file name, or same issuer and title;
+    never when both carry a number and the numbers differ (two different documents)."""
+    number = (parsed.header.number or "").strip()
+    if _numbered(number) and _numbered(plan.number) and number != plan.number.strip():
+        return False
+    if plan.source_name and plan.source_name == Path(source).name:
+        return True
+    title, issuer = (parsed.header.title or "").strip(), (parsed.header.issuer or "").strip()
+    return bool(title) and plan.title == title and plan.issuer == issuer
+
+
+def similar_plans(session: Session, parsed: ParsedPlan, source: str) -> list[Plan]:
+    return [
+        p
+        for p in session.exec(select(Plan).order_by(col(Plan.id)))
+        if _same_document(p, parsed, source)
+    ]
+
+
+def conflict_message(similar: list[Plan], source: str, key: str) -> str:
+    shown = "; ".join(
+        f"{p.key} (số {p.number or 'chưa có'}, {p.title or 'không có trích yếu'}, tệp "
+        f"{p.source_name or '?'})"
+        for p in similar
+    )
+    first = similar[0].key
+    return (
+        f"{source}: văn bản này khác mọi kế hoạch đã nhập (khóa {key}) nhưng giống kế hoạch "
+        f"đã có: {shown}. Kế hoạch không bao giờ được thay thế theo nội dung gần giống. "
+        f"Nếu đây là bản sửa đổi của kế hoạch đó, chạy lại với --replace {first}; nếu là một "
+        "kế hoạch khác, chạy lại với --new."
+    )
+
+
+def replace_target(
+    session: Session, same_key: Plan | None, key: str, replace: str, source: str
+) -> Plan:
+    """The plan named by ``replace`` (a key); refused when the document is another plan."""
+    from notifier.errors import NotFound
+
+    target = session.exec(select(Plan).where(Plan.key == replace)).first()
+    if target is None:
+        raise NotFound(f"--replace {replace}: không có kế hoạch với khóa này")
+    if same_key is not None and same_key.id != target.id:
+        raise PlanConflict(
+            f"{source}: văn bản này đã được nhập là kế hoạch {same_key.key}, không thể dùng nó "
+            f"để thay kế hoạch {target.key}; bỏ --replace để cập nhật {same_key.key}",
+            [same_key.key, target.key],
+        )
+    return target

@@ -135,6 +135,45 @@ class ParseWarning:
         return {"line": self.line, "message": self.message}
 
 
+@dataclass(frozen=True)
+class OcrLine:
+    line: int
+    page: int
+    confidence: float | None
+    text: str
+
+    def to_json(self) -> dict:
+        return {
+            "line": self.line,
+            "page": self.page,
+            "confidence": self.confidence,
+            "text": self.text,
+        }
+
+
+@dataclass
+class OcrReview:
+    """What OCR read, line by line with its confidence, and the threshold for review."""
+
+    engine: str
+    threshold: float
+    lines: list[OcrLine] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[OcrLine]:
+        return [ln for ln in self.lines if (ln.confidence or 0) < self.threshold]
+
+    def confidence_of(self, line: int) -> float | None:
+        return next((ln.confidence for ln in self.lines if ln.line == line), None)
+
+    def to_json(self) -> dict:
+        return {
+            "engine": self.engine,
+            "threshold": self.threshold,
+            "lines": [ln.to_json() for ln in self.lines],
+        }
+
+
 @dataclass
 class ParsedPlan:
     source: str
@@ -145,6 +184,9 @@ class ParsedPlan:
     obstacle_route: ObstacleRoute = field(default_factory=ObstacleRoute)
     recipients: list[Recipient] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    source_hash: str = ""  # SHA-256 of the normalised source text (reader.source_digest)
+    regions: list[str] = field(default_factory=list)  # where tasks were looked for
+    ocr: OcrReview | None = None  # set when some page was read through OCR
 
     def agencies_with_role(self, role: str) -> list[str]:
         """Agencies (as written, first occurrence order) holding ``role`` in section III."""
@@ -168,7 +210,7 @@ class ParsedPlan:
             "compiler": self.agencies_with_role("compile"),
             "source": self.source,
         }
-        return {
+        out = {
             "plan": plan,
             "tasks": [t.to_json() for t in self.tasks],
             "duties": [d.to_json() for d in self.duties],
@@ -177,3 +219,6 @@ class ParsedPlan:
             "recipients": [r.to_json() for r in self.recipients],
             "warnings": [w.to_json() for w in self.warnings],
         }
+        if self.ocr is not None:
+            out["ocr"] = self.ocr.to_json()
+        return out

@@ -63,6 +63,12 @@ _COMPOUND = {
     r"tn\s*&\s*mt|tn\s*-\s*mt|tnmt": "tài nguyên và môi trường",
     r"nn\s*&\s*ptnt|nn\s*-\s*ptnt|nnptnt": "nông nghiệp và phát triển nông thôn",
     r"lđ\s*-\s*tb\s*&\s*xh|lđtbxh": "lao động - thương binh và xã hội",
+    r"nn\s*&\s*mt|nn\s*-\s*mt|nnmt": "nông nghiệp và môi trường",
+    r"vh\s*-\s*xh|vhxh": "văn hóa - xã hội",
+    r"vh\s*,\s*tt\s*&\s*dl|vhttdl": "văn hóa, thể thao và du lịch",
+    r"kh\s*&\s*cn|kh\s*-\s*cn|khcn": "khoa học và công nghệ",
+    r"bchqs": "ban chỉ huy quân sự",
+    r"tdp": "tổ dân phố",
 }
 _WORDS = {
     "ubnd": "ủy ban nhân dân",
@@ -89,8 +95,8 @@ _COMPOUND_RE = [(re.compile(_B + f"(?:{k})" + _E), v) for k, v in _COMPOUND.item
 _WORDS_RE = re.compile(_B + "(" + "|".join(sorted(_WORDS, key=len, reverse=True)) + ")" + _E)
 _DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*")
 _LEADING_COMRADE = re.compile(r"^(?:đ/c|đ\.c\.?|đồng chí)\s*:?\s*")
-_LEVEL_SUFFIX = re.compile(r" (?:huyện|xã|tỉnh|thị xã|thị trấn|thành phố|phường)$")
-_FOLDED_LEVEL_SUFFIX = re.compile(r" (?:huyen|xa|tinh|thi xa|thi tran|thanh pho|phuong)$")
+_LEVEL_SUFFIX = re.compile(r" (?:thị xã|thị trấn|thành phố|đặc khu|huyện|xã|tỉnh|phường)$")
+_FOLDED_LEVEL_SUFFIX = re.compile(r" (?:thi xa|thi tran|thanh pho|dac khu|huyen|xa|tinh|phuong)$")
 _END_PUNCT = " \t\n.,;:!?*\"'“”‘’-"
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 _NFD_WORD = "a-z0-9đ\u0300-\u036f"

@@ -1,6 +1,7 @@
-"""A rich renderable that shows what was read from a plan, for ``notifier plan check``.
+"""A rich renderable that shows what was read from a plan, for ``notifier plan parse``.
 
-Dates are shown dd/mm/yyyy; the time column keeps the plan's own wording.
+Dates are shown dd/mm/yyyy; the time column keeps the plan's own wording. For a scan,
+every line read through OCR is listed with its confidence.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from notifier.domain.timeframe import Timeframe, TimeframeKind
-from notifier.plans.model import ParsedPlan
+from notifier.plans.model import OcrReview, ParsedPlan
 
 KIND_LABELS = {
     TimeframeKind.DEADLINE: "hạn",
@@ -55,18 +56,24 @@ def plan_summary(plan: ParsedPlan) -> RenderableType:
         cc = f" (đồng gửi {', '.join(route.cc)})" if route.cc else ""
         lines.append(Text(f"Khó khăn, vướng mắc gửi: {', '.join(route.to)}{cc}"))
     table = Table(title=f"{len(plan.tasks)} nhiệm vụ", show_lines=False)
-    for column in ("Mục", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời hạn", "Dòng"):
+    columns = ["Mục", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời hạn", "Dòng"]
+    for column in columns + (["OCR"] if plan.ocr else []):
         table.add_column(column)
     for task in plan.tasks:
-        table.add_row(
+        row = [
             task.ref,
             task.title,
             "; ".join(task.lead) or "—",
             "; ".join(task.coordinating) or "—",
             describe_timeframe(task.timeframe),
             str(task.line),
-        )
+        ]
+        if plan.ocr:
+            row.append(_percent(plan.ocr.confidence_of(task.line)))
+        table.add_row(*row)
     parts: list[RenderableType] = [*lines, table]
+    if plan.ocr:
+        parts.append(ocr_table(plan.ocr))
     signer = h.signer
     if signer.name:
         parts.append(Text(f"Ký: {signer.capacity or ''} {signer.title or ''} {signer.name}"))
@@ -74,3 +81,27 @@ def plan_summary(plan: ParsedPlan) -> RenderableType:
     for warning in plan.warnings:
         parts.append(Text(f"Cảnh báo dòng {warning.line}: {warning.message}", style="yellow"))
     return Group(*parts)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def ocr_table(review: OcrReview) -> Table:
+    """Every line read through OCR with its confidence; those under the threshold marked."""
+    table = Table(
+        title=f"Chữ nhận dạng (OCR, {review.engine}): ngưỡng đối chiếu {review.threshold:.0f}%",
+        title_justify="left",
+    )
+    for column in ("Dòng", "Trang", "Tin cậy", "Nội dung"):
+        table.add_column(column)
+    for line in review.lines:
+        low = (line.confidence or 0) < review.threshold
+        table.add_row(
+            str(line.line),
+            str(line.page),
+            _percent(line.confidence) + (" ⚠ cần đối chiếu" if low else ""),
+            line.text,
+            style="yellow" if low else None,
+        )
+    return table

@@ -14,16 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from notifier.domain.timeframe import Timeframe
-from notifier.plans.agencies import looks_like_agency, split_agencies
+from notifier.plans.agencies import split_agencies
+from notifier.plans.assign import agency_heading, lead_before
 from notifier.plans.clauses import has_time, match_label, parse_assignment
+from notifier.plans.duties import subject_span
 from notifier.plans.model import ParseWarning, Task
 from notifier.plans.reader import Line
 
 TimeParser = Callable[[str], Timeframe]
-_NUM = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:[.)]\s*|\s+)(?P<rest>\S.*)$")
+_NUM = re.compile(r"^(?P<num>\d{1,5}(?:\.\d{1,5})*)(?:[.)]\s*|\s+)(?P<rest>\S.*)$")
 _LETTER = re.compile(r"^(?P<let>[a-zđ])[)]\s*(?P<rest>.*)$")
 _BULLET = re.compile(r"^[-+•–*]\s*(?P<rest>.*)$")
-_GROUPED = re.compile(r"^(?P<agency>[^:：;]{3,150}?)\s*[:：]\s*(?P<body>.*)$")
 
 
 @dataclass
@@ -65,12 +66,8 @@ def _assignment_task(
 
 
 def _grouped(text: str) -> tuple[list[str], str] | None:
-    m = _GROUPED.match(text)
-    if not m or not looks_like_agency(m.group("agency")) or len(m.group("agency").split()) > 20:
-        return None
-    if match_label(text):
-        return None
-    return split_agencies(m.group("agency")), m.group("body").strip()
+    """ "X: body" or "X - body" where X names agencies (see assign.lead_before)."""
+    return lead_before(text)
 
 
 def _item(text: str, ref: str, no: int, st: _State) -> None:
@@ -88,6 +85,10 @@ def _item(text: str, ref: str, no: int, st: _State) -> None:
         _assignment_task(text, ref, no, None, "prose", st)
         return
     if has_time(text):
+        span = subject_span(text)
+        if span:
+            _assignment_task(text[span[1] :].strip(" ,"), ref, no, span[0], "prose", st)
+            return
         layout = "prose" if re.search(r"chủ trì|phối hợp", text, re.I) else "list"
         _assignment_task(text, ref, no, None, layout, st)
         return
@@ -95,6 +96,8 @@ def _item(text: str, ref: str, no: int, st: _State) -> None:
     st.tasks.append(task)
     st.candidates.add(ref)
     st.current = task
+    if heading := agency_heading(text):  # "1. Sở Tài chính" alone: its bullets are its tasks,
+        st.agency, st.agency_ref = heading, ref  # unless labels below make it a task title
 
 
 def _apply_label(label: str, value: str, name: str | None, no: int, st: _State) -> None:
@@ -103,6 +106,7 @@ def _apply_label(label: str, value: str, name: str | None, no: int, st: _State) 
         st.warnings.append(ParseWarning(no, f"nhãn '{label}' không thuộc nhiệm vụ nào"))
         return
     st.candidates.discard(task.ref)
+    st.agency = None
     st.open_field = name if not value.strip(" .;") and name in ("lead", "coordinating") else None
     value = value.strip()
     if name in ("lead", "coordinating", "directing"):
@@ -176,10 +180,11 @@ def _unnumbered_group(grouped: tuple[list[str], str], no: int, st: _State) -> No
 def _settle(st: _State) -> list[Task]:
     """Title-only items with tasks below them are headings: drop them, name the group."""
     out: list[Task] = []
-    refs = [t.ref for t in st.tasks]
+    parts = [t.ref.split(".") for t in st.tasks]
+    prefixes = {".".join(p[:k]) for p in parts for k in range(1, len(p))}  # refs with children
     titles = {t.ref: t.title for t in st.tasks}
     for task in st.tasks:
-        if task.ref in st.candidates and any(r.startswith(task.ref + ".") for r in refs):
+        if task.ref in st.candidates and task.ref in prefixes:
             continue
         parent = task.ref.rsplit(".", 1)[0]
         if parent in st.candidates and task.group is None:

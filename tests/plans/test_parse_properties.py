@@ -142,3 +142,62 @@ def test_default_until_is_end_of_the_year_after_the_plan_year() -> None:
         render([("Họp giao ban", "Phòng Kinh tế", "hằng tháng (trước ngày 20)", 0)])
     )
     assert plan.tasks[0].timeframe.due_dates[-1] == date(2025, 12, 20)
+
+
+DUTY_LINES = {
+    3: "{agency} có trách nhiệm theo dõi, đôn đốc việc thực hiện Kế hoạch.",
+    4: "Các cơ quan, đơn vị báo cáo kết quả về UBND xã trước ngày 20 hằng tháng.",
+    5: "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan báo cáo UBND xã.",
+}
+ITEM = st.tuples(
+    st.integers(0, 6), TITLE, st.sampled_from(AGENCIES), st.sampled_from(TIMES), st.integers(1, 3)
+)
+
+
+def render_duties(items: list[tuple[int, str, str, str, int]]) -> tuple[str, list[str], list[str]]:
+    """A plan whose assignments all sit in "Tổ chức thực hiện"; (text, task refs, duty refs)."""
+    out = ["Số: 2/KH-UBND", "Đức Phổ, ngày 02 tháng 4 năm 2025", "KẾ HOẠCH", "Thử"]
+    out += ["I. MỤC ĐÍCH, YÊU CẦU", "Nội dung.", "II. TỔ CHỨC THỰC HIỆN"]
+    tasks: list[str] = []
+    duties: list[str] = []
+    for n, (shape, title, agency, time, bullets) in enumerate(items, start=1):
+        title = title.lower()
+        if shape == 0:
+            out.append(f"{n}. {agency}: chủ trì {title}; thời gian thực hiện: {time}.")
+        elif shape == 1:
+            out.append(f"{n}. Giao {agency} chủ trì {title}; thời gian thực hiện: {time}.")
+        elif shape == 6:
+            out.append(f"{n}. {agency} - cơ quan thường trực, chủ trì {title}; thời gian: {time}.")
+        elif shape == 2:
+            out.append(f"{n}. {agency}:")
+            out += [f"- {title.capitalize()} đợt {k}; thời gian: {time}." for k in range(bullets)]
+            tasks += [f"II.{n}.{k}" for k in range(1, bullets + 1)]
+            continue
+        else:
+            out.append(f"{n}. " + DUTY_LINES[shape].format(agency=agency))
+            duties.append(f"II.{n}")
+            continue
+        tasks.append(f"II.{n}")
+    return "\n".join(out), tasks, duties
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ITEM, min_size=1, max_size=12))
+def test_no_numbered_item_of_to_chuc_thuc_hien_is_lost(
+    items: list[tuple[int, str, str, str, int]],
+) -> None:
+    text, task_refs, duty_refs = render_duties(items)
+    plan = parse_plan_text(text)
+    assert [t.ref for t in plan.tasks] == task_refs
+    leads = [
+        agency
+        for shape, _, agency, _, k in items
+        for _ in range(k if shape == 2 else 1 if shape in (0, 1, 6) else 0)
+    ]
+    assert [t.lead for t in plan.tasks] == [[a] for a in leads]
+    assert all(t.timeframe.kind is not TimeframeKind.UNKNOWN for t in plan.tasks)
+    found = {d.ref for d in plan.duties}
+    assert set(duty_refs) <= found
+    numbered = {f"II.{n}" for n in range(1, len(items) + 1)}
+    placed = {r.rsplit(".", 1)[0] if r.count(".") == 2 else r for r in task_refs} | found
+    assert numbered <= placed | {w.message.split(":")[0] for w in plan.warnings}
