@@ -93,7 +93,9 @@ def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> lis
     """What `notifier run` says at start: channels, web address, when the next message goes."""
     file = runtime.settings.file
     used = ", ".join(
-        ChannelName(c).label if c in ChannelName.__members__.values() else c
+        f"{ChannelName.CONSOLE.label} (ghi vào {file.console_path})"
+        if c == ChannelName.CONSOLE
+        else (ChannelName(c).label if c in ChannelName.__members__.values() else c)
         for c in sorted(channels.configured)
     )
     missing = ", ".join(
@@ -108,8 +110,7 @@ def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> lis
     nxt = next_planned_send(runtime, runtime.clock.now())
     return [
         f"notifier đang chạy ({worker_id}).",
-        f"Kênh gửi: {used} (màn hình: ghi vào {file.console_path})."
-        + (f" Chưa cấu hình: {missing}." if missing else ""),
+        f"Kênh gửi: {used}." + (f" Chưa cấu hình: {missing}." if missing else ""),
         f"Trang web: {web}{links}.",
         f"Quét mỗi {sweep:g} giây, gửi mỗi {send:g} giây; tin nhắc việc chỉ gửi trong ngày "
         f"làm việc, từ {window.start:%H:%M} đến {window.end:%H:%M}.",
