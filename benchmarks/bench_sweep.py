@@ -132,7 +132,8 @@ def bench(url: str, total: int, due: int, runs: int) -> tuple[float, float]:
         start = time.perf_counter()
         report = sweep(runtime, NOW)
         times.append(time.perf_counter() - start)
-        assert report.deadlines == due and report.created == 2 * due, report
+    # the reminder is more than a working day old: one catch-up per person lists the rest
+    assert report.deadlines == due and report.created == 2 * due + report.catch_ups, report
     engine.dispose()
     return filled, statistics.median(times)
 

@@ -34,12 +34,23 @@ from notifier import textfmt
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import BUCKET_ORDER
 from notifier.errors import ConfigError
-from notifier.store.readmodel import Answer
-from notifier.vocab import ANSWER_KINDS, RECIPIENT_ANSWERS, MessageKind, Role
+from notifier.reports import wording
+from notifier.reports.model import BucketCounts, CompiledReport
+from notifier.store.readmodel import Answer, Unanswered
+from notifier.vocab import (
+    AckAction,
+    LateReason,
+    MessageKind,
+    Role,
+    offered_answers,
+)
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 TELEGRAM_LIMIT = 4096
 TELEGRAM_LIST_LIMIT = 10
+SUBJECT_LIMIT = 120  # characters; the task title is shortened on a word boundary to fit
+# Who the messages speak for when notifier.yaml names no office.
+DEFAULT_OFFICE = "Bộ phận theo dõi, đôn đốc thực hiện nhiệm vụ"
 TELEGRAM_TAGS = frozenset({"b", "i", "a", "code"})
 
 
@@ -64,6 +75,20 @@ class TaskLine:
     working_days: int
     last_answer: str = ""
     level: int = 0
+    unanswered: str = ""  # "Văn phòng ...: 4 lần nhắc, từ 22/4/2024 đến 03/5/2024"
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class CatchUpLine:
+    """One stale item of a catch-up message, with its own answer links (link channels)."""
+
+    line: TaskLine
+    what: str  # the latest step it stands for: "quá hạn", "đôn đốc", "nhắc hạn"
+    role: Role = Role.LEAD
+    row_id: int | None = None  # the recipient's recorded row of this item (answered by links)
+    answers: tuple[AckAction, ...] = ()  # what the item's own message would have offered
+    links: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,31 @@ class MessageContext:
     open_items: tuple[TaskLine, ...] = ()
     links: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     now: datetime | None = None
+    # the plan's own date when the calendar moved it (Civil Code art. 148), and why
+    nominal: date | None = None
+    nominal_off: str = ""
+    # escalations: who this level reports to, the recipient's Nth message of it, and the
+    # people reminded who have not answered (from the read model)
+    level_title: str = ""
+    nth: int = 0
+    unanswered: tuple[Unanswered, ...] = ()
+    # why the message goes out after its planned time, and since when
+    late_reason: LateReason | None = None
+    late_since: datetime | None = None
+    # report requests: the data period (Decree 09/2019 art. 12)
+    data_from: date | None = None
+    data_to: date | None = None
+    # the answers offered (None: what the kind and role allow, vocab.offered_answers)
+    answers: tuple[AckAction, ...] | None = None
+    items: tuple[CatchUpLine, ...] = ()
+    weekly: bool = False
+    counted_reports: int = 0  # digest: how many of the counted items are report periods
+    done_label: str = ""  # "đã hoàn thành quá hạn" once the deadline is done
+    # the compiled report (to the compiler): the model the Word and Excel reports share
+    report: CompiledReport | None = None
+    topic: str = ""  # admin alerts: what it is about (default: a delivery problem)
+    office: str = ""
+    contact: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,9 +154,16 @@ class Rendered:
     telegram_html: str
 
 
+def offered(ctx: MessageContext) -> tuple[AckAction, ...]:
+    """The answers this message offers (links or buttons): vocab.offered_answers."""
+    if ctx.answers is not None:
+        return ctx.answers
+    return offered_answers(ctx.kind, ctx.role, ctx.copy)
+
+
 def expects_answer(ctx: MessageContext) -> bool:
-    """Whether the message asks for received/done/blocked (links or buttons)."""
-    return not ctx.copy and ctx.kind in ANSWER_KINDS
+    """Whether the message asks for an answer (links or buttons)."""
+    return bool(offered(ctx))
 
 
 def plan_reference(number: str, plan_date: str, title: str = "") -> str:
@@ -115,6 +172,8 @@ def plan_reference(number: str, plan_date: str, title: str = "") -> str:
     has_number = bool(number) and not number.startswith("/")
     parts = [f"Kế hoạch số {number}" if has_number else "Kế hoạch (chưa có số)"]
     when = plan_date.strip()
+    if when[:4].isdigit():  # stored ISO ("2024-04-05", "2024-04"): as officials write it
+        when = textfmt.vn_plan_date(when)
     if when:
         parts.append(when if when[0].isalpha() else f"ngày {when}")
     title = " ".join(title.split())
@@ -154,16 +213,33 @@ def _line_view(line: TaskLine) -> dict[str, Any]:
             p
             for p in (
                 f"nhiệm vụ {line.task_ref}" if line.task_ref else "",
+                f"kỳ {textfmt.lowerfirst(line.period)}" if line.period else "",
                 plan_reference(line.plan_number, ""),
             )
             if p
         ),  # fmt: skip
         "lead": line.lead,
+        "period": textfmt.lowerfirst(line.period),
         "deadline": textfmt.vn_deadline(line.deadline),
-        "days": textfmt.days_phrase(line.working_days),
+        "days": textfmt.days_phrase(line.working_days, line.deadline),
         "last_answer": line.last_answer,
         "level": line.level,
+        "unanswered": line.unanswered,
     }
+
+
+def unanswered_lines(people: tuple[Unanswered, ...]) -> list[dict[str, str]]:
+    """Per agency, the people reminded who have not answered: how often, first and last."""
+    by_agency: dict[str, list[str]] = {}
+    for u in people:
+        who = f"đồng chí {u.person}" + (f" ({u.position})" if u.position else "")
+        count = f"{u.reminders} lần nhắc"
+        first, last = (
+            textfmt.vn_date(as_utc(t).astimezone(VN_TZ).date()) for t in (u.first, u.last)
+        )
+        span = f"ngày {first}" if first == last else f"từ {first} đến {last}"
+        by_agency.setdefault(u.agency, []).append(f"{who}: {count}, {span}")
+    return [{"agency": agency, "people": "; ".join(items)} for agency, items in by_agency.items()]
 
 
 def _buckets(counts: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
@@ -173,11 +249,35 @@ def _buckets(counts: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
     return rows + list(given.items())
 
 
+def _deadline_note(ctx: MessageContext) -> str:
+    """Why the effective deadline differs from the plan's date (art. 148), or ""."""
+    if ctx.nominal is None or ctx.deadline is None or ctx.nominal == ctx.deadline:
+        return ""
+    why = f" ({ctx.nominal_off})" if ctx.nominal_off else ""
+    plan = f"ngày {textfmt.vn_date(ctx.nominal)} là ngày nghỉ{why}"
+    if ctx.deadline > ctx.nominal:
+        return (
+            f"{plan}; theo Điều 148 Bộ luật Dân sự 2015, thời hạn kết thúc vào cuối "
+            "ngày làm việc tiếp theo"
+        )
+    return f"{plan}; thời hạn tính vào ngày làm việc liền trước"
+
+
+def _item_view(item: CatchUpLine) -> dict[str, Any]:
+    view = _line_view(item.line)
+    view["what"] = item.what
+    view["role"] = Role(item.role).label
+    view["links"] = [
+        (a.label, item.links[a.value]) for a in item.answers if item.links.get(a.value)
+    ]
+    return view
+
+
 def _view(ctx: MessageContext) -> dict[str, Any]:
     """Everything a template may use; templates print, this module decides wording."""
     buckets = _buckets(ctx.counts)
     total = sum(n for label, n in buckets if label in OFFICIAL_BUCKETS)
-    task_label = f"Nhiệm vụ {ctx.task_ref}".strip()
+    answers = offered(ctx)
     return {
         "ctx": ctx,
         "kind": ctx.kind,
@@ -188,17 +288,25 @@ def _view(ctx: MessageContext) -> dict[str, Any]:
         "plan_ref": plan_reference(ctx.plan_number, ctx.plan_date, ctx.plan_title),
         "plan_ref_short": plan_reference(ctx.plan_number, ctx.plan_date),
         "has_plan": bool(ctx.plan_number or ctx.plan_date or ctx.plan_title),
-        "task_label": task_label,
+        "task_label": f"Nhiệm vụ {ctx.task_ref}" if ctx.task_ref else "Nhiệm vụ",
         "headline": ctx.task_title or plan_reference(ctx.plan_number, ctx.plan_date),
         "deadline_text": textfmt.vn_deadline(ctx.deadline) if ctx.deadline else "",
-        "days_text": textfmt.days_phrase(ctx.working_days),
-        "level_text": f"lần {ctx.level}" if ctx.level > 0 else "",
+        "deadline_short": textfmt.vn_date(ctx.deadline) if ctx.deadline else "",
+        "deadline_note": _deadline_note(ctx),
+        "days_text": ctx.done_label or textfmt.days_phrase(ctx.working_days, ctx.deadline),
+        "level_title": ctx.level_title,
+        "nth_text": f"lần thứ {ctx.nth}" if ctx.nth >= 2 else "",
+        "unanswered": unanswered_lines(ctx.unanswered),
         "acks": [_ack_view(a) for a in ctx.acks],
         "late_news": ctx.late_news,
-        "answer": expects_answer(ctx),
-        "links": [
-            (a.label, ctx.links[a.value]) for a in RECIPIENT_ANSWERS if ctx.links.get(a.value)
-        ],
+        "late_reason": ctx.late_reason.value if ctx.late_reason else "",
+        "late_since": textfmt.vn_datetime(ctx.late_since) if ctx.late_since else "",
+        "data_period": _data_period(ctx),
+        "answer": bool(answers),
+        "answer_labels": [a.label for a in answers],
+        "links": [(a.label, ctx.links[a.value]) for a in answers if ctx.links.get(a.value)],
+        "items": [_item_view(i) for i in ctx.items],
+        "items_tasks": len({(i.line.plan_number, i.line.task_ref) for i in ctx.items}),
         "buckets": buckets,
         "total": total,
         "overdue_share": textfmt.vn_percent(dict(buckets)[OFFICIAL_BUCKETS[3]], total),
@@ -208,7 +316,66 @@ def _view(ctx: MessageContext) -> dict[str, Any]:
         "now_text": textfmt.vn_datetime(ctx.now) if ctx.now else "",
         "today_text": textfmt.vn_date(_local_date(ctx.now)) if ctx.now else "",
         "list_limit": TELEGRAM_LIST_LIMIT,
+        "subject_limit": SUBJECT_LIMIT,
+        "weekly": ctx.weekly,
+        "counted": _counted(total, ctx.counted_reports),
+        "report": report_view(ctx.report),
+        "office": ctx.office or DEFAULT_OFFICE,
+        "contact": ctx.contact,
     }
+
+
+def _counts_view(counts: BucketCounts) -> dict[str, Any]:
+    return {
+        "rows": [(b.label, n, rate) for b, n, rate in counts.rows()],
+        "total": counts.total,
+        "overdue_share": counts.rate(BUCKET_ORDER[3]),
+    }
+
+
+def report_view(report: CompiledReport | None) -> dict[str, Any] | None:
+    """The compiled report as the message shows it, in the report files' own sentences
+    (:mod:`notifier.reports.wording`): tasks and report periods counted apart."""
+    if report is None:
+        return None
+    return {
+        "title": wording.subject_line(report),
+        "status": wording.status_instant(report),
+        "period": report.period.label if report.period is not None else "",
+        "data": report.period.data_text if report.period is not None else "",
+        "task_total": report.task_total,
+        "tasks": _counts_view(report.tasks),
+        "reports": _counts_view(report.reports),
+        "completed": [wording.done_line(i) for i in report.completed],
+        "overdue": [wording.open_line(i) for i in report.overdue],
+        "in_time": [wording.open_line(i) for i in report.in_time],
+        "obstacles": [wording.obstacle_line(o) for o in report.obstacles],
+        "no_obstacles": wording.no_obstacles(report),
+        "agencies": [
+            {
+                "agency": a.agency,
+                "tasks": a.tasks.counts,
+                "reports": a.reports.counts,
+                "tasks_total": a.tasks.total,
+                "reports_total": a.reports.total,
+            }
+            for a in report.agencies
+        ],  # fmt: skip
+    }
+
+
+def _counted(total: int, reports: int) -> str:
+    """ "3 nhiệm vụ", or "1 thời hạn nhiệm vụ và 5 kỳ báo cáo": periods are not tasks."""
+    if not reports:
+        return f"{textfmt.vn_int(total)} nhiệm vụ"
+    deadlines = textfmt.vn_int(total - reports)
+    return f"{deadlines} thời hạn nhiệm vụ và {textfmt.vn_int(reports)} kỳ báo cáo"
+
+
+def _data_period(ctx: MessageContext) -> str:
+    if ctx.data_from is None or ctx.data_to is None:
+        return ""
+    return f"Số liệu từ {textfmt.vn_date(ctx.data_from)} đến {textfmt.vn_date(ctx.data_to)}"
 
 
 def _local_date(now: datetime) -> date:
@@ -216,8 +383,7 @@ def _local_date(now: datetime) -> date:
 
 
 def _shorten(text: str, width: int = 120) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return textfmt.shorten_words(text, width)
 
 
 def _tidy(text: str) -> str:
@@ -280,6 +446,8 @@ class Renderer:
             capfirst=textfmt.capfirst,
             vn_int=textfmt.vn_int,
             shorten=_shorten,
+            fit=_shorten,
+            lowerfirst=textfmt.lowerfirst,
         )
 
     @property
@@ -290,16 +458,31 @@ class Renderer:
         """Render all four parts; a template error raises ConfigError naming the template."""
         kind = MessageKind(ctx.kind)
         Role(ctx.role)  # unknown roles fail here, not half-way through a template
-        view = _view(ctx)
-        view["request"] = self._render_part("_request.j2", view).strip()
-        view["late_text"] = self._render_part("_late.j2", view).strip()
-        parts = {part: self._render_part(f"{kind}.{part}.j2", view) for part in Part}
+        base = _view(ctx)
+        parts = {}
+        for part in Part:
+            view = dict(base, you=self.you(part))
+            view["request"] = self._render_part("_request.j2", view).strip()
+            view["late_text"] = self._render_part("_late.j2", view).strip()
+            parts[part] = self._render_part(f"{kind}.{part}.j2", view)
         return Rendered(
             subject=" ".join(parts[Part.SUBJECT].split()),
             text=_tidy(parts[Part.TEXT]),
             html=parts[Part.HTML].strip() + "\n",
             telegram_html=_tidy(parts[Part.TELEGRAM]).rstrip("\n"),
         )
+
+    def render_acks(self, answers: tuple[Answer, ...]) -> str:
+        """The answers block of a Telegram message alone (``_acks.telegram.j2``): what a
+        chat shows once an answer comes in, in place of the block the message was sent with."""
+        view = {"acks": [_ack_view(a) for a in answers], "unanswered": []}
+        return _tidy(self._render_part("_acks.telegram.j2", view)).strip()
+
+    def you(self, part: Part | str) -> str:
+        """The form of address of a channel ("đồng chí"), set in ``_you.<part>.j2``
+        (the subject uses the email's); the chat bot says it the same way."""
+        name = Part.TEXT if Part(part) == Part.SUBJECT else Part(part)
+        return self._render_part(f"_you.{name}.j2", {}).strip()
 
     def _render_part(self, name: str, view: dict[str, Any]) -> str:
         try:

@@ -124,6 +124,31 @@ class RateLimitsFile(_Strict):
     telegram_group_per_minute: int = Field(default=20, ge=0)
 
 
+class ContactFile(_Strict):
+    """The person recipients may call about a message (name, position, phone)."""
+
+    name: str = ""
+    position: str = ""
+    phone: str = ""
+
+
+class OfficeFile(_Strict):
+    """The monitoring office every message speaks for, and its contact line."""
+
+    name: str = ""
+    contact: ContactFile = Field(default_factory=ContactFile)
+
+    def contact_line(self) -> str:
+        """ "đồng chí Hồ Văn Tâm, Chuyên viên theo dõi kế hoạch, điện thoại 0255 3862 345"."""
+        c = self.contact
+        parts = [
+            f"đồng chí {c.name}" if c.name else "",
+            c.position,
+            c.phone and f"điện thoại {c.phone}",
+        ]
+        return ", ".join(p for p in parts if p)
+
+
 class NotifierFile(_Strict):
     """The shape of config/notifier.yaml (every key optional)."""
 
@@ -142,6 +167,7 @@ class NotifierFile(_Strict):
     http: HttpFile = Field(default_factory=HttpFile)
     web: WebFile = Field(default_factory=WebFile)
     rate_limits: RateLimitsFile = Field(default_factory=RateLimitsFile)
+    office: OfficeFile = Field(default_factory=OfficeFile)
 
 
 @dataclass(frozen=True)

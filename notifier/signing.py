@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from notifier.channels.base import Button
 from notifier.errors import Refused
 from notifier.vocab import RECIPIENT_ANSWERS, AckAction
 
@@ -63,6 +64,15 @@ def callback_data(key: bytes, notification_id: int, action: AckAction) -> str:
     """``a:<code>:<id>:<sig>``, well under Telegram's 64-byte limit."""
     body = f"{_CODES[action]}:{notification_id}"
     return f"a:{body}:{_sign(key, 'cb:' + body, 16)}"
+
+
+def answer_buttons(
+    key: bytes, notification_id: int, answers: tuple[AckAction, ...]
+) -> tuple[Button, ...]:
+    """The chat buttons of a message: one signed button per answer it offers."""
+    return tuple(
+        Button(a.label, callback_data=callback_data(key, notification_id, a)) for a in answers
+    )
 
 
 def parse_callback_data(key: bytes, data: str) -> tuple[int, AckAction]:

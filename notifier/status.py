@@ -21,6 +21,7 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import BUCKET_ORDER, Bucket, bucket
 from notifier.domain.steps import unreached_levels
 from notifier.runtime import Runtime
+from notifier.store.calendar_notice import estimate_notice
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import (
     Acknowledgement,
@@ -164,6 +165,9 @@ def status_board(
     states = deadline_states(session, [o.deadline_id for o in occurrences])
     today = now.astimezone(VN_TZ).date()
     board = Board(now=now, warnings=empty_group_warnings(session))
+    notice = estimate_notice(runtime.calendar, today)
+    if notice is not None:
+        board.warnings.append(f"LƯU Ý: {notice}")
     for occ in occurrences:
         state = states[occ.deadline_id]
         last = state.last_answer

@@ -1,8 +1,10 @@
 """Vietnamese date, time and number formatting as used in official documents.
 
-Official documents (Decree 30/2020/NĐ-CP) write the day with two digits and the
-month without a leading zero for months 3-12: "02/5/2024", "15/12/2024".  Every
-instant is shown in Asia/Ho_Chi_Minh, whatever zone it arrives in.
+Official documents (Decree 30/2020/NĐ-CP, Appendix I) write days below 10 with a
+leading zero and months 1 and 2 with a leading zero ("02/5/2024", "10/01/2026",
+"04/02/2027", "15/12/2024"). :func:`vn_date` is the one date formatter: templates,
+the CLI and the web pages all print dates through it. Every instant is shown in
+Asia/Ho_Chi_Minh, whatever zone it arrives in.
 """
 
 from __future__ import annotations
@@ -19,9 +21,25 @@ def vn_weekday(d: date) -> str:
     return WEEKDAYS[d.weekday()]
 
 
+def vn_month(month: int) -> str:
+    """A month number as official documents write it: "01", "02", then "3" .. "12"."""
+    return f"{month:02d}" if month < 3 else str(month)
+
+
 def vn_date(d: date) -> str:
-    """ "02/5/2024": day with two digits, month without a leading zero."""
-    return f"{d.day:02d}/{d.month}/{d.year}"
+    """ "02/5/2024", "10/01/2026", "04/02/2027": Decree 30/2020, Appendix I."""
+    return f"{d.day:02d}/{vn_month(d.month)}/{d.year}"
+
+
+def vn_day_month(d: date) -> str:
+    """ "15/6", "10/01": a day of the year without its year, same rule."""
+    return f"{d.day:02d}/{vn_month(d.month)}"
+
+
+def vn_date_time(dt: datetime) -> str:
+    """ "08:00 02/5/2024": a short instant for tables (Vietnam time)."""
+    local = as_utc(dt).astimezone(VN_TZ)
+    return f"{local:%H:%M} {vn_date(local.date())}"
 
 
 def vn_plan_date(iso: str) -> str:
@@ -33,7 +51,7 @@ def vn_plan_date(iso: str) -> str:
     if len(parts) == 3:
         return f"ngày {vn_date(date(int(parts[0]), int(parts[1]), int(parts[2])))}"
     if len(parts) == 2:
-        return f"tháng {int(parts[1])}/{parts[0]}"
+        return f"tháng {vn_month(int(parts[1]))}/{parts[0]}"
     return f"năm {parts[0]}"
 
 
@@ -48,13 +66,36 @@ def vn_datetime(dt: datetime) -> str:
     return f"{local:%H:%M} {vn_deadline(local.date())}"
 
 
-def days_phrase(working_days: int) -> str:
-    """Working days left (>0), due today (0) or overdue (<0), in words."""
+# Beyond this many working days overdue a count means nothing to a reader: say the date.
+LONG_OVERDUE_WORKING_DAYS = 20
+
+
+def days_phrase(working_days: int, deadline: date | None = None) -> str:
+    """Working days left (>0), due today (0) or overdue (<0), in words.
+
+    Long overdue (more than 20 working days) with the deadline known reads as a date:
+    "quá hạn từ 02/5/2024" rather than "quá hạn 650 ngày làm việc".
+    """
     if working_days > 0:
         return f"còn {working_days} ngày làm việc"
     if working_days == 0:
         return "hết hạn hôm nay"
+    if deadline is not None and -working_days > LONG_OVERDUE_WORKING_DAYS:
+        return f"quá hạn từ {vn_date(deadline)}"
     return f"quá hạn {-working_days} ngày làm việc"
+
+
+def shorten_words(text: str, width: int) -> str:
+    """``text`` on one line, cut on a word boundary to at most ``width`` characters ("…")."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"
+    cut = text[: width - 1]
+    if " " in cut and not text[width - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def vn_int(n: int) -> str:
@@ -72,6 +113,11 @@ def vn_percent(part: int, total: int, digits: int = 1) -> str:
     value = round(100 * part / total, digits)
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
     return text.replace(".", ",") + "%"
+
+
+def lowerfirst(text: str) -> str:
+    """Lower-case the first character only ("Số liệu từ ..." -> "số liệu từ ...")."""
+    return text[:1].lower() + text[1:]
 
 
 def capfirst(text: str) -> str:

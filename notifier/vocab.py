@@ -38,6 +38,7 @@ class MessageKind(Labelled):
     CONFIRMATION = "confirmation"
     TEST = "test"
     ADMIN_ALERT = "admin_alert"
+    CATCH_UP = "catch_up"
 
 
 class AckAction(Labelled):
@@ -56,6 +57,21 @@ class AckAction(Labelled):
 
 # The answers a recipient can give, in the order officials expect them.
 RECIPIENT_ANSWERS: tuple[AckAction, ...] = (AckAction.RECEIVED, AckAction.DONE, AckAction.BLOCKED)
+
+
+class LateReason(Labelled):
+    """Why a message goes out after its planned time (said truthfully in the message)."""
+
+    IMPORTED_LATE = "imported_late"  # the plan was imported after the step's date
+    SERVICE_DOWN = "service_down"  # the service was not running (its own heartbeat says so)
+    SEND_WINDOW = "send_window"  # it waited for the send window (working days, office hours)
+
+
+class DigestMode(Labelled):
+    """When the monitor's digest goes out."""
+
+    DAILY_WHEN_CHANGED = "daily_when_changed"  # a working day whose content changed
+    WEEKLY = "weekly"  # one day a week (policy.digest.weekday)
 
 
 class ChannelName(Labelled):
@@ -193,6 +209,9 @@ class EventKind(Labelled):
     CONTACT_DISABLE = "contact.disable"
     SWEEP_NOBODY = "sweep.nobody"
     DIGEST_RUN = "digest.run"
+    CALENDAR_APPLY = "calendar.apply"
+    CALENDAR_ESTIMATE = "calendar.estimate"
+    HORIZON = "reporting.horizon"
     DELIVERY_PROBLEM = "delivery_problem"
     CHAT_INVITE = "telegram.invite"
     CHAT_LINK = "telegram.link"
@@ -233,6 +252,30 @@ ANSWER_KINDS: frozenset[MessageKind] = CHASING_KINDS
 FOLLOWED_UP_KINDS: frozenset[MessageKind] = frozenset(
     {MessageKind.REMINDER, MessageKind.DUE_TODAY, MessageKind.REPORT_REQUEST}
 )
+# What each role may answer to a message that asks for an answer: the lead agency reports
+# received, done or blocked; the monitor may also record done (told by phone); the
+# leadership, the compiler and coordinating agencies acknowledge (coordinating ones may
+# report an obstacle of their part). One table, read by offered_answers().
+ROLE_ANSWERS: dict[Role, tuple[AckAction, ...]] = {
+    Role.LEAD: RECIPIENT_ANSWERS,
+    Role.MONITOR: (AckAction.RECEIVED, AckAction.DONE),
+    Role.DIRECTING: (AckAction.RECEIVED,),
+    Role.COMPILER: (AckAction.RECEIVED,),
+    Role.COORDINATING: (AckAction.RECEIVED, AckAction.BLOCKED),
+}
+
+
+def offered_answers(kind: MessageKind, role: Role, copy: bool) -> tuple[AckAction, ...]:
+    """The answers a message offers its recipient (links, buttons), in order; () for none.
+
+    The one decision: the dispatcher signs exactly these, the templates show them, and
+    the services accept from a message's recipient only these.
+    """
+    if copy or MessageKind(kind) not in ANSWER_KINDS:
+        return ()
+    return ROLE_ANSWERS.get(Role(role), ())
+
+
 # Outbox states in which a row may still go out.
 WAITING_STATUSES: tuple[DeliveryStatus, ...] = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
 LIVE_STATUSES: tuple[DeliveryStatus, ...] = (*WAITING_STATUSES, DeliveryStatus.SENT)
@@ -254,12 +297,22 @@ _LABELS: dict[str, dict[str, str]] = {
         "confirmation": "Xác nhận phản hồi",
         "test": "Tin thử",
         "admin_alert": "Cảnh báo quản trị",
+        "catch_up": "Thông báo gửi bù",
     },
     "AckAction": {
         "received": "Đã nhận",
         "done": "Đã hoàn thành",
         "blocked": "Báo vướng mắc",
         "escalated": "Chuyển cấp",
+    },
+    "LateReason": {
+        "imported_late": "kế hoạch được nhập sau thời điểm gửi",
+        "service_down": "hệ thống tạm ngừng hoạt động",
+        "send_window": "chờ giờ làm việc",
+    },
+    "DigestMode": {
+        "daily_when_changed": "hằng ngày khi có thay đổi",
+        "weekly": "hằng tuần",
     },
     "ChannelName": {"email": "thư điện tử", "telegram": "Telegram", "console": "màn hình"},
     "Via": {
@@ -327,6 +380,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "contact.disable": "ngừng người nhận",
         "sweep.nobody": "không có người nhận",
         "digest.run": "tổng hợp hằng ngày",
+        "calendar.apply": "áp dụng lịch làm việc",
+        "calendar.estimate": "lịch nghỉ Tết chưa được xác nhận",
+        "reporting.horizon": "bổ sung kỳ báo cáo",
         "delivery_problem": "sự cố gửi tin",
         "telegram.invite": "cấp mã liên kết",
         "telegram.link": "liên kết trò chuyện",

@@ -64,7 +64,8 @@ def status_command(
     )
     rows = [
         [i.plan_label, i.task, i.title[:60], i.period, vn_date(i.deadline),
-         days_phrase(i.working_days), i.bucket.label, i.last_answer or "chưa có", i.level or ""]
+         days_phrase(i.working_days, i.deadline), i.bucket.label, i.last_answer or "chưa có",
+         i.level or ""]
         for i in board.open_items
     ]  # fmt: skip
     columns = ["Kế hoạch", "Nhiệm vụ", "Nội dung", "Kỳ", "Hạn", "Thời gian", "Tình trạng",

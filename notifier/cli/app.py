@@ -87,6 +87,9 @@ def _apply_directory(st: AppState, verb: str) -> None:
             console.print(f"  ngừng: {line}")
     else:
         console.print("Danh bạ không thay đổi.")
+    from notifier.cli.calendar import report_apply
+
+    report_apply(st, always=False)  # a changed calendar.yaml reaches the stored deadlines
 
 
 @app.command()
@@ -160,6 +163,7 @@ def agency_list(
 
 from notifier.cli import answers as _answers  # noqa: E402,F401  (status, log, done, escalate, ack)
 from notifier.cli import bot as _bot  # noqa: E402,F401  (contact invite: Telegram link codes)
+from notifier.cli import calendar as _calendar  # noqa: E402,F401  (calendar show, apply)
 from notifier.cli import contacts as _contacts  # noqa: E402,F401  (registers contact commands)
 from notifier.cli import engine as _engine  # noqa: E402,F401  (run, simulate, send-test)
 from notifier.cli import plans as _plans  # noqa: E402,F401  (plan and preview commands)

@@ -29,7 +29,7 @@ from notifier.store.addresses import choose_channel
 from notifier.store.db import session_scope
 from notifier.store.models import Notification, Person
 from notifier.store.outbox import insert_rows, new_row
-from notifier.textfmt import vn_datetime
+from notifier.textfmt import vn_date, vn_date_time, vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
 
 CHANNELS = tuple(ChannelName)
@@ -163,11 +163,9 @@ def _print_summary(runtime: Runtime, start: datetime, end: datetime, result: Sim
             sent[(as_utc(row.sent_at).astimezone(VN_TZ).date(), row.kind, row.channel)] += 1
         else:
             other[(row.status, row.kind)] += 1
-    lines = [
-        [day.strftime("%d/%m/%Y"), kind, channel, n]
-        for (day, kind, channel), n in sorted(sent.items())
-    ]
-    title = f"Đã gửi từ {start.astimezone(VN_TZ):%d/%m/%Y} đến {end.astimezone(VN_TZ):%d/%m/%Y}"
+    lines = [[vn_date(day), kind, channel, n] for (day, kind, channel), n in sorted(sent.items())]
+    first, last = (as_utc(t).astimezone(VN_TZ).date() for t in (start, end))
+    title = f"Đã gửi từ {vn_date(first)} đến {vn_date(last)}"
     console.print(table(title, ["Ngày", "Loại", "Kênh", "Số tin"], lines))
     failures = [[status, kind, n] for (status, kind), n in sorted(other.items())]
     if failures:
@@ -230,6 +228,6 @@ def send_test(
         return
     when = row.next_attempt_at.astimezone(VN_TZ) if row.next_attempt_at else None
     waiting = when and row.status == DeliveryStatus.PENDING
-    later = f"; thử lại lúc {when:%H:%M %d/%m/%Y}" if waiting else ""
+    later = f"; thử lại lúc {vn_date_time(when)}" if when and waiting else ""
     console.print(f"Gửi tin thử {row_id} không thành công ({row.status}): {row.last_error}{later}")
     raise typer.Exit(1)

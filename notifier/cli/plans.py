@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from notifier.cli.app import app
 from notifier.cli.common import console, parse_date, plan_key, print_json, state, table
 from notifier.clock import VN_TZ
-from notifier.textfmt import plan_number, vn_plan_date
+from notifier.textfmt import plan_number, vn_date, vn_date_time, vn_plan_date
 from notifier.vocab import DeadlineStatus, PlanStatus
 
 plan_app = typer.Typer(no_args_is_help=True, help="Plans: read documents, import, list.")
@@ -175,14 +175,14 @@ def preview(
         return
     rows = [
         [
-            i.at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M"),
+            vn_date_time(i.at),
             i.kind.value + (f" {i.level}" if i.level else ""),
             i.task,
             i.agency,
             i.person or "—",
             i.channel or "—",
             i.role.value + (" (đồng gửi)" if i.copy else ""),
-            i.deadline.strftime("%d/%m/%Y"),
+            vn_date(i.deadline),
             i.reason,
         ]
         for i in items

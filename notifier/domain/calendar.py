@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -21,6 +22,7 @@ from types import MappingProxyType
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from notifier.textfmt import vn_date
 from notifier.yamlconf import load_yaml_model
 
 _WEEKDAY_NAMES = {5: "Thứ Bảy", 6: "Chủ nhật"}
@@ -41,20 +43,55 @@ class _Day(BaseModel):
     reason: str = Field(min_length=1)
 
 
+class _Confirmed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=2000, le=2100)
+    source: str = Field(min_length=1)
+
+
 class CalendarFile(BaseModel):
     """Schema of ``config/calendar.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
     days_off: list[_Day] = []
     working_days: list[_Day] = []
+    # Years whose official schedule (Tết days off, swaps) an admin has checked against
+    # the government's announcement and written above: the package's rule is then no
+    # longer just an estimate for that year.
+    confirmed_years: list[_Confirmed] = []
 
     @model_validator(mode="after")
     def _not_both(self) -> CalendarFile:
         both = {d.date for d in self.days_off} & {d.date for d in self.working_days}
         if both:
-            listed = ", ".join(sorted(d.strftime("%d/%m/%Y") for d in both))
+            listed = ", ".join(vn_date(d) for d in sorted(both))
             raise ValueError(f"listed both as a day off and as a working day: {listed}")
         return self
+
+
+class Source(StrEnum):
+    """Where a day off or a make-up working day comes from."""
+
+    PACKAGE = "package"  # the holidays package (rules and announced swaps it knows)
+    CONFIG = "config"  # config/calendar.yaml
+    WEEKEND = "weekend"
+
+
+SOURCE_LABELS = {
+    Source.PACKAGE: "gói holidays",
+    Source.CONFIG: "calendar.yaml",
+    Source.WEEKEND: "cuối tuần",
+}
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day that is not what its weekday says: a weekday off or a weekend worked."""
+
+    date: dt.date
+    working: bool  # True: a make-up working day
+    reason: str
+    source: Source
 
 
 class WorkingCalendar:
@@ -64,9 +101,11 @@ class WorkingCalendar:
         self,
         extra_days_off: Mapping[dt.date, str] = _EMPTY,
         extra_working_days: Mapping[dt.date, str] = _EMPTY,
+        confirmed_years: Mapping[int, str] | None = None,
     ) -> None:
         self._extra_off = dict(extra_days_off)
         self._extra_work = dict(extra_working_days)
+        self._confirmed = dict(confirmed_years or {})
         self._names: dict[dt.date, str] = {}
         self._year_lo = 0
         self._year_hi = -1
@@ -85,7 +124,47 @@ class WorkingCalendar:
         return cls(
             {d.date: d.reason for d in data.days_off},
             {d.date: d.reason for d in data.working_days},
+            {c.year: c.source for c in data.confirmed_years},
         )
+
+    # --- what an admin reads ---------------------------------------------
+
+    def year_days(self, year: int) -> list[CalendarDay]:
+        """Every weekday off and every weekend day worked in ``year``, with its source."""
+        self._ensure(dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal())
+        out = []
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            working = self.is_working_day(day)
+            weekend = day.weekday() >= 5
+            if working == weekend:  # a weekday off, or a weekend worked
+                out.append(CalendarDay(day, working, self._reason(day, working), self._source(day)))
+            elif not working and day in self._extra_off:
+                out.append(CalendarDay(day, False, self._extra_off[day], Source.CONFIG))
+            day += dt.timedelta(days=1)
+        return out
+
+    def _reason(self, day: dt.date, working: bool) -> str:
+        if working:
+            return self._extra_work.get(day, "Ngày làm việc bù")
+        return self.day_off_reason(day) or ""
+
+    def _source(self, day: dt.date) -> Source:
+        if day in self._extra_off or day in self._extra_work:
+            return Source.CONFIG
+        return Source.PACKAGE
+
+    def tet_days(self, year: int) -> list[dt.date]:
+        """The Tết Nguyên Đán days off of ``year`` as this calendar has them."""
+        return [
+            d.date
+            for d in self.year_days(year)
+            if not d.working and "Tết" in d.reason and "Dương lịch" not in d.reason
+        ]
+
+    def confirmation(self, year: int) -> str | None:
+        """The official source an admin recorded for ``year``'s schedule, or None."""
+        return self._confirmed.get(year)
 
     # --- precomputation -------------------------------------------------
 

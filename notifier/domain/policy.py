@@ -14,38 +14,38 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from notifier.domain.calendar import DeadlineRule
+from notifier.domain.reporting import PeriodKind, ReportDate, data_period, month_day
 from notifier.errors import ConfigError
-from notifier.vocab import PersonRole, Role
+from notifier.vocab import DigestMode, PersonRole, Role
 from notifier.yamlconf import describe_error, load_yaml_model
 
-__all__ = ["PeriodKind", "PersonRole", "Policy", "Role", "load_policy"]
+__all__ = ["DigestMode", "PeriodKind", "PersonRole", "Policy", "Role", "Weekday", "load_policy"]
 
 
-class PeriodKind(StrEnum):
-    """Reporting periods; the label is what Vietnamese reports call them."""
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
 
-    FIRST_HALF = "first_half"
-    SECOND_HALF = "second_half"
-    YEAR = "year"
-    Q1 = "q1"
-    Q2 = "q2"
-    Q3 = "q3"
-    Q4 = "q4"
-
-    def label(self, year: int) -> str:
-        labels = {
-            "first_half": f"6 tháng đầu năm {year}",
-            "second_half": f"6 tháng cuối năm {year}",
-            "year": f"Năm {year}",
-            "q1": f"Quý I/{year}",
-            "q2": f"Quý II/{year}",
-            "q3": f"Quý III/{year}",
-            "q4": f"Quý IV/{year}",
-        }
-        return labels[self.value]
+    @property
+    def number(self) -> int:
+        """0 for Monday .. 6 for Sunday, as ``date.weekday()``."""
+        return list(Weekday).index(self)
 
 
 def _parse_hhmm(value: Any) -> Any:
@@ -125,15 +125,26 @@ class Escalation(_Strict):
 
 
 class ReportPeriod(_Strict):
-    """One reporting deadline per year: ``due`` is "dd/mm" of the period's year (or the next)."""
+    """One reporting cycle: its kind and when each report is due.
+
+    ``due`` ("dd/mm") fixes the day for kinds that happen once a year (six_months,
+    nine_months, year, first_half, second_half, q1-q4); ``due_next_year`` puts it in the
+    following year (a yearly report due 10/01). ``day`` is the day of the period's last
+    month (``in_next_month``: of the month after) for any kind; with neither, the
+    reporting's ``submission_day`` of the period's last month.
+    """
 
     period: PeriodKind
-    due: str = Field(pattern=r"^\d{1,2}/\d{1,2}$")
+    due: str | None = Field(default=None, pattern=r"^\d{1,2}/\d{1,2}$")
+    day: int | None = Field(default=None, ge=1, le=31)
     due_next_year: bool = False
+    in_next_month: bool = False
 
     @field_validator("due")
     @classmethod
-    def _real_day(cls, value: str) -> str:
+    def _real_day(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         day, month = (int(p) for p in value.split("/"))
         try:
             dt.date(2023, month, day)  # a non-leap year: 29/02 would vanish three years in four
@@ -141,9 +152,34 @@ class ReportPeriod(_Strict):
             raise ValueError(f"'{value}' is not a day of the year (expected dd/mm)") from None
         return value
 
-    def nominal(self, year: int) -> dt.date:
-        day, month = (int(p) for p in self.due.split("/"))
-        return dt.date(year + (1 if self.due_next_year else 0), month, day)
+    @model_validator(mode="after")
+    def _due_fits_kind(self) -> ReportPeriod:
+        if self.due is not None and len(self.period.instances()) > 1:
+            raise ValueError(f"'due' names one day a year; for period {self.period} use 'day'")
+        if self.due is not None and self.day is not None:
+            raise ValueError("give 'due' (dd/mm) or 'day', not both")
+        return self
+
+    def nominal(self, year: int, n: int = 0, submission_day: int = 25) -> dt.date:
+        """The nominal due date of period ``n`` of ``year``."""
+        shift = 1 if self.due_next_year else 0
+        if self.due is not None:
+            day, month = (int(p) for p in self.due.split("/"))
+            return dt.date(year + shift, month, day)
+        month = self.period.last_month(n)
+        due_year = year + shift
+        if self.in_next_month:
+            month, due_year = (1, due_year + 1) if month == 12 else (month + 1, due_year)
+        return month_day(due_year, month, self.day or submission_day)
+
+    def dates(self, year: int, submission_day: int) -> list[ReportDate]:
+        """Every period of this cycle in ``year``, with its data period."""
+        out = []
+        for n in self.period.instances():
+            start, end = data_period(self.period, year, n)
+            label = self.period.label(year, n)
+            out.append(ReportDate(label, self.nominal(year, n, submission_day), start, end))
+        return out
 
 
 class CompiledReport(_Strict):
@@ -157,10 +193,22 @@ class CompiledReport(_Strict):
 
 class Reporting(_Strict):
     periods: list[ReportPeriod] = [
-        ReportPeriod(period=PeriodKind.FIRST_HALF, due="15/06"),
+        ReportPeriod(period=PeriodKind.SIX_MONTHS, due="15/06"),
         ReportPeriod(period=PeriodKind.YEAR, due="15/12"),
     ]
+    # Decree 09/2019 art. 13 leaves the day to the agency asking; a period without
+    # its own day is due on this day of its last month.
+    submission_day: int = Field(default=25, ge=1, le=31)
     compiled_report: CompiledReport = CompiledReport()
+
+
+class DigestRule(_Strict):
+    """When the monitor's digest goes out: on a working day whose content changed
+    (``daily_when_changed``), or once a week on ``weekday`` (the next working day of
+    that week when it is a day off)."""
+
+    mode: DigestMode = DigestMode.DAILY_WHEN_CHANGED
+    weekday: Weekday = Weekday.MONDAY
 
 
 class SendWindow(_Strict):
@@ -199,6 +247,7 @@ class Policy(_Strict):
     send_window: SendWindow = SendWindow()
     no_answer_followup_working_days: int = Field(default=1, ge=0)
     digest_at: HHMM = dt.time(7, 30)
+    digest: DigestRule = DigestRule()
     catch_up_after_working_days: int = Field(default=1, ge=0)
 
     def merged(self, override: Mapping[str, Any], source: str = "policy override") -> Policy:

@@ -10,7 +10,8 @@ Rules beyond :func:`plan_steps`:
 - a target agency with nobody addressable still yields one item (person "",
   channel "") whose reason says so: nothing is ever dropped silently;
 - the compiled report is one per plan and period for the compiler, not one per
-  task; it is sent for a plan that is not closed even if every task reported.
+  task; it is sent for a plan that is not closed even if every task reported;
+- the monitor's digest follows :mod:`notifier.domain.digest`, the engine's own rule.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import Any
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
+from notifier.domain.digest import Section, digest_due, digest_fingerprint, digest_section
 from notifier.domain.policy import Policy
-from notifier.domain.status import has_news
 from notifier.domain.steps import (
     AgencyTarget,
     OccurrenceKind,
@@ -34,6 +35,7 @@ from notifier.domain.steps import (
     plan_steps,
     unreached_levels,
 )
+from notifier.textfmt import vn_date
 from notifier.vocab import FOLLOWED_UP_KINDS, MessageKind
 
 NOBODY = "không có người nhận phù hợp trong cơ quan"
@@ -274,7 +276,8 @@ def _digests(
     lo: dt.datetime,
     hi: dt.datetime,
 ) -> None:
-    """The monitor's daily digest at ``digest_at`` on working days when there is news."""
+    """The monitor's digest at ``digest_at`` on the days :func:`digest_due` says (the
+    engine's rule: daily when its content changed, or weekly), when there is news."""
     by_monitor: dict[str, list[tuple[PreviewOccurrence, dt.date]]] = {}
     for occ in occurrences:
         if occ.closed:
@@ -282,36 +285,44 @@ def _digests(
         effective = calendar.effective_deadline(occ.nominal, occ.policy.deadline_rule)
         for code in occ.roles.monitor:
             by_monitor.setdefault(code, []).append((occ, effective))
-    day, last = lo.astimezone(VN_TZ).date(), hi.astimezone(VN_TZ).date()
-    while day <= last:
+    last: dict[str, str | None] = dict.fromkeys(by_monitor)
+    day, stop = lo.astimezone(VN_TZ).date(), hi.astimezone(VN_TZ).date()
+    while day <= stop:
         at = dt.datetime.combine(day, policy.digest_at, tzinfo=VN_TZ)
-        if calendar.is_working_day(day) and lo <= at < hi:
-            for code, occs in sorted(by_monitor.items()):
-                news = sorted(e for o, e in occs if has_news(e, o.done_at, day, calendar))
-                if not news:
-                    continue
-                target = AgencyTarget(code, Role.MONITOR, False, tuple(policy.addressed_roles))
-                overdue = sum(1 for e in news if e < day)
-                reason = f"Tổng hợp hằng ngày: {overdue} quá hạn, {len(news) - overdue} sắp đến hạn"
-                for person in book.people(target):
-                    items.append(
-                        PreviewItem(
-                            at,
-                            MessageKind.DIGEST,
-                            0,
-                            "",
-                            "",
-                            code,
-                            person.key,
-                            person.channels[0],
-                            Role.MONITOR,
-                            news[0],
-                            reason,
-                            "digest",
-                            False,
-                        )
-                    )
+        for code, occs in sorted(by_monitor.items()):
+            entries = [
+                (f"{o.plan}|{o.task}|{o.kind}|{o.nominal.isoformat()}", section, e)
+                for o, e in occs
+                if (section := digest_section(e, o.done_at, day, calendar)) is not None
+            ]
+            fingerprint = digest_fingerprint((key, section) for key, section, _ in entries)
+            if not digest_due(policy.digest, day, calendar, fingerprint, bool(entries), last[code]):
+                continue
+            last[code] = fingerprint
+            if lo <= at < hi:
+                _digest_items(items, code, at, entries, book, policy)
         day += dt.timedelta(days=1)
+
+
+def _digest_items(
+    items: list[PreviewItem],
+    code: str,
+    at: dt.datetime,
+    entries: Sequence[tuple[str, Section, dt.date]],
+    book: _Addressbook,
+    policy: Policy,
+) -> None:
+    target = AgencyTarget(code, Role.MONITOR, False, tuple(policy.addressed_roles))
+    overdue = sum(1 for _, section, _ in entries if section == Section.OVERDUE)
+    reason = f"Tổng hợp tình hình: {overdue} quá hạn, {len(entries) - overdue} sắp đến hạn"
+    first = min(e for _, _, e in entries)
+    for person in book.people(target):
+        items.append(
+            PreviewItem(
+                at, MessageKind.DIGEST, 0, "", "", code, person.key, person.channels[0],
+                Role.MONITOR, first, reason, "digest", False,
+            )
+        )  # fmt: skip
 
 
 def _span(
@@ -339,7 +350,7 @@ def _span(
 def _compiled_reason(occ: PreviewOccurrence, step: PlannedStep) -> str:
     if not occ.period:
         return step.reason
-    return f"Tổng hợp báo cáo {occ.period} (hạn {step.deadline.strftime('%d/%m/%Y')})"
+    return f"Tổng hợp báo cáo {occ.period} (hạn {vn_date(step.deadline)})"
 
 
 def _emit(

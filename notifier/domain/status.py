@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from notifier.clock import VN_TZ, as_utc
-
-if TYPE_CHECKING:
-    from notifier.domain.calendar import WorkingCalendar
 
 
 class Bucket(StrEnum):
@@ -30,18 +26,6 @@ class Bucket(StrEnum):
 
 # The digest lists open items due within this many working days ("sắp đến hạn").
 DUE_SOON_WORKING_DAYS = 5
-
-
-def has_news(
-    effective_deadline: dt.date,
-    done_at: dt.datetime | None,
-    today: dt.date,
-    calendar: WorkingCalendar,
-) -> bool:
-    """Whether an occurrence belongs in the digest of ``today``: open, and overdue or due soon."""
-    if done_at is not None and done_at.astimezone(VN_TZ).date() <= today:
-        return False
-    return calendar.working_days_between(today, effective_deadline) <= DUE_SOON_WORKING_DAYS
 
 
 _LABELS = {

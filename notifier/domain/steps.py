@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
-from notifier.domain.policy import EscalationLevel, PeriodKind, Policy
+from notifier.domain.policy import EscalationLevel, Policy
+from notifier.domain.reporting import ReportDate
+from notifier.textfmt import vn_date
 from notifier.vocab import MessageKind, OccurrenceKind, Role
 
 __all__ = [
@@ -96,13 +98,14 @@ def next_step_after(steps: Sequence[PlannedStep], after: dt.datetime) -> Planned
     return steps[i] if i < len(steps) else None
 
 
-def report_dates(year_from: int, year_to: int, policy: Policy) -> list[tuple[str, dt.date]]:
-    """(period label, nominal due date) of every reporting period in the years, by date."""
-    out: list[tuple[str, dt.date]] = []
+def report_dates(year_from: int, year_to: int, policy: Policy) -> list[ReportDate]:
+    """Every reporting period of the policy in the years, by due date, with data periods."""
+    out: list[ReportDate] = []
+    day = policy.reporting.submission_day
     for year in range(year_from, year_to + 1):
         for period in policy.reporting.periods:
-            out.append((PeriodKind(period.period).label(year), period.nominal(year)))
-    return sorted(out, key=lambda item: item[1])
+            out += period.dates(year, day)
+    return sorted(out, key=lambda r: (r.nominal, r.period))
 
 
 def _targets(
@@ -137,7 +140,7 @@ def unreached_levels(roles: TaskRoles, policy: Policy) -> list[EscalationLevel]:
 
 
 def _fmt(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
+    return vn_date(d)
 
 
 class _Builder:

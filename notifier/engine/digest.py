@@ -1,11 +1,13 @@
-"""The monitor's daily digest and the data of the compiled report (issue 5 §5).
+"""The monitor's digest and the data of the compiled report (issue 5 §5, issue 11 §4).
 
-At ``policy.digest_at`` each working day every person of a plan's monitor agencies
-(addressed by the policy's positions) gets one digest row per day across all the
-plans they monitor (occurrence ``digest:{YYYY-MM-DD}``), with the four official
-status counts, the overdue items and the items due within five working days.
-Nothing is queued when there is nothing to say. The compiled report for the
-compiler uses the same :class:`Summary` for one plan.
+At ``policy.digest_at`` on a working day every person of a plan's monitor agencies
+(addressed by the policy's positions) may get one digest row across all the plans they
+monitor (occurrence ``digest:{YYYY-MM-DD}``), with the four official status counts, the
+overdue items and the items due within five working days. Whether it goes is
+:func:`notifier.domain.digest.digest_due`, the rule the preview uses too: by default only
+when its content changed since the person's last digest, or weekly. Nothing is queued
+when there is nothing to say. The compiled report for the compiler uses the same
+:class:`Summary` for one plan.
 
 Counting: a task with a due date counts once per deadline row; an ongoing task
 counts per reporting period once that period is within the due-soon horizon or
@@ -23,18 +25,20 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
-from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, Bucket, bucket
+from notifier.domain.digest import Section, digest_due, digest_fingerprint, digest_section
+from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, bucket
 from notifier.domain.steps import apply_send_window
 from notifier.render import TaskLine
 from notifier.runtime import Runtime
 from notifier.store.addresses import choose_channel, usable_channels
-from notifier.store.contexts import DigestContext
+from notifier.store.contexts import DigestContext, load_context
 from notifier.store.db import session_scope
 from notifier.store.facts import Occurrence, load_occurrences
-from notifier.store.models import Agency, Event, Person, Plan
+from notifier.store.models import Agency, Event, Notification, Person, Plan
 from notifier.store.outbox import configured_channels, insert_rows, new_row
-from notifier.store.readmodel import Answer, DeadlineState, deadline_states
-from notifier.vocab import EventKind, MessageKind, OccurrenceKind, PlanStatus, Role
+from notifier.store.readmodel import Answer, DeadlineState, Unanswered, deadline_states
+from notifier.textfmt import vn_date
+from notifier.vocab import LIVE_STATUSES, EventKind, MessageKind, OccurrenceKind, PlanStatus, Role
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Summary:
     overdue: tuple[TaskLine, ...]
     due_soon: tuple[TaskLine, ...]
     open_items: tuple[TaskLine, ...]
+    fingerprint: str = ""  # of the digest content (items and their sections)
+    reports: int = 0  # how many of the counted occurrences are report periods
 
     @property
     def has_news(self) -> bool:
@@ -66,9 +72,24 @@ def _in_play(occ: Occurrence, calendar: WorkingCalendar, today: dt.date) -> bool
     return calendar.add_working_days(occ.effective, -DUE_SOON_WORKING_DAYS) <= today
 
 
+def unanswered_text(state: DeadlineState | None) -> str:
+    """ "Văn phòng HĐND và UBND huyện Ba Tơ (4 lần nhắc, lần cuối 03/5/2024)" per agency."""
+    if state is None or not state.unanswered:
+        return ""
+    by_agency: dict[str, list[Unanswered]] = defaultdict(list)
+    for u in state.unanswered:
+        by_agency[u.agency].append(u)
+    parts = []
+    for agency, people in by_agency.items():
+        count = max(u.reminders for u in people)
+        last = max(as_utc(u.last) for u in people).astimezone(VN_TZ).date()
+        parts.append(f"{agency} ({count} lần nhắc, lần cuối {vn_date(last)})")
+    return "; ".join(parts)
+
+
 def short_answer(answer: Answer) -> str:
-    """ "Trần Văn Minh đã nhận (22/04/2024)": the last answer as a digest line says it."""
-    when = as_utc(answer.at).astimezone(VN_TZ).strftime("%d/%m/%Y")
+    """ "Trần Văn Minh đã nhận (22/4/2024)": the last answer as a digest line says it."""
+    when = vn_date(as_utc(answer.at).astimezone(VN_TZ).date())
     return f"{answer.person} {answer.action.past} ({when})".strip()
 
 
@@ -81,34 +102,39 @@ def summarize(
     states = deadline_states(session, [o.deadline_id for o in occs])
     names = {a.code: a.name for a in session.exec(select(Agency))}
     counts = dict.fromkeys(BUCKET_ORDER, 0)
-    overdue, due_soon, open_items = [], [], []
+    overdue: list[TaskLine] = []
+    due_soon: list[TaskLine] = []
+    open_items: list[TaskLine] = []
+    entries: list[tuple[str, Section]] = []
     for occ in occs:
-        state = bucket(occ.effective, occ.done_at, now)
-        counts[state] += 1
+        counts[bucket(occ.effective, occ.done_at, now)] += 1
         if occ.done_at is not None:
             continue
-        left = working_days_left(calendar, today, occ.effective)
         line = TaskLine(
             plan_number=occ.plan_number,
             task_ref=occ.task_ref,
             task_title=occ.task_title,
             lead=", ".join(names.get(c, c) for c in occ.roles.lead) or occ.lead_written,
             deadline=occ.effective,
-            working_days=left,
+            working_days=working_days_left(calendar, today, occ.effective),
             last_answer=_last_answer(states, occ.deadline_id),
             level=_level(states, occ.deadline_id),
+            unanswered=unanswered_text(states.get(occ.deadline_id)),
+            period=occ.period if occ.kind == OccurrenceKind.REPORT else "",
         )
-        if state == Bucket.OPEN_OVERDUE:
-            overdue.append(line)
-        elif left <= DUE_SOON_WORKING_DAYS:
-            due_soon.append(line)
-        else:
+        section = digest_section(occ.effective, occ.done_at, today, calendar)
+        if section is None:
             open_items.append(line)
+            continue
+        entries.append((str(occ.deadline_id), section))
+        (overdue if section == Section.OVERDUE else due_soon).append(line)
     return Summary(
         counts=tuple((b.label, counts[b]) for b in BUCKET_ORDER),
         overdue=tuple(sorted(overdue, key=lambda t: t.deadline)),
         due_soon=tuple(sorted(due_soon, key=lambda t: t.deadline)),
         open_items=tuple(sorted(open_items, key=lambda t: t.deadline)),
+        fingerprint=digest_fingerprint(entries),
+        reports=sum(1 for o in occs if o.kind == OccurrenceKind.REPORT),
     )
 
 
@@ -154,6 +180,24 @@ def _monitors(
     return out
 
 
+def last_fingerprint(session: Session, person_id: int) -> str | None:
+    """The content fingerprint of the last digest queued for the person (None: never)."""
+    row = session.exec(
+        select(Notification)
+        .where(
+            Notification.person_id == person_id,
+            Notification.kind == MessageKind.DIGEST,
+            col(Notification.status).in_(LIVE_STATUSES),
+        )
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    data = load_context(MessageKind.DIGEST, row.context)
+    return data.fingerprint if isinstance(data, DigestContext) else None
+
+
 def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
     """Queue today's digests once ``digest_at`` has passed on a working day; rows created."""
     now = as_utc(now or runtime.clock.now())
@@ -174,9 +218,14 @@ def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
             for o in load_occurrences(session, runtime.policy, plan_key=key)
         ]
         rows = []
+        rule = runtime.policy.digest
         for person, plan_keys in _monitors(session, occs).values():
             mine = [o for o in occs if o.plan_key in plan_keys]
-            if not summarize(session, mine, runtime.calendar, now).has_news:
+            summary = summarize(session, mine, runtime.calendar, now)
+            assert person.id is not None
+            last = last_fingerprint(session, person.id)
+            fp = summary.fingerprint
+            if not digest_due(rule, today, runtime.calendar, fp, summary.has_news, last):
                 continue
             rows.append(
                 new_row(
@@ -189,7 +238,7 @@ def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
                     now=now,
                     next_attempt_at=apply_send_window(now, runtime.policy, runtime.calendar),
                     role=Role.MONITOR,
-                    context=DigestContext(tuple(plan_keys)),
+                    context=DigestContext(tuple(plan_keys), summary.fingerprint),
                 )
             )
         created = len(insert_rows(session, rows))

@@ -45,16 +45,16 @@ from notifier.engine.claims import claim, release_claims
 from notifier.engine.context import build_context
 from notifier.engine.ratelimit import telegram_keys
 from notifier.errors import NotifierError
-from notifier.render import Rendered, expects_answer
+from notifier.render import MessageContext, Rendered, offered
 from notifier.runtime import Runtime
-from notifier.signing import answer_links, callback_data, load_secret_key
+from notifier.signing import answer_buttons, answer_links, load_secret_key
 from notifier.store.addresses import address_of, mark_unusable, next_channel, usable_channels
 from notifier.store.db import session_scope
 from notifier.store.models import Deadline, DeliveryAttempt, Notification, Person
 from notifier.store.outbox import insert_rows, new_row
 from notifier.vocab import (
     CHASING_KINDS,
-    RECIPIENT_ANSWERS,
+    AckAction,
     AttemptOutcome,
     ChannelName,
     DeadlineStatus,
@@ -281,16 +281,7 @@ class Dispatcher:
         assert person is not None and person.id is not None and row.id is not None
         channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
         ctx = build_context(session, row, self.runtime, now)
-        buttons: tuple[Button, ...] = ()
-        if expects_answer(ctx):
-            if channel in LINK_CHANNELS:
-                public_url = self.runtime.settings.file.public_url
-                ctx = replace(ctx, links=answer_links(self.key, public_url, row.id, person.id, now))
-            elif channel == ChannelName.TELEGRAM:
-                buttons = tuple(
-                    Button(a.label, callback_data=callback_data(self.key, row.id, a))
-                    for a in RECIPIENT_ANSWERS
-                )
+        ctx, buttons = self._answer_surface(ctx, channel, row.id, person.id, now)
         rendered: Rendered = self.runtime.renderer.render(ctx)
         row.subject, row.body_text = rendered.subject, rendered.text
         row.body_html = rendered.telegram_html if channel == ChannelName.TELEGRAM else rendered.html
@@ -311,6 +302,28 @@ class Dispatcher:
             buttons=buttons, recipient_name=person.name,
         )  # fmt: skip
         return Prepared(row.id, message, attempt.id)
+
+    def _answer_surface(
+        self, ctx: MessageContext, channel: str, row_id: int, person_id: int, now: datetime
+    ) -> tuple[MessageContext, tuple[Button, ...]]:
+        """The links or buttons a message carries: exactly the answers it offers
+        (:func:`notifier.render.offered`, i.e. vocab.offered_answers of its kind and the
+        recipient's role); a catch-up message's items get links of their own rows."""
+        answers = offered(ctx)
+        if channel in LINK_CHANNELS:
+            url = self.runtime.settings.file.public_url
+
+            def signed(target: int, wanted: tuple[AckAction, ...]) -> dict[str, str]:
+                links = answer_links(self.key, url, target, person_id, now)
+                return {a.value: links[a.value] for a in wanted}
+
+            items = tuple(
+                replace(i, links=signed(i.row_id, i.answers)) if i.row_id else i for i in ctx.items
+            )
+            return replace(ctx, links=signed(row_id, answers), items=items), ()
+        if channel == ChannelName.TELEGRAM:
+            return ctx, answer_buttons(self.key, row_id, answers)
+        return ctx, ()
 
     # -- stage 4 ------------------------------------------------------------------------
 

@@ -2,17 +2,21 @@
 
 Steps of :func:`sweep`, each batch in one transaction:
 
-1. claim up to ``limit`` open deadline rows with ``next_action_at <= now`` through the
+1. read the service's previous heartbeat (when the sweep last ran), then claim up to
+   ``limit`` open deadline rows with ``next_action_at <= now`` through the
    ``(status, next_action_at)`` index (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
    transactions are ``BEGIN IMMEDIATE``), so the cost follows the due rows, not the table;
-2. bulk-load their facts and plan every step with ``processed_until < at <= now``;
-3. one row per addressed person of each target agency (nobody addressable: an Event);
-   catch-up: steps more than ``catch_up_after_working_days`` old are not sent one by one,
-   per occurrence and person only the most recent is sent (``late``), the others are
-   recorded ``skipped`` with the reason;
+2. bulk-load their facts and plan every step with ``processed_until < at <= now``; a step
+   already sent to the person for the same deadline under an earlier date (a moved
+   deadline) is not sent again;
+3. one candidate per addressed person of each target agency (nobody addressable: an
+   Event), with why it is late when it is (:func:`notifier.domain.lateness.late_reason`);
+   the catch-up rules of :mod:`notifier.engine.catchup` make the rows (per person at most
+   one message for stale steps, no copies of stale steps);
 4. insert idempotently, advance ``processed_until`` and ``next_action_at``.
 
-Then the no-answer follow-ups and the daily digest. Running twice creates nothing twice.
+Then, once a day, the reporting horizon of ongoing tasks; the no-answer follow-ups; the
+digest; the calendar notice; and the heartbeat. Running twice creates nothing twice.
 """
 
 from __future__ import annotations
@@ -21,35 +25,25 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from notifier.clock import as_utc
-from notifier.domain.steps import (
-    AgencyTarget,
-    PlannedStep,
-    after_working_days,
-    apply_send_window,
-    next_step_after,
-)
+from notifier.clock import VN_TZ, as_utc
+from notifier.domain.lateness import late_reason
+from notifier.domain.steps import AgencyTarget, PlannedStep, after_working_days, next_step_after
+from notifier.engine.catchup import Candidate, decide
 from notifier.engine.digest import run_digests
 from notifier.engine.followup import run_followups
 from notifier.runtime import Runtime
-from notifier.store.addresses import choose_channel, usable_channels
-from notifier.store.contexts import step_context
+from notifier.store.addresses import usable_channels
+from notifier.store.calendar_notice import queue_estimate_alert
 from notifier.store.db import is_postgres, session_scope
+from notifier.store.deadlines import extend_horizon
 from notifier.store.facts import Occurrence, load_occurrences
-from notifier.store.models import Agency, Deadline, Event, Person
-from notifier.store.outbox import configured_channels, insert_rows, new_row
-from notifier.vocab import (
-    FOLLOWED_UP_KINDS,
-    DeadlineStatus,
-    DeliveryStatus,
-    EventKind,
-    MessageKind,
-    Role,
-)
+from notifier.store.heartbeat import beat, horizon_done, last_beat, mark_horizon
+from notifier.store.models import Agency, Deadline, Event, Notification, Person
+from notifier.store.outbox import configured_channels, insert_rows
+from notifier.vocab import LIVE_STATUSES, DeadlineStatus, EventKind, MessageKind
 
 NOBODY = "không có người nhận phù hợp trong cơ quan"
 
@@ -65,18 +59,8 @@ class SweepReport:
     warnings: int = 0
     followups: int = 0
     digests: int = 0
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """One message the sweep would create: an occurrence's step for one person."""
-
-    occurrence: str
-    occ: Occurrence
-    step: PlannedStep
-    target: AgencyTarget
-    person: Person
-    stale: bool
+    catch_ups: int = 0
+    horizon: int = 0  # report deadlines added to keep ongoing tasks 12 months ahead
 
 
 class Directory:
@@ -100,15 +84,33 @@ def sweep(runtime: Runtime, now: dt.datetime | None = None, limit: int = 1000) -
     now = as_utc(now or runtime.clock.now())
     report = SweepReport()
     configured = configured_channels(runtime.settings)
+    with session_scope(runtime.engine) as session:
+        previous = last_beat(session)
+        last_seen = previous.last_seen if previous is not None else None
+        _horizon(session, runtime, now, report)
     while True:
         with session_scope(runtime.engine) as session:
-            claimed = sweep_batch(session, runtime, now, limit, configured, report)
+            claimed = sweep_batch(session, runtime, now, limit, configured, report, last_seen)
         if claimed < limit:
             break
     with session_scope(runtime.engine) as session:
         report.followups = run_followups(session, runtime.calendar, runtime.policy, configured, now)
     report.digests = run_digests(runtime, now)
+    with session_scope(runtime.engine) as session:
+        admins = runtime.settings.file.admins
+        window = runtime.policy.send_window
+        queue_estimate_alert(session, runtime.calendar, admins, configured, now, window)
+        beat(session, now)
     return report
+
+
+def _horizon(session: Session, runtime: Runtime, now: dt.datetime, report: SweepReport) -> None:
+    """Once per local day: report deadlines of ongoing tasks at least 12 months ahead."""
+    today = now.astimezone(VN_TZ).date()
+    if horizon_done(session, today):
+        return
+    report.horizon = extend_horizon(session, runtime.calendar, runtime.policy, now)
+    mark_horizon(session, today, now)
 
 
 def due_deadlines(session: Session, now: dt.datetime, limit: int) -> Sequence[Deadline]:
@@ -135,19 +137,19 @@ def sweep_batch(
     limit: int,
     configured: Collection[str],
     report: SweepReport,
+    last_seen: dt.datetime | None = None,
 ) -> int:
     """One claimed batch (steps 1-4 of the module doc); returns how many rows were claimed."""
     rows = due_deadlines(session, now, limit)
     if not rows:
         return 0
+    ids = [r.id for r in rows if r.id]
     occurrences = {
-        o.deadline_id: o
-        for o in load_occurrences(
-            session, runtime.policy, deadline_ids=[r.id for r in rows if r.id]
-        )
+        o.deadline_id: o for o in load_occurrences(session, runtime.policy, deadline_ids=ids)
     }
     directory = Directory(session)
-    candidates: list[_Candidate] = []
+    sent = _already_sent(session, ids)
+    candidates: list[Candidate] = []
     for row in rows:
         occ = occurrences.get(row.id or 0)
         steps = occ.pending_steps(runtime.calendar) if occ is not None else []
@@ -156,14 +158,34 @@ def sweep_batch(
             continue
         for step in steps:
             if (row.processed_until is None or step.at > row.processed_until) and step.at <= now:
-                candidates += _expand(session, runtime, occ, step, directory, now, report)
+                found = _expand(session, runtime, occ, step, directory, now, report, last_seen)
+                candidates += [c for c in found if not _repeat(c, sent)]
         row.processed_until = now
         following = next_step_after(steps, now)
         row.next_action_at = following.at if following else None
     report.deadlines += len(rows)
-    values = _decide(candidates, runtime, configured, now, report)
-    report.created += len(insert_rows(session, values))
+    decided = decide(candidates, runtime, configured, now)
+    report.skipped += decided.skipped
+    report.late += decided.late
+    report.catch_ups += decided.catch_ups
+    report.created += len(insert_rows(session, decided.rows))
     return len(rows)
+
+
+def _already_sent(session: Session, deadline_ids: Sequence[int]) -> set[tuple[int, str, int]]:
+    """(deadline, step, person) of rows live or sent for these deadlines, any date."""
+    query = select(Notification.deadline_id, Notification.step, Notification.person_id).where(
+        col(Notification.deadline_id).in_(list(deadline_ids)),
+        col(Notification.status).in_(LIVE_STATUSES),
+    )
+    return {(d, step, p) for d, step, p in session.exec(query) if d is not None}
+
+
+def _repeat(c: Candidate, sent: set[tuple[int, str, int]]) -> bool:
+    """A step of a moved deadline already sent to the person under the old date."""
+    if c.compiled:
+        return False
+    return (c.occ.deadline_id, c.step.key, c.person.id or 0) in sent
 
 
 def _occurrence_key(occ: Occurrence, step: PlannedStep) -> str:
@@ -180,10 +202,12 @@ def _expand(
     directory: Directory,
     now: dt.datetime,
     report: SweepReport,
-) -> list[_Candidate]:
+    last_seen: dt.datetime | None,
+) -> list[Candidate]:
     """One candidate per addressed person of each target; an Event for an empty target."""
     n = occ.policy.catch_up_after_working_days
     stale = after_working_days(step.at, n, runtime.calendar, occ.policy) < now if n else False
+    why, since = late_reason(step.at, now, occ.plan_imported_at, last_seen)
     key = _occurrence_key(occ, step)
     out = []
     for target in step.targets:
@@ -191,7 +215,7 @@ def _expand(
         if not people:
             report.warnings += 1
             session.add(_nobody_event(occ, step, target, now))
-        out += [_Candidate(key, occ, step, target, p, stale) for p in people]
+        out += [Candidate(key, occ, step, target, p, stale, why, since) for p in people]
     return out
 
 
@@ -210,94 +234,4 @@ def _nobody_event(
             "agency": target.agency,
             "addressed_roles": list(target.addressed_roles),
         },
-    )
-
-
-def _decide(
-    candidates: list[_Candidate],
-    runtime: Runtime,
-    configured: Collection[str],
-    now: dt.datetime,
-    report: SweepReport,
-) -> list[dict[str, Any]]:
-    """Catch-up: per (occurrence, person) stale steps other than the latest are skipped."""
-    unique: dict[tuple[str, str, int], _Candidate] = {}
-    for c in candidates:
-        unique.setdefault((c.occurrence, c.step.key, c.person.id or 0), c)
-    groups: dict[tuple[str, int], list[_Candidate]] = defaultdict(list)
-    for c in unique.values():
-        groups[(c.occurrence, c.person.id or 0)].append(c)
-    values = []
-    for group in groups.values():
-        group.sort(key=lambda c: c.step.at)
-        latest = group[-1]
-        for c in group:
-            skip = c.stale and c is not latest
-            late = c.stale and c is latest
-            report.skipped += skip
-            report.late += late
-            values.append(_values(c, latest, skip, late, runtime, configured, now))
-    return values
-
-
-def _values(
-    c: _Candidate,
-    latest: _Candidate,
-    skip: bool,
-    late: bool,
-    runtime: Runtime,
-    configured: Collection[str],
-    now: dt.datetime,
-) -> dict[str, Any]:
-    compiled = c.step.kind == MessageKind.COMPILED_REPORT
-    # a sweep that runs late (downtime, a late import) still sends inside the send window
-    extra: dict[str, Any] = {
-        "next_attempt_at": apply_send_window(now, c.occ.policy, runtime.calendar)
-    }
-    if skip:
-        extra = {
-            "status": DeliveryStatus.SKIPPED,
-            "next_attempt_at": None,
-            "last_error": (
-                f"bỏ qua khi gửi bù: thời điểm gửi đã qua hơn "
-                f"{c.occ.policy.catch_up_after_working_days} ngày làm việc; "
-                f"chỉ gửi tin mới nhất ({latest.step.key})"
-            ),
-        }
-    followup = (
-        not skip
-        and c.step.kind in FOLLOWED_UP_KINDS
-        and c.target.role == Role.LEAD
-        and not c.target.copy
-        and c.occ.policy.no_answer_followup_working_days > 0
-    )
-    if followup:
-        n = c.occ.policy.no_answer_followup_working_days
-        extra["followup_at"] = after_working_days(
-            max(c.step.at, now), n, runtime.calendar, c.occ.policy
-        )
-    return new_row(
-        occurrence=c.occurrence,
-        step=c.step.key,
-        person=c.person,
-        channel=choose_channel(c.person, configured),
-        kind=c.step.kind,
-        due_at=c.step.at,
-        now=now,
-        deadline_id=None if compiled else c.occ.deadline_id,
-        level=c.step.level,
-        role=c.target.role,
-        copy_only=c.target.copy,
-        late=late,
-        context=step_context(
-            c.step.kind,
-            reason=c.step.reason,
-            agency=c.target.agency,
-            plan_id=c.occ.plan_id,
-            plan_key=c.occ.plan_key,
-            period=c.occ.period,
-            deadline=c.step.deadline,
-            late_news=late,
-        ),
-        **extra,
     )

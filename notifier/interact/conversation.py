@@ -26,17 +26,18 @@ from notifier.channels.base import Button
 from notifier.clock import VN_TZ, as_utc
 from notifier.errors import NotifierError, Refused
 from notifier.interact.linking import redeem_code
+from notifier.render import Part
 from notifier.runtime import Runtime
 from notifier.services import AnswerResult, Answers, ByChat, Target
 from notifier.services.common import NOT_LINKED
-from notifier.signing import parse_callback_data
+from notifier.signing import answer_buttons, parse_callback_data
 from notifier.store.addresses import people_of_chat
 from notifier.store.db import session_scope
 from notifier.store.facts import load_occurrences
-from notifier.store.models import Agency, ChatSession
-from notifier.store.readmodel import open_deadlines_led_by
+from notifier.store.models import Agency, ChatSession, Notification
+from notifier.store.readmodel import deadline_states, open_deadlines_led_by
 from notifier.textfmt import days_phrase, vn_date, vn_deadline
-from notifier.vocab import AckAction, Awaiting, OccurrenceKind, Via
+from notifier.vocab import AckAction, Awaiting, OccurrenceKind, Via, offered_answers
 
 REASON_WINDOW = timedelta(hours=1)
 MAX_TASKS = 20
@@ -44,7 +45,7 @@ HELP = (
     "<b>Hướng dẫn sử dụng</b>\n"
     "• Bấm các nút dưới mỗi tin nhắc việc: <b>Đã nhận</b>, <b>Đã hoàn thành</b>, "
     "<b>Báo vướng mắc</b> (sau đó gửi lý do).\n"
-    "• /viec — các việc đang mở mà cơ quan anh/chị chủ trì, kèm hạn.\n"
+    "• /viec — các việc đang mở mà cơ quan {you} chủ trì, kèm hạn.\n"
     "• /start MÃ — liên kết {platform} với tài khoản (mã do văn phòng cấp).\n"
     "• /help — hướng dẫn này."
 )
@@ -108,7 +109,9 @@ class Conversation:
     ) -> None:
         self.runtime, self.key, self.platform, self.via = runtime, key, platform, via
         self.platform_label = platform_label  # "Telegram", as people call it
-        self.help = HELP.format(platform=platform_label)
+        # the form of address of this channel, set in its templates (_you.telegram.j2)
+        self.you = runtime.renderer.you(Part.TELEGRAM)
+        self.help = HELP.format(platform=platform_label, you=self.you)
 
     def now(self) -> datetime:
         return as_utc(self.runtime.clock.now())
@@ -133,8 +136,22 @@ class Conversation:
         if result.changed:  # already done, or already acknowledged: nothing new to show
             line = stamp(action, result.actor_name, now)
             keep = shown.buttons if action == AckAction.RECEIVED else ()
-            replies.append(Edit(chat_id, shown.message_id, f"{shown.html}\n\n{line}", keep))
+            shown_now = self._refreshed(shown.html, result.deadline_id)
+            replies.append(Edit(chat_id, shown.message_id, f"{shown_now}\n\n{line}", keep))
         return replies
+
+    def _refreshed(self, shown_html: str, deadline_id: int) -> str:
+        """The shown message with its answers block as it is now: a message sent before
+        any answer no longer says that nobody answered (issue 14 §4)."""
+        renderer = self.runtime.renderer
+        nobody = renderer.render_acks(())
+        if nobody not in shown_html:
+            return shown_html
+        with Session(self.runtime.engine) as session:
+            answers = deadline_states(session, [deadline_id]).get(deadline_id)
+        if answers is None or not answers.answers:
+            return shown_html
+        return shown_html.replace(nobody, renderer.render_acks(answers.answers), 1)
 
     def _answer(
         self, answers: Answers, chat_id: str, notification_id: int, action: AckAction
@@ -162,7 +179,7 @@ class Conversation:
         session.add(state)
         title = html.escape(checked.task_title, quote=False)
         prompt = (
-            f"Anh/chị vui lòng gửi <b>lý do vướng mắc</b> của việc «{title}» "
+            f"Đề nghị {self.you} gửi <b>lý do vướng mắc</b> của nhiệm vụ «{title}» "
             "trong một tin nhắn (trong vòng 1 giờ)."
         )
         return [AnswerPress(query_id, checked.message), Say(chat_id, prompt)]
@@ -192,13 +209,24 @@ class Conversation:
             target = Target(state.notification_id)
             result = answers.report_obstacle(target, self.actor(chat_id), self.via, text)
             shown = (state.message_id, state.message_html)
+            buttons = self._buttons(answers.session, state.notification_id)
             answers.session.delete(state)
         replies: list[Reply] = [Say(chat_id, html.escape(result.message, quote=False))]
         if result.changed and shown[0]:
             reason = html.escape(text if len(text) <= 300 else text[:299] + "…", quote=False)
             line = stamp(AckAction.BLOCKED, result.actor_name, now)
-            replies.append(Edit(chat_id, shown[0], f"{shown[1]}\n\n{line}\nLý do: {reason}"))
+            body = self._refreshed(shown[1], result.deadline_id)
+            # the buttons stay: the person reports done once the obstacle is cleared
+            replies.append(Edit(chat_id, shown[0], f"{body}\n\n{line}\nLý do: {reason}", buttons))
         return replies
+
+    def _buttons(self, session: Session, notification_id: int) -> tuple[Button, ...]:
+        """The buttons the message was sent with (the answers it offers), signed again."""
+        row = session.get(Notification, notification_id)
+        if row is None:
+            return ()
+        offered = offered_answers(row.kind, row.role, row.copy_only)
+        return answer_buttons(self.key, notification_id, offered)
 
     # -- commands ----------------------------------------------------------------------
 
@@ -260,7 +288,7 @@ class Conversation:
             lines.append(
                 f"{number}. <b>{html.escape(occ.task_ref)}</b> {html.escape(title, quote=False)}"
                 f"{html.escape(period, quote=False)}\n"
-                f"    Hạn: {vn_deadline(occ.effective)} — {days_phrase(days)}"
+                f"    Hạn: {vn_deadline(occ.effective)} — {days_phrase(days, occ.effective)}"
             )
         if len(open_items) > MAX_TASKS:
             lines.append(f"… và {len(open_items) - MAX_TASKS} việc khác.")

@@ -11,8 +11,10 @@ Steps, all in the caller's transaction (nothing is written if any step fails):
 3. upsert tasks by reference (a task gone from the document is deactivated),
    replace their roles;
 4. upsert deadline rows per task (one per due date, or per reporting period for
-   ongoing work); a moved deadline gets a new effective date, a fresh outbox
-   occurrence and a new next-action time; its pending messages are cancelled;
+   ongoing work, at least 12 months ahead) through :mod:`notifier.store.deadlines`,
+   which the calendar apply and the sweep's reporting horizon use too: a moved
+   deadline gets a new effective date, a fresh outbox occurrence and a new next-action
+   time; its pending messages are cancelled;
 5. log one event.
 """
 
@@ -29,13 +31,21 @@ from sqlmodel import Session, col, select
 
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.policy import Policy
-from notifier.domain.steps import report_dates, unreached_levels
+from notifier.domain.steps import unreached_levels
 from notifier.domain.timeframe import TimeframeKind
 from notifier.errors import PlanConflict, ResolveError
 from notifier.plans.model import ParsedPlan
 from notifier.plans.model import Task as ParsedTask
 from notifier.plans.plan_policy import PlanSettings, settings_path
 from notifier.plans.resolve import AgencyEntry, AgencyIndex, GroupEntry, Match
+from notifier.store.deadlines import (
+    DeadlineChanges,
+    Wanted,
+    cancel_row,
+    horizon_until,
+    report_wanted,
+    sync_deadlines,
+)
 from notifier.store.facts import Occurrence
 from notifier.store.models import (
     Agency,
@@ -48,10 +58,9 @@ from notifier.store.models import (
     Task,
     TaskRole,
 )
-from notifier.store.outbox import cancel_pending
 from notifier.store.schedule import schedule_plan
 from notifier.textfmt import plan_number
-from notifier.vocab import TASK_ROLES, DeadlineStatus, EventKind, OccurrenceKind, PlanDuty
+from notifier.vocab import TASK_ROLES, EventKind, OccurrenceKind, PlanDuty
 
 DATED_KINDS = {TimeframeKind.DEADLINE, TimeframeKind.WINDOW, TimeframeKind.RECURRING}
 
@@ -68,16 +77,6 @@ class ImportReport:
     deadlines_cancelled: int = 0
     messages_cancelled: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Wanted:
-    """One deadline row the document asks for."""
-
-    kind: OccurrenceKind
-    seq: int
-    period: str
-    nominal: date
 
 
 def content_hash(parsed: ParsedPlan) -> str:
@@ -167,28 +166,17 @@ def resolve_names(
 
 
 def _wanted(
-    task: ParsedTask, parsed: ParsedPlan, policy: Policy, until: date, first_year: int
-) -> list[_Wanted]:
+    task: ParsedTask, plan: Plan, policy: Policy, until: date, first_year: int
+) -> list[Wanted]:
     tf = task.timeframe
     if tf.kind in DATED_KINDS:
         return [
-            _Wanted(OccurrenceKind.DEADLINE, i, occ.period, occ.due)
+            Wanted(OccurrenceKind.DEADLINE, i, occ.period, occ.due)
             for i, occ in enumerate(tf.occurrences)
         ]
     if tf.kind != TimeframeKind.ONGOING:
         return []
-    plan_cycle = [r.timeframe for r in parsed.reporting if r.timeframe.occurrences]
-    if plan_cycle:
-        occurrences = sorted({(o.due, o.period) for tf in plan_cycle for o in tf.occurrences})
-        return [
-            _Wanted(OccurrenceKind.REPORT, i, period, due)
-            for i, (due, period) in enumerate(occurrences)
-        ]
-    return [
-        _Wanted(OccurrenceKind.REPORT, i, period, due)
-        for i, (period, due) in enumerate(report_dates(first_year, until.year, policy))
-        if due <= until
-    ]
+    return report_wanted(plan, policy, first_year, until)
 
 
 def plan_year(parsed: ParsedPlan, now: datetime) -> int:
@@ -380,7 +368,10 @@ class PlanImporter:
             self.session.flush()
             self._task_roles(task, parsed_task)
             first_year = plan_year(parsed, self.now)
-            self._deadlines(task, _wanted(parsed_task, parsed, self.policy, until, first_year))
+            reach = horizon_until(self.now, until)
+            if parsed_task.timeframe.kind != TimeframeKind.ONGOING:
+                reach = until
+            self._deadlines(plan, task, _wanted(parsed_task, plan, self.policy, reach, first_year))
             if (
                 not parsed_task.timeframe.occurrences
                 and parsed_task.timeframe.kind != TimeframeKind.ONGOING
@@ -408,53 +399,23 @@ class PlanImporter:
                     TaskRole(task_id=task.id, role=role, written=name, **self._target(name))
                 )
 
-    def _deadlines(self, task: Task, wanted: list[_Wanted]) -> None:
-        rows = self.session.exec(select(Deadline).where(Deadline.task_id == task.id)).all()
-        existing = {(d.kind, d.seq): d for d in rows}
-        assert task.id is not None
-        for item in wanted:
-            effective = self.calendar.effective_deadline(item.nominal, self.policy.deadline_rule)
-            row = existing.pop((item.kind, item.seq), None)
-            if row is None:
-                self.session.add(
-                    Deadline(
-                        task_id=task.id,
-                        kind=item.kind,
-                        seq=item.seq,
-                        period=item.period,
-                        nominal_date=item.nominal,
-                        effective_date=effective,
-                        next_action_at=self.now,
-                    )
-                )
-                self.report.deadlines_added += 1
-                continue
-            row.period = item.period
-            if row.nominal_date != item.nominal or row.effective_date != effective:
-                self.report.deadlines_moved.append(
-                    f"{task.ref}: {row.effective_date.isoformat()} -> {effective.isoformat()}"
-                )
-                self._cancel_pending(row)
-                row.nominal_date, row.effective_date = item.nominal, effective
-                if row.status == DeadlineStatus.CANCELLED:
-                    row.status = DeadlineStatus.OPEN
-                if row.status == DeadlineStatus.OPEN:
-                    row.next_action_at, row.processed_until = self.now, None
-        for row in existing.values():
-            self._cancel(row)
+    def _deadlines(self, plan: Plan, task: Task, wanted: list[Wanted]) -> None:
+        rule = self.policy.deadline_rule
+        changes = sync_deadlines(
+            self.session, task, wanted, self.calendar, rule, self.now, plan_key=plan.key
+        )
+        self._count(changes)
+
+    def _count(self, changes: DeadlineChanges) -> None:
+        self.report.deadlines_added += changes.added
+        self.report.deadlines_moved += [m.describe() for m in changes.moved]
+        self.report.deadlines_cancelled += changes.cancelled
+        self.report.messages_cancelled += changes.messages_cancelled
 
     def _cancel(self, deadline: Deadline) -> None:
-        if deadline.status == DeadlineStatus.OPEN:
-            deadline.status = DeadlineStatus.CANCELLED
-            deadline.next_action_at = None
-            self.report.deadlines_cancelled += 1
-        self._cancel_pending(deadline)
-
-    def _cancel_pending(self, deadline: Deadline) -> None:
-        assert deadline.id is not None
-        reason = "hạn đã thay đổi hoặc nhiệm vụ không còn trong kế hoạch"
-        cancelled = cancel_pending(self.session, reason, deadline_id=deadline.id)
-        self.report.messages_cancelled += cancelled
+        changes = DeadlineChanges()
+        cancel_row(self.session, deadline, changes)
+        self._count(changes)
 
     def _warn_empty_groups(self, matches: dict[str, Match]) -> None:
         empty = {g.code: g.name for g in self.session.exec(select(AgencyGroup))}

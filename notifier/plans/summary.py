@@ -14,6 +14,7 @@ from rich.text import Text
 
 from notifier.domain.timeframe import Timeframe, TimeframeKind
 from notifier.plans.model import OcrReview, ParsedPlan
+from notifier.textfmt import vn_date
 
 KIND_LABELS = {
     TimeframeKind.DEADLINE: "hạn",
@@ -26,7 +27,7 @@ KIND_LABELS = {
 
 
 def _d(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+    return vn_date(value)
 
 
 def describe_timeframe(tf: Timeframe, limit: int = 3) -> str:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from notifier.domain.reporting import PeriodKind as DomainPeriod
+from notifier.domain.reporting import data_period
 from notifier.textfmt import capfirst, vn_date, vn_plan_date
 
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -92,11 +94,9 @@ class ReportingPeriod:
 
     @property
     def data_window(self) -> tuple[date, date]:
-        """First and last day of the figures (Decree 09/2019 art. 12; see the module)."""
-        start, end = self.span
-        if self.kind == PeriodKind.SECOND_HALF:
-            return date(self.year, 6, 15), date(self.year, 12, 14)
-        return _fifteenth_before(start), date(end.year, end.month, 14)
+        """First and last day of the figures (Decree 09/2019 art. 12; see the module): the
+        domain's rule, which the report requests of the sweep state too."""
+        return data_period(DomainPeriod(self.kind.value), self.year, self.index)
 
     @property
     def data_text(self) -> str:
@@ -108,13 +108,6 @@ class ReportingPeriod:
         """Whether ``other`` closes inside this period (Quý II/2024 closes in Năm 2024)."""
         start, end = self.span
         return start <= other.span[1] <= end
-
-
-def _fifteenth_before(first_day: date) -> date:
-    """The 15th of the month before ``first_day``'s month."""
-    if first_day.month == 1:
-        return date(first_day.year - 1, 12, 15)
-    return date(first_day.year, first_day.month - 1, 15)
 
 
 def fold(text: str) -> str:

@@ -105,7 +105,7 @@ def done_line(item: ReportItem) -> str:
 
 def open_text(item: ReportItem) -> str:
     """ "còn 3 ngày làm việc" / "hết hạn hôm nay" / "quá hạn 5 ngày làm việc"."""
-    return days_phrase(item.working_days)
+    return days_phrase(item.working_days, item.deadline)
 
 
 def open_line(item: ReportItem) -> str:

@@ -62,14 +62,16 @@ class Answers:
     def __init__(self, runtime: Runtime, session: Session, now: datetime) -> None:
         self.runtime, self.session, self.now = runtime, session, as_utc(now)
 
-    def scope(self, target: Target, actor: Actor, via: Via) -> Scope:
-        return open_scope(self.session, self.runtime, self.now, target, actor, via)
+    def scope(
+        self, target: Target, actor: Actor, via: Via, action: AckAction | None = None
+    ) -> Scope:
+        return open_scope(self.session, self.runtime, self.now, target, actor, via, action=action)
 
     # -- received ----------------------------------------------------------------------
 
     def acknowledge(self, target: Target, actor: Actor, via: Via) -> AnswerResult:
         """ "Đã nhận": append the acknowledgement; cancel the pending no-answer follow-up."""
-        s = self.scope(target, actor, via)
+        s = self.scope(target, actor, via, AckAction.RECEIVED)
         if s.is_done:
             return s.already_done(AckAction.RECEIVED)
         assert s.notification is not None, "received answers a message"
@@ -107,7 +109,7 @@ class Answers:
         done_at = as_utc(at) if at is not None else self.now
         if done_at > self.now + timedelta(minutes=5):
             raise ValueError("Thời điểm hoàn thành không thể ở tương lai.")
-        s = self.scope(target, actor, via)
+        s = self.scope(target, actor, via, AckAction.DONE)
         if s.is_done:
             return s.already_done(AckAction.DONE)
         result = bucket(s.deadline.effective_date, done_at, self.now)
@@ -152,7 +154,7 @@ class Answers:
 
     def check_obstacle(self, target: Target, actor: Actor, via: Via) -> AnswerResult:
         """May this actor report an obstacle here now? (Asked before prompting for a reason.)"""
-        s = self.scope(target, actor, via)
+        s = self.scope(target, actor, via, AckAction.BLOCKED)
         if s.deadline.status != DeadlineStatus.OPEN:
             raise Refused("Nhiệm vụ này đã kết thúc; không cần báo vướng mắc.")
         return s.result(AckAction.BLOCKED, False, "Vui lòng gửi lý do vướng mắc.")
@@ -166,7 +168,7 @@ class Answers:
         reason = " ".join(reason.split())
         if not reason:
             raise ReasonRequired("Vui lòng nêu rõ nội dung khó khăn, vướng mắc.")
-        s = self.scope(target, actor, via)
+        s = self.scope(target, actor, via, AckAction.BLOCKED)
         if s.is_done:
             return s.already_done(AckAction.BLOCKED)
         to, cc = self._route(s.occ.plan_id)
@@ -220,7 +222,7 @@ class Answers:
         note = " ".join(note.split())
         if not note:
             raise ReasonRequired("Vui lòng ghi ý kiến kèm theo khi chuyển cấp (--note).")
-        s = self.scope(target, actor, via)
+        s = self.scope(target, actor, via, AckAction.ESCALATED)
         if s.is_done:
             return s.already_done(AckAction.ESCALATED)
         levels = s.occ.escalation_targets(self.runtime.calendar)

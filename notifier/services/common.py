@@ -25,8 +25,16 @@ from notifier.store.contexts import RowContext
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import Acknowledgement, Agency, Deadline, Event, Notification, Person
 from notifier.store.outbox import configured_channels, insert_rows, new_row
-from notifier.textfmt import vn_datetime
-from notifier.vocab import AckAction, DeadlineStatus, EventKind, MessageKind, Role, Via
+from notifier.textfmt import capfirst, vn_datetime
+from notifier.vocab import (
+    AckAction,
+    DeadlineStatus,
+    EventKind,
+    MessageKind,
+    Role,
+    Via,
+    offered_answers,
+)
 
 NOT_LINKED = (
     "Cuộc trò chuyện này chưa được liên kết với người nhận nào. "
@@ -137,9 +145,7 @@ class Scope:
 
     def already_done(self, action: AckAction) -> AnswerResult:
         when = f" lúc {vn_datetime(self.occ.done_at)}" if self.occ.done_at else ""
-        text = (
-            f"{label(self.occ).capitalize()} đã được báo cáo hoàn thành{when}; không ghi nhận thêm."
-        )
+        text = f"{capfirst(label(self.occ))} đã được báo cáo hoàn thành{when}; không ghi nhận thêm."
         return self.result(action, False, text)
 
 
@@ -152,12 +158,15 @@ def open_scope(
     via: Via,
     *,
     recipient_only: bool = False,
+    action: AckAction | None = None,
 ) -> Scope:
     """The preamble of every answer: message, deadline, authorization, occurrence.
 
-    Authorization: an operator may act on anything; a person may answer a message sent
-    to them, or act on a deadline of their lead or monitor agency; a chat acts as the
-    first of its linked people who may. Anything else is Refused, nothing changed.
+    Authorization: an operator may act on anything; a person may give a message sent to
+    them the answers it offers (vocab.offered_answers: the Chairman acknowledges an
+    escalation, he does not report it done), or act on a deadline of their lead or
+    monitor agency; a chat acts as the first of its linked people who may. Anything else
+    is Refused, nothing changed.
     """
     notification = _notification(session, target.notification_id, actor)
     deadline_id = notification.deadline_id if notification is not None else target.deadline_id
@@ -165,7 +174,7 @@ def open_scope(
         raise Refused("Thông báo và nhiệm vụ không khớp nhau.")
     if deadline_id is None:
         raise ValueError("cần deadline_id hoặc notification_id")
-    person = _authorized(session, runtime.policy, deadline_id, notification, actor)
+    person = _authorized(session, runtime.policy, deadline_id, notification, actor, action)
     deadline = _deadline(session, deadline_id)
     occ = occurrence(session, deadline_id, runtime.policy)
     operator = actor.name if isinstance(actor, ByOperator) else ""
@@ -193,12 +202,13 @@ def _authorized(
     deadline_id: int,
     notification: Notification | None,
     actor: Actor,
+    action: AckAction | None = None,
 ) -> Person | None:
     """The acting person (None for an operator), after the one authorization check."""
     if isinstance(actor, ByOperator):
         return None
     if isinstance(actor, ByPerson):
-        return _may_act(session, policy, deadline_id, notification, actor.person_id)
+        return _may_act(session, policy, deadline_id, notification, actor.person_id, action)
     people = people_of_chat(session, actor.channel, actor.chat_id)
     if not people:
         raise Refused(NOT_LINKED)
@@ -206,7 +216,7 @@ def _authorized(
     for candidate in people:
         assert candidate.id is not None
         try:
-            return _may_act(session, policy, deadline_id, notification, candidate.id)
+            return _may_act(session, policy, deadline_id, notification, candidate.id, action)
         except Refused as exc:
             refusal = exc
     assert refusal is not None
@@ -219,15 +229,23 @@ def _may_act(
     deadline_id: int,
     notification: Notification | None,
     person_id: int,
+    action: AckAction | None = None,
 ) -> Person:
     person = session.get(Person, person_id)
     if person is None or not person.active:
         raise Refused("Người dùng không có trong danh bạ hoặc đã ngừng nhận thông báo.")
     if notification is not None and notification.person_id == person_id:
-        occurrence(session, deadline_id, policy)
-        return person
+        offered = offered_answers(notification.kind, notification.role, notification.copy_only)
+        if action is None or action in offered:
+            occurrence(session, deadline_id, policy)
+            return person
     roles = occurrence(session, deadline_id, policy).roles
     if agency_code(session, person) not in (*roles.lead, *roles.monitor):
+        if notification is not None and notification.person_id == person_id:
+            raise Refused(
+                f"Thông báo này gửi đồng chí với vai trò {notification.role.label}; "
+                f"không ghi nhận «{AckAction(action).label if action else ''}» từ thông báo này."
+            )
         raise Refused(
             "Đồng chí không thuộc cơ quan chủ trì hoặc cơ quan theo dõi, đôn đốc nhiệm vụ này."
         )

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from notifier.errors import NotFound
 from notifier.services.common import TaskMatch
 from notifier.store.models import Deadline, Plan, Task
+from notifier.textfmt import vn_date
 from notifier.vocab import DeadlineStatus
 
 
@@ -39,7 +40,7 @@ def find_task(
     first = rows[0]
     note = ""
     if len(rows) > 1 and first.status == DeadlineStatus.OPEN:
-        what = first.period or first.effective_date.strftime("%d/%m/%Y")
+        what = first.period or vn_date(first.effective_date)
         note = f"Nhiệm vụ {ref} có {len(rows)} kỳ đang mở; chọn kỳ sớm nhất: {what}."
     assert first.id is not None
     return TaskMatch(first.id, plan.key, task.ref, note)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from notifier.vocab import MessageKind
+from notifier.vocab import LateReason, MessageKind, Role
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,10 @@ class StepContext:
     period: str = ""
     deadline: date | None = None
     late_news: bool = False
+    # created after its planned time: why, and since when (the plan's import, or the
+    # service's last heartbeat before the gap); None when it went out on time
+    late_reason: LateReason | None = None
+    late_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,20 +62,50 @@ class AnswerContext:
 
 @dataclass(frozen=True)
 class DigestContext:
-    """The monitor's digest: which plans it summarises."""
+    """The monitor's digest: which plans it summarises, and the fingerprint of its
+    content when it was queued (the next digest goes only if that changes)."""
 
     plan_keys: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class CatchUpItem:
+    """One stale item a catch-up message lists: the latest step it stands for."""
+
+    deadline_id: int
+    occurrence: str
+    step: str
+    kind: MessageKind
+    level: int = 0
+    role: Role = Role.LEAD
+
+
+@dataclass(frozen=True)
+class CatchUpContext:
+    """One message per person after a late import or downtime, listing the stale items."""
+
+    items: tuple[CatchUpItem, ...] = ()
+    late_reason: LateReason | None = None
+    late_since: datetime | None = None
 
 
 @dataclass(frozen=True)
 class NoteContext:
-    """Admin alerts and test messages: a note only."""
+    """Admin alerts and test messages: a note, and (alerts) what it is about."""
 
     note: str = ""
+    topic: str = ""
 
 
 RowContext = (
-    StepContext | FollowupContext | EscalationContext | AnswerContext | DigestContext | NoteContext
+    StepContext
+    | FollowupContext
+    | EscalationContext
+    | AnswerContext
+    | DigestContext
+    | NoteContext
+    | CatchUpContext
 )
 
 CONTEXT_OF_KIND: dict[MessageKind, type[RowContext]] = {
@@ -87,6 +121,7 @@ CONTEXT_OF_KIND: dict[MessageKind, type[RowContext]] = {
     MessageKind.DIGEST: DigestContext,
     MessageKind.ADMIN_ALERT: NoteContext,
     MessageKind.TEST: NoteContext,
+    MessageKind.CATCH_UP: CatchUpContext,
 }
 
 
@@ -109,17 +144,27 @@ def _names(cls: type[RowContext]) -> tuple[str, ...]:
     return names
 
 
+_SCALARS = frozenset({str, int, bool, float})
+
+
 def dump_context(ctx: RowContext) -> dict[str, Any]:
     """The JSON to store: every field, dates as ISO strings, tuples as lists."""
     out: dict[str, Any] = {}
     for name in _names(type(ctx)):
-        value = getattr(ctx, name)
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[name] = value
+        out[name] = _plain(getattr(ctx, name))
     return out
+
+
+def _plain(value: Any) -> Any:
+    if value is None or type(value) in _SCALARS:  # most fields: the sweep writes thousands
+        return value
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
 
 
 def load_context(kind: MessageKind | str, data: dict[str, Any] | None) -> RowContext:
@@ -136,8 +181,22 @@ def load_context(kind: MessageKind | str, data: dict[str, Any] | None) -> RowCon
 def _typed(name: str, value: Any) -> Any:
     if name == "deadline":
         return date.fromisoformat(str(value))
+    if name == "late_since":
+        return datetime.fromisoformat(str(value))
+    if name == "late_reason":
+        return LateReason(value)
     if name == "plan_keys":
         return tuple(str(v) for v in value)
-    if name == "followup_of_kind":
+    if name in ("followup_of_kind", "kind"):
         return MessageKind(value)
+    if name == "role":
+        return Role(value)
+    if name == "items":
+        return tuple(_item(v) for v in value)
     return value
+
+
+def _item(data: dict[str, Any]) -> CatchUpItem:
+    known = {f.name for f in dataclasses.fields(CatchUpItem)}
+    values = {k: _typed(k, v) for k, v in data.items() if k in known and v is not None}
+    return CatchUpItem(**values)

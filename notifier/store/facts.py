@@ -73,6 +73,7 @@ class Occurrence:
     done_at: datetime | None
     roles: TaskRoles
     policy: Policy
+    plan_imported_at: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -242,6 +243,7 @@ def load_occurrences(
                 done_at=deadline.completed_at,
                 roles=_roles(task_roles[task.id], plan_roles[plan.id], codes),
                 policy=_policy(policy, plan, task, cache),
+                plan_imported_at=plan.imported_at,
             )
         )
     return out

@@ -167,6 +167,9 @@ class Deadline(SQLModel, table=True):
     completed_by: str = ""
     next_action_at: datetime | None = _utc()
     processed_until: datetime | None = _utc()
+    # a reporting period's data (Decree 09/2019 art. 12): "số liệu từ ... đến ..."
+    data_from: date | None = None
+    data_to: date | None = None
 
 
 class Notification(SQLModel, table=True):
@@ -340,6 +343,20 @@ class LoginAttempt(SQLModel, table=True):
     success: bool
     outcome: LoginOutcome = _enum(LoginOutcome, length=16)
     at: datetime = _utc(nullable=False)
+
+
+class Heartbeat(SQLModel, table=True):
+    """What the running service writes each sweep: the last instant it was alive.
+
+    A gap between two sweeps is downtime; the catch-up messages say so truthfully
+    ("hệ thống tạm ngừng hoạt động từ ..."). ``horizon_on`` is the local day on which
+    the sweep last extended the reporting periods of ongoing tasks.
+    """
+
+    name: str = Field(primary_key=True, max_length=32)
+    last_seen: datetime = _utc(nullable=False)
+    started_at: datetime = _utc(nullable=False)
+    horizon_on: date | None = None
 
 
 APPEND_ONLY_TABLES = ("event", "acknowledgement", "login_attempt")

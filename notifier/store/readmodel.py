@@ -36,6 +36,7 @@ from notifier.vocab import (
     DeadlineStatus,
     DeliveryStatus,
     MessageKind,
+    PersonRole,
     Role,
     Via,
 )
@@ -67,9 +68,11 @@ class Unanswered:
 
     person: str
     agency: str
-    reminders: int
+    reminders: int  # chasing messages sent to the person (reminders, notices, follow-ups)
     first: datetime
     last: datetime
+    position: str = ""
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ def _unanswered(
             col(Notification.deadline_id),
             col(Person.id),
             col(Person.name),
+            col(Person.position),
             col(Person.agency_id),
             col(Agency.name),
             func.count(col(Notification.id)),
@@ -189,6 +193,7 @@ def _unanswered(
             col(Notification.deadline_id),
             col(Person.id),
             col(Person.name),
+            col(Person.position),
             col(Person.agency_id),
             col(Agency.name),
         )  # fmt: skip
@@ -198,11 +203,51 @@ def _unanswered(
     agency_of = _agencies_of(session, {pid for _, pid in answered_people if pid is not None})
     answered_agencies = {(d, agency_of.get(pid)) for d, pid in answered_people}
     out: dict[int, list[Unanswered]] = defaultdict(list)
-    for deadline_id, _pid, name, agency_id, agency, count, first, last in session.execute(query):
+    rows = session.execute(query)
+    for deadline_id, pid, name, position, agency_id, agency, count, first, last in rows:
         if deadline_id is None or (deadline_id, agency_id) in answered_agencies:
             continue
-        out[deadline_id].append(Unanswered(name, agency, int(count), first, last))
+        out[deadline_id].append(
+            Unanswered(name, agency, int(count), first, last, position or "", pid)
+        )
     return out
+
+
+def escalations_received(
+    session: Session, deadline_id: int, person_id: int, *, excluding: int | None = None
+) -> int:
+    """Escalations of this deadline actually sent to this person (any occurrence key)."""
+    query = select(func.count(col(Notification.id))).where(
+        Notification.deadline_id == deadline_id,
+        Notification.person_id == person_id,
+        Notification.kind == MessageKind.ESCALATION,
+        Notification.status == DeliveryStatus.SENT,
+    )
+    if excluding is not None:
+        query = query.where(col(Notification.id) != excluding)
+    return int(session.exec(query).one() or 0)
+
+
+def level_title(session: Session, agency_codes: Collection[str]) -> str:
+    """Who an escalation level reports to, as a subject names it: the positions of the
+    heads of its agencies ("Chủ tịch UBND huyện"), else the agencies' names."""
+    codes = list(dict.fromkeys(agency_codes))
+    if not codes:
+        return ""
+    agencies = session.exec(select(Agency).where(col(Agency.code).in_(codes))).all()
+    by_id = {a.id: a for a in agencies if a.active}
+    heads = session.exec(
+        select(Person)
+        .where(col(Person.agency_id).in_(list(by_id)), Person.active == True)  # noqa: E712
+        .order_by(col(Person.id))
+    ).all()
+    titles: list[str] = []
+    for agency in sorted(by_id.values(), key=lambda a: codes.index(a.code)):
+        found = [
+            p.position for p in heads if p.agency_id == agency.id and p.role == PersonRole.HEAD
+        ]
+        titles.append(next((t for t in found if t), agency.name))
+    return ", ".join(dict.fromkeys(titles))
 
 
 def _agencies_of(session: Session, person_ids: Collection[int]) -> dict[int | None, int]:

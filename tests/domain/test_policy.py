@@ -36,7 +36,7 @@ def test_defaults_match_the_issue() -> None:
     assert p.escalation.levels[1].addressed_roles == [PersonRole.HEAD]
     assert (p.escalation.repeat_every_working_days, p.escalation.max_repeats) == (5, 3)
     assert [(r.period, r.due) for r in p.reporting.periods] == [
-        (PeriodKind.FIRST_HALF, "15/06"),
+        (PeriodKind.SIX_MONTHS, "15/06"),
         (PeriodKind.YEAR, "15/12"),
     ]
     assert p.addressed_roles == [PersonRole.HEAD, PersonRole.FOCAL_POINT]

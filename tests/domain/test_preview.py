@@ -114,18 +114,28 @@ def test_unanswered_reminders_are_followed_up_on_the_next_channel() -> None:
     ]  # due today (2/5) gets none: the overdue notice of 3/5 reaches the agency first
 
 
-def test_digest_each_working_day_there_is_news() -> None:
+def test_digest_goes_when_its_content_changes() -> None:
+    """Issue 11 §4: not the same digest every working day; the engine's rule."""
     start = datetime(2024, 4, 19, 0, 0, tzinfo=VN_TZ)
-    end = datetime(2024, 4, 24, 0, 0, tzinfo=VN_TZ)
+    end = datetime(2024, 5, 10, 0, 0, tzinfo=VN_TZ)
     items = preview([occ()], PEOPLE, CAL, start, end, digest_policy=POLICY)
-    digests = [(i.at.strftime("%d/%m %H:%M"), i.person) for i in items if i.kind == "digest"]
-    # 19/4: 6 working days before 2/5 (nothing to say yet); 20-21/4 weekend
-    assert digests == [
-        ("22/04 07:30", "vp.cv"),
-        ("22/04 07:30", "vp.cvp"),
-        ("23/04 07:30", "vp.cv"),
-        ("23/04 07:30", "vp.cvp"),
-    ]
+    digests = sorted({i.at.strftime("%d/%m %H:%M") for i in items if i.kind == "digest"})
+    # 19/4: 6 working days before 2/5 (nothing to say yet); 22/4 it is due soon;
+    # 03/5 it is overdue; nothing changes in between
+    assert digests == ["03/05 07:30", "22/04 07:30"]
+    people = sorted(i.person for i in items if i.kind == "digest" and i.at.day == 22)
+    assert people == ["vp.cv", "vp.cvp"]
+
+
+def test_weekly_digest_goes_on_its_day_or_the_next_working_day() -> None:
+    weekly = POLICY.merged({"digest": {"mode": "weekly", "weekday": "monday"}})
+    start = datetime(2024, 4, 19, 0, 0, tzinfo=VN_TZ)
+    end = datetime(2024, 5, 14, 0, 0, tzinfo=VN_TZ)
+    items = preview([occ()], PEOPLE, CAL, start, end, digest_policy=weekly)
+    digests = sorted({i.at.strftime("%d/%m") for i in items if i.kind == "digest"})
+    # Mondays 22/4 and 06/5, 13/5; Monday 29/4/2024 was a day off (swap): Thursday 2/5 is
+    # the week's first working day after it
+    assert digests == ["02/05", "06/05", "13/05", "22/04"]
 
 
 def test_closed_plan_produces_nothing() -> None:
@@ -166,7 +176,7 @@ def test_compiled_report_is_sent_once_per_plan_and_period() -> None:
         ("KH-khac", "", "tckh.tp", Role.COMPILER),
     ]
     assert compiled[0].at == datetime(2024, 6, 18, 8, 0, tzinfo=VN_TZ)
-    assert compiled[0].reason == "Tổng hợp báo cáo 6 tháng đầu năm 2024 (hạn 17/06/2024)"
+    assert compiled[0].reason == "Tổng hợp báo cáo 6 tháng đầu năm 2024 (hạn 17/6/2024)"
     requests = {i.task for i in items if i.kind == MessageKind.REPORT_REQUEST}
     assert requests == {"II.2", "II.3", "II.4", "I.1"}
 
@@ -184,7 +194,7 @@ def test_json_shape() -> None:
         "channel": "email",
         "role": "lead",
         "deadline": "2024-05-02",
-        "reason": "Còn 5 ngày làm việc đến hạn 02/05/2024",
+        "reason": "Còn 5 ngày làm việc đến hạn 02/5/2024",
         "step": "reminder-5",
         "copy": False,
     }

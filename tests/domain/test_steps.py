@@ -186,12 +186,15 @@ def test_step_keys_are_unique_within_an_occurrence() -> None:
 
 
 def test_report_dates_default_and_plan_override() -> None:
-    assert report_dates(2024, 2025, POLICY) == [
+    dates = report_dates(2024, 2025, POLICY)
+    assert [(r.period, r.nominal) for r in dates] == [
         ("6 tháng đầu năm 2024", date(2024, 6, 15)),
         ("Năm 2024", date(2024, 12, 15)),
         ("6 tháng đầu năm 2025", date(2025, 6, 15)),
         ("Năm 2025", date(2025, 12, 15)),
     ]
+    assert (dates[0].data_from, dates[0].data_to) == (date(2023, 12, 15), date(2024, 6, 14))
+    assert (dates[1].data_from, dates[1].data_to) == (date(2023, 12, 15), date(2024, 12, 14))
     plan = Policy().merged(
         {
             "reporting": {
@@ -202,7 +205,7 @@ def test_report_dates_default_and_plan_override() -> None:
             }
         }
     )
-    assert report_dates(2024, 2024, plan) == [
+    assert [(r.period, r.nominal) for r in report_dates(2024, 2024, plan)] == [
         ("Quý I/2024", date(2024, 3, 5)),
         ("Năm 2024", date(2025, 1, 10)),
     ]

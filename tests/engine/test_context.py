@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from notifier.engine.context import build_context
 from notifier.engine.sweep import sweep
 from notifier.store.models import Acknowledgement, Notification, Person
+from notifier.vocab import LateReason
 from tests.engine.test_sweep_world import make_world, vn
 
 
@@ -66,9 +67,11 @@ def test_late_news_and_copy_reach_the_context(
             if r.kind != "digest"
         ]
     assert contexts and all(c.late_news for c in contexts)
+    # the plan was imported after the steps' dates, and the messages say that, not downtime
+    assert {c.late_reason for c in contexts} == {LateReason.IMPORTED_LATE}
     overdue = [c for c in contexts if c.kind == "overdue"]
     # overdue since 02/5: 03/5, Saturday 04/5 (a make-up working day), 06/5 to 10/5
     assert overdue and all(c.working_days == -7 for c in overdue)
-    assert any(c.copy for c in contexts)
+    assert not any(c.copy for c in contexts)  # no copies "để biết" of stale steps
     for ctx in contexts:
         assert world.runtime.renderer.render(ctx).subject

@@ -24,10 +24,10 @@ def test_simulate_seed_plan_sends_reminders_and_prints_the_summary(  # type: ign
 
     assert result.code == 0, result.err
     out = result.out
-    assert "Đã gửi từ 15/04/2024 đến 31/05/2024" in out
+    assert "Đã gửi từ 15/4/2024 đến 31/5/2024" in out
     for kind in ("reminder", "due_today", "overdue", "escalation", "digest"):
         assert kind in out
-    assert "22/04/2024" in out and "0 thất bại" in out
+    assert "22/4/2024" in out and "0 thất bại" in out
     transcript = outbox.read_text(encoding="utf-8")
     assert "[Nhắc hạn]" in transcript
     assert "[Nhắc hạn]" not in out  # --quiet: the transcript goes only to the file

@@ -3,6 +3,7 @@ virtual clock: what the sweep, digest, follow-up and context tests share."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -51,6 +52,32 @@ class World:
     def person_keys(self) -> dict[int, str]:
         with Session(self.engine) as session:
             return {p.id or 0: p.key for p in session.exec(select(Person))}
+
+    def simulate(self, first: datetime, last: datetime) -> None:
+        """Replay [first, last] through the real sweep and dispatch (console channel)."""
+        from notifier.engine.channels import build_channels
+        from notifier.engine.service import new_worker_id, simulate
+
+        channels = build_channels(self.runtime.settings, self.clock, echo=False)
+
+        async def go() -> None:
+            try:
+                await simulate(self.runtime, channels, first, last, new_worker_id())
+            finally:
+                await channels.aclose()
+
+        asyncio.run(go())
+
+    def set_calendar(self, text: str) -> None:
+        """Replace config/calendar.yaml and the runtime's calendar with it."""
+        from notifier.domain.calendar import WorkingCalendar
+
+        path = self.config_dir / "calendar.yaml"
+        path.write_text(text, encoding="utf-8")
+        self.runtime.calendar = WorkingCalendar.from_yaml(path)
+
+    def sent(self, kind: str | None = None) -> list[Notification]:
+        return [r for r in self.rows() if r.status == "sent" and (kind is None or r.kind == kind)]
 
     def preview(self, first: str, last: str) -> list[PreviewItem]:
         with Session(self.engine) as session:

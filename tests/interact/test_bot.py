@@ -48,6 +48,20 @@ async def test_received_is_logged_answered_and_shown_with_the_keyboard_kept(
     assert message.text.endswith(f"✅ Đã ghi nhận: Đã nhận — Trần Văn Minh, {STAMP_TIME}")
     labels = [b["text"] for b in message.reply_markup["inline_keyboard"][0]]  # type: ignore[index]
     assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+    assert "Chưa có cơ quan, đơn vị nào phản hồi." not in message.text
+    assert "Trần Văn Minh (Văn phòng HĐND và UBND huyện Ba Tơ): đã nhận" in message.text
+
+
+async def test_done_twice_says_the_task_reference_as_written(bot_world: BotWorld) -> None:
+    """Issue 14 §4: "Nhiệm vụ II.1", not "Nhiệm vụ ii.1" (str.capitalize)."""
+    row, message = bot_world.sent_reminder(MINH_CHAT)
+    assert row.id is not None
+    data = callback_data(bot_world.ctx.key, row.id, AckAction.DONE)
+    press(bot_world.fake, MINH_CHAT, message, data)
+    press(bot_world.fake, MINH_CHAT, message, data)
+    await poll(bot_world)
+    again = bot_world.fake.answered_callbacks[-1]["text"]
+    assert again.startswith("Nhiệm vụ II.1 (Tháng 4/2024) đã được báo cáo hoàn thành")
 
 
 async def test_done_closes_the_deadline_and_removes_the_keyboard(bot_world: BotWorld) -> None:
@@ -101,7 +115,16 @@ async def test_blocked_asks_for_the_reason_and_records_the_reply(bot_world: BotW
     assert "Đã ghi nhận vướng mắc" in bot_world.fake.sent(MINH_CHAT)[-1].text
     assert "✅ Đã ghi nhận: Báo vướng mắc — Trần Văn Minh" in message.text
     assert message.text.endswith("Lý do: Chưa bố trí được xe đi Thái Hòa")
-    assert message.reply_markup is None
+    # issue 14 §4: the person can still press "Đã hoàn thành" once the obstacle is cleared,
+    # and the message no longer says that nobody answered
+    labels = [b["text"] for b in message.reply_markup["inline_keyboard"][0]]  # type: ignore[index]
+    assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+    assert "Chưa có cơ quan, đơn vị nào phản hồi." not in message.text
+    assert "Trần Văn Minh (Văn phòng HĐND và UBND huyện Ba Tơ): đã báo vướng mắc" in message.text
+    done = message.reply_markup["inline_keyboard"][0][1]["callback_data"]  # type: ignore[index]
+    press(bot_world.fake, MINH_CHAT, message, done)
+    await poll(bot_world)
+    assert [a.action for a in bot_world.acks()] == ["blocked", "done"]
 
 
 async def test_a_reply_after_the_hour_is_not_taken_as_the_reason(bot_world: BotWorld) -> None:

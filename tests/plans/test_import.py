@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from notifier.clock import SystemClock
 from notifier.store.db import make_engine
+from notifier.store.deadlines import horizon_until
 from notifier.store.models import (
     Deadline,
     Event,
@@ -67,9 +69,14 @@ def test_seed_plan_imports_with_every_name_resolved(
         # first reminder 22/4/2024 08:00 (+07:00) is the next action
         assert ii1[0].next_action_at == datetime(2024, 4, 22, 1, 0, tzinfo=UTC)
         reports = [d for d in deadlines if d.task_id == tasks["II.2"].id]
-        assert [d.kind for d in reports] == ["report"] * 4  # 6-month and year, 2024 and 2025
+        # 6-month and year from 2024, at least 12 months ahead of the import (issue 11 §6)
+        assert {d.kind for d in reports} == {"report"}
+        horizon = horizon_until(SystemClock().now())
+        assert max(d.nominal_date for d in reports) > horizon - timedelta(days=190)
+        assert all(d.nominal_date <= horizon for d in reports)
         assert reports[0].nominal_date == date(2024, 6, 15)
         assert reports[0].effective_date == date(2024, 6, 17)
+        assert (reports[0].data_from, reports[0].data_to) == (date(2023, 12, 15), date(2024, 6, 14))
     engine.dispose()
 
 
@@ -126,7 +133,7 @@ def test_changed_deadline_moves_and_cancels_pending_messages(
         row_id = row.id
     moved = cli(*base, "plan", "import", second)
     assert moved.code == 0, moved.err
-    assert "đổi hạn II.1: 2024-05-02 -> 2024-05-31" in moved.out
+    assert "đổi hạn II.1: 02/5/2024 → 31/5/2024" in moved.out
     with Session(engine) as session:
         row = session.get(Deadline, row_id)
         assert row is not None

@@ -24,7 +24,7 @@ from notifier.render import (
 )
 from notifier.render_samples import sample_context, sample_contexts
 from notifier.store.readmodel import Answer
-from notifier.vocab import AckAction, Via
+from notifier.vocab import AckAction, LateReason, Via
 
 ALL_CONTEXTS = [
     pytest.param(ctx, id=f"{kind}-{i}")
@@ -77,6 +77,8 @@ def reminder(**changes: object) -> MessageContext:
             "blocked": "https://tb.example.vn/a/b1",
         },
         now=datetime(2024, 4, 26, 8, 0, tzinfo=VN_TZ),
+        office="Văn phòng HĐND và UBND huyện Ba Tơ",
+        contact="đồng chí Hồ Văn Tâm, Chuyên viên theo dõi kế hoạch, điện thoại 0255 3862 345",
     )
     return replace(ctx, **changes)  # type: ignore[arg-type]
 
@@ -84,7 +86,7 @@ def reminder(**changes: object) -> MessageContext:
 GOLDEN_REMINDER_TEXT = """\
 Kính gửi: Đồng chí Nguyễn Văn An – Chánh Văn phòng, Văn phòng HĐND và UBND huyện
 
-Xin nhắc đồng chí thời hạn thực hiện nhiệm vụ sau, hiện còn 2 ngày làm việc:
+Văn phòng HĐND và UBND huyện Ba Tơ xin nhắc đồng chí thời hạn thực hiện nhiệm vụ sau, hiện còn 2 ngày làm việc:
 
 - Kế hoạch số 24/KH-UBND ngày 05/4/2024 về triển khai thực hiện Bản Ghi nhớ giữa tỉnh Nghệ An và tỉnh Quảng Ngãi
 - Nhiệm vụ 1: Tham quan, học tập kinh nghiệm tại thị xã Thái Hòa
@@ -104,26 +106,32 @@ Tình hình phản hồi:
 - Báo vướng mắc: https://tb.example.vn/a/b1
 
 --
-Thông báo tự động của hệ thống theo dõi, đôn đốc thực hiện nhiệm vụ, gửi lúc 08:00 Thứ Sáu, 26/4/2024.
+Văn phòng HĐND và UBND huyện Ba Tơ
+Liên hệ: đồng chí Hồ Văn Tâm, Chuyên viên theo dõi kế hoạch, điện thoại 0255 3862 345.
+Thông báo gửi tự động lúc 08:00 Thứ Sáu, 26/4/2024.
 """  # noqa: E501
 
 GOLDEN_REMINDER_TELEGRAM = """\
 <b>Nhắc hạn: còn 2 ngày làm việc</b>
 <b>Nhiệm vụ 1:</b> Tham quan, học tập kinh nghiệm tại thị xã Thái Hòa
 Kế hoạch số 24/KH-UBND ngày 05/4/2024
+Chủ trì: Văn phòng HĐND và UBND huyện
 Vai trò: chủ trì
 Hạn: <b>Thứ Năm, 02/5/2024</b> (còn 2 ngày làm việc)
 Đã phản hồi:
 • Trần Thị Bình (Phòng Tài chính – Kế hoạch): đã nhận, 08:15 Thứ Sáu, 26/4/2024
 • Lê Văn Cường (Văn phòng HĐND và UBND huyện): đã báo cáo hoàn thành, 14:05 Thứ Sáu, 26/4/2024
 
-<i>Vui lòng bấm các nút bên dưới để phản hồi.</i>"""
+Đề nghị đồng chí chỉ đạo tổ chức thực hiện, bảo đảm hoàn thành đúng thời hạn.
+<i>Bấm nút bên dưới để phản hồi.</i>
+— Văn phòng HĐND và UBND huyện Ba Tơ; liên hệ: đồng chí Hồ Văn Tâm, Chuyên viên theo dõi kế hoạch, điện thoại 0255 3862 345"""  # noqa: E501
 
 
 def test_golden_reminder(renderer: Renderer) -> None:
     out = renderer.render(reminder())
     assert out.subject == (
-        "[Nhắc hạn] Còn 2 ngày làm việc: Tham quan, học tập kinh nghiệm tại thị xã Thái Hòa"
+        "[Nhắc hạn] Nhiệm vụ 1 còn 2 ngày làm việc (hạn 02/5/2024): "
+        "Tham quan, học tập kinh nghiệm tại thị xã Thái Hòa"
     )
     assert out.text == GOLDEN_REMINDER_TEXT
     assert out.telegram_html == GOLDEN_REMINDER_TELEGRAM
@@ -146,17 +154,21 @@ def test_every_kind_renders_on_every_channel(renderer: Renderer, ctx: MessageCon
 @pytest.mark.parametrize(
     ("kind", "prefix"),
     [
-        ("reminder", "[Nhắc hạn] Còn 2 ngày làm việc: "),
-        ("due_today", "[Đến hạn hôm nay] "),
-        ("overdue", "[Quá hạn] Quá hạn 3 ngày làm việc: "),
-        ("escalation", "[Đôn đốc lần 2] Quá hạn 5 ngày làm việc: "),
-        ("report_request", "[Yêu cầu báo cáo] Quý II/2024: "),
-        ("compiled_report", "[Tổng hợp] Kết quả thực hiện Kế hoạch số 24/KH-UBND"),
-        ("digest", "[Tổng hợp hằng ngày] Ngày 07/5/2024: 1 nhiệm vụ quá hạn"),
-        ("obstacle", "[Vướng mắc] "),
+        ("reminder", "[Nhắc hạn] Nhiệm vụ 1 còn 2 ngày làm việc (hạn 09/5/2024): "),
+        ("due_today", "[Đến hạn hôm nay] Nhiệm vụ 1, hạn 07/5/2024: "),
+        ("overdue", "[Quá hạn] Nhiệm vụ 1 quá hạn 3 ngày làm việc: "),
+        (
+            "escalation",
+            "[Báo cáo Chủ tịch UBND huyện] Nhiệm vụ 1 quá hạn 5 ngày làm việc (lần thứ 2): ",
+        ),
+        ("report_request", "[Đề nghị báo cáo] Quý II/2024, hạn 09/5/2024: "),
+        ("compiled_report", "[Tổng hợp] Kết quả 6 tháng đầu năm 2024 thực hiện Kế hoạch số 24/KH"),
+        ("digest", "[Tổng hợp tình hình] Ngày 07/5/2024: 1 nhiệm vụ quá hạn"),
+        ("obstacle", "[Vướng mắc] Nhiệm vụ 1: "),
         ("test", "[Thử nghiệm] "),
-        ("confirmation", "[Xác nhận] "),
-        ("followup", "[Cập nhật tiến độ] "),
+        ("confirmation", "[Xác nhận] Đã ghi nhận phản hồi về nhiệm vụ 1: "),
+        ("followup", "[Đề nghị cập nhật tiến độ] Nhiệm vụ 1, hạn 09/5/2024: "),
+        ("catch_up", "[Gửi bù] 2 nội dung cần đồng chí lưu ý"),
     ],
 )
 def test_subject_names_the_kind(renderer: Renderer, kind: str, prefix: str) -> None:
@@ -165,7 +177,24 @@ def test_subject_names_the_kind(renderer: Renderer, kind: str, prefix: str) -> N
 
 def test_subject_collapses_newlines_from_the_task_title(renderer: Renderer) -> None:
     out = renderer.render(reminder(task_title="Tham quan,\n  học tập\tkinh nghiệm"))
-    assert out.subject == "[Nhắc hạn] Còn 2 ngày làm việc: Tham quan, học tập kinh nghiệm"
+    assert out.subject == (
+        "[Nhắc hạn] Nhiệm vụ 1 còn 2 ngày làm việc (hạn 02/5/2024): Tham quan, học tập kinh nghiệm"
+    )
+
+
+def test_long_title_is_shortened_on_a_word_boundary_to_fit_the_subject(renderer: Renderer) -> None:
+    title = (
+        "Tham quan, học tập kinh nghiệm về công tác chỉ đạo điều hành trong thực hiện phát "
+        "triển đô thị, xây dựng kết cấu hạ tầng, thực hiện các Chương trình mục tiêu quốc gia "
+        "tại thị xã Thái Hòa"
+    )
+    for kind in ("reminder", "overdue", "escalation", "due_today", "followup", "obstacle"):
+        ctx = reminder(kind=kind, task_title=title, level_title="Chủ tịch UBND huyện", nth=3)
+        subject = renderer.render(ctx).subject
+        assert len(subject) <= 120, subject
+        assert subject.endswith("…")
+        kept = subject.split(": ", 1)[1].removesuffix("…")
+        assert title.startswith(kept) and title[len(kept)] in " ,"  # a whole word
 
 
 def test_deadline_and_days_appear_on_every_channel(renderer: Renderer) -> None:
@@ -195,7 +224,21 @@ def test_acks_are_listed_on_html_too(renderer: Renderer) -> None:
 def test_no_acks_says_nobody_answered(renderer: Renderer) -> None:
     out = renderer.render(reminder(acks=()))
     assert "Chưa có cơ quan, đơn vị nào phản hồi." in out.text
-    assert "Chưa có đơn vị nào phản hồi." in out.telegram_html
+    assert "Chưa có cơ quan, đơn vị nào phản hồi." in out.telegram_html
+
+
+def test_telegram_shows_the_newest_answers(renderer: Renderer) -> None:
+    """Issue 14 §4: the confirmation of a done must show that done, not hide it."""
+    base = reminder().acks[0]
+    acks = tuple(
+        replace(base, person=f"Người {i}", at=datetime(2024, 4, 26, 8 + i, 0, tzinfo=VN_TZ))
+        for i in range(4)
+    ) + (replace(base, action=AckAction.DONE, person="Lê Văn Cường",
+                 at=datetime(2024, 4, 26, 15, 0, tzinfo=VN_TZ)),)  # fmt: skip
+    out = renderer.render(reminder(kind="confirmation", acks=acks))
+    assert "Lê Văn Cường (Phòng Tài chính – Kế hoạch): đã báo cáo hoàn thành" in out.telegram_html
+    assert "Người 0" not in out.telegram_html and "Người 3" in out.telegram_html
+    assert "… và 2 phản hồi trước đó" in out.telegram_html
 
 
 def test_html_escapes_script_in_task_title(renderer: Renderer) -> None:
@@ -222,7 +265,7 @@ def test_html_links_are_escaped_in_attributes(renderer: Renderer) -> None:
 def test_without_links_email_points_to_telegram(renderer: Renderer) -> None:
     out = renderer.render(reminder(links={}))
     assert "https://" not in out.text
-    assert "phản hồi bằng các nút trên Telegram" in out.text
+    assert "bằng các nút trên Telegram hoặc liên hệ Văn phòng HĐND và UBND huyện Ba Tơ" in out.text
 
 
 def test_copy_is_marked_for_information_and_asks_no_answer(renderer: Renderer) -> None:
@@ -234,21 +277,55 @@ def test_copy_is_marked_for_information_and_asks_no_answer(renderer: Renderer) -
     assert "nút bên dưới" not in out.telegram_html
 
 
-def test_late_news_says_which_steps_it_replaces(renderer: Renderer) -> None:
-    out = renderer.render(reminder(kind="overdue", working_days=-1, late_news=True))
+def test_late_news_says_why_truthfully(renderer: Renderer) -> None:
+    down = datetime(2024, 5, 2, 17, 5, tzinfo=VN_TZ)
+    out = renderer.render(
+        reminder(
+            kind="overdue",
+            working_days=-1,
+            late_news=True,
+            late_reason=LateReason.SERVICE_DOWN,
+            late_since=down,
+        )
+    )
     sentence = (
-        "Thông báo này được gửi muộn do hệ thống tạm ngừng hoạt động; nội dung này thay cho "
-        "các thông báo nhắc hạn và đến hạn trước đó chưa gửi được."
+        "Thông báo này được gửi muộn do hệ thống tạm ngừng hoạt động từ 17:05 Thứ Năm, "
+        "02/5/2024; nội dung này thay cho các thông báo nhắc hạn và đến hạn trước đó chưa gửi được."
     )
     assert sentence in out.text and sentence in out.telegram_html
+    imported = datetime(2026, 12, 1, 9, 0, tzinfo=VN_TZ)
+    out = renderer.render(
+        reminder(
+            kind="overdue",
+            working_days=-650,
+            late_news=True,
+            late_reason=LateReason.IMPORTED_LATE,
+            late_since=imported,
+        )
+    )
+    assert "tạm ngừng" not in out.text
+    assert "kế hoạch được đưa vào theo dõi lúc 09:00 Thứ Ba, 01/12/2026" in out.text
+    assert "quá hạn từ 02/5/2024" in out.text and "650" not in out.subject
+    window = renderer.render(
+        reminder(
+            late_reason=LateReason.SEND_WINDOW,
+            late_since=datetime(2024, 4, 26, 17, 30, tzinfo=VN_TZ),
+        )
+    )
+    assert "chuyển sang giờ làm việc đầu tiên sau thời điểm dự kiến (17:30" in window.text
     assert "gửi muộn" not in renderer.render(reminder()).text
 
 
-def test_escalation_mentions_level_and_note(renderer: Renderer) -> None:
-    ctx = reminder(kind="escalation", role="directing", level=3, working_days=-6,
+def test_escalation_names_who_it_reports_to_and_the_repeat(renderer: Renderer) -> None:
+    ctx = reminder(kind="escalation", role="directing", level=2, working_days=-6,
+                   level_title="Chủ tịch UBND huyện", nth=3,
                    note="Đã gọi điện nhưng chưa có kết quả", reporter="Văn phòng")  # fmt: skip
     out = renderer.render(ctx)
-    assert out.subject.startswith("[Đôn đốc lần 3] ")
+    assert out.subject.startswith(
+        "[Báo cáo Chủ tịch UBND huyện] Nhiệm vụ 1 quá hạn 6 ngày làm việc (lần thứ 3): "
+    )
+    first = renderer.render(replace(ctx, nth=1))
+    assert "lần" not in first.subject
     assert "Ý kiến kèm theo của Văn phòng: Đã gọi điện nhưng chưa có kết quả" in out.text
     assert "Kính đề nghị đồng chí xem xét, chỉ đạo cơ quan chủ trì khẩn trương" in out.text
 
@@ -256,7 +333,7 @@ def test_escalation_mentions_level_and_note(renderer: Renderer) -> None:
 def test_obstacle_carries_reason_and_reporter(renderer: Renderer) -> None:
     ctx = reminder(kind="obstacle", role="compiler", note="Thiếu kinh phí", reporter="Lê Văn Cường")
     out = renderer.render(ctx)
-    assert "Lê Văn Cường báo cáo khó khăn, vướng mắc" in out.text
+    assert "chuyển đồng chí báo cáo khó khăn, vướng mắc của Lê Văn Cường" in out.text
     assert "Nội dung vướng mắc: Thiếu kinh phí" in out.text
     assert "Đề nghị đồng chí tổng hợp, tham mưu xử lý." in out.text
 
@@ -279,7 +356,7 @@ def test_digest_lists_overdue_and_due_soon_tasks(renderer: Renderer) -> None:
     out = renderer.render(sample_context("digest"))
     overdue = out.text.split("Nhiệm vụ chưa hoàn thành, quá hạn (1):\n")[1]
     assert overdue.startswith("1. Tham quan, học tập kinh nghiệm tại thị xã Thái Hòa")
-    assert "hạn Thứ Năm, 02/5/2024, quá hạn 3 ngày làm việc; đã đôn đốc lần 1" in overdue
+    assert "hạn Thứ Năm, 02/5/2024, quá hạn 3 ngày làm việc; đã báo cáo cấp 1" in overdue
     assert "Nhiệm vụ đến hạn trong 5 ngày làm việc tới (1):" in out.text
     assert "Chia sẻ thông tin, kinh nghiệm phát triển kinh tế - xã hội" in out.telegram_html
 

@@ -30,10 +30,14 @@ def test_weekdays_cover_the_whole_week() -> None:
     [
         (date(2024, 5, 2), "02/5/2024"),
         (date(2024, 12, 15), "15/12/2024"),
-        (date(2025, 1, 1), "01/1/2025"),
+        (date(2025, 1, 1), "01/01/2025"),
+        (date(2026, 1, 10), "10/01/2026"),
+        (date(2027, 2, 4), "04/02/2027"),
+        (date(2024, 3, 9), "09/3/2024"),
     ],
 )
-def test_date_has_two_digit_day_and_bare_month(d: date, text: str) -> None:
+def test_date_follows_decree_30(d: date, text: str) -> None:
+    """Decree 30/2020, Appendix I: leading zero for days below 10 and for months 1 and 2."""
     assert vn_date(d) == text
 
 
@@ -81,3 +85,28 @@ def test_plan_date_reads_like_an_official_document() -> None:
     assert vn_plan_date("2024-04") == "tháng 4/2024"
     assert vn_plan_date("2024") == "năm 2024"
     assert vn_plan_date("") == ""
+
+
+def test_only_textfmt_formats_dates() -> None:
+    """One date formatter: no other module writes its own dd/mm/yyyy (issue 11 §3)."""
+    import re
+    from pathlib import Path
+
+    import notifier
+
+    package = Path(notifier.__file__).parent
+    pattern = re.compile(r"%d/%m|:%d/|%H:%M %d")
+    found = [
+        f"{path.relative_to(package)}:{n}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "textfmt.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert found == []
+
+
+def test_cli_tables_use_the_official_format() -> None:
+    from notifier.textfmt import vn_date_time
+
+    assert vn_date_time(datetime(2026, 1, 10, 1, 0, tzinfo=UTC)) == "08:00 10/01/2026"
