@@ -58,6 +58,7 @@ class DeadlineLine:
     done_at: datetime | None
     completion_note: str
     original: date | None = None  # the deadline before the office extended it
+    plan_nominal: date | None = None  # the plan's own date (before any extension)
 
 
 @dataclass(frozen=True)
@@ -151,10 +152,9 @@ def _deadline_lines(
 ) -> tuple[DeadlineLine, ...]:
     today = as_utc(now).astimezone(VN_TZ).date()
     ids = [o.deadline_id for o in occurrences]
-    notes = {
-        d.id: d.completion_note
-        for d in session.exec(select(Deadline).where(col(Deadline.id).in_(ids)))
-    }
+    rows = session.exec(select(Deadline).where(col(Deadline.id).in_(ids))).all()
+    notes = {d.id: d.completion_note for d in rows}
+    nominals = {d.id: d.original_nominal for d in rows}
     return tuple(
         DeadlineLine(
             deadline_id=o.deadline_id,
@@ -168,6 +168,7 @@ def _deadline_lines(
             done_at=o.done_at,
             completion_note=notes.get(o.deadline_id, ""),
             original=o.original,
+            plan_nominal=nominals.get(o.deadline_id) or o.nominal,
         )  # fmt: skip
         for o in occurrences
     )

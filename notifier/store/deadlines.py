@@ -112,7 +112,7 @@ def extend(
     assert row.id is not None
     old = row.effective_date
     if row.original_date is None:
-        row.original_date = old
+        row.original_date, row.original_nominal = old, row.nominal_date
     move(session, row, new_date, calendar.effective_deadline(new_date, rule), now)
     task = session.get(Task, row.task_id)
     plan = session.get(Plan, task.plan_id) if task is not None else None
@@ -173,7 +173,7 @@ def sync_deadlines(
         if row.nominal_date != item.nominal or row.effective_date != effective:
             assert row.id is not None
             old = row.effective_date
-            row.original_date = None  # the document's new date replaces an extension
+            row.original_date = row.original_nominal = None  # the document's date replaces it
             changes.messages_cancelled += move(session, row, item.nominal, effective, now)
             period = row.period if row.kind == OccurrenceKind.REPORT else ""
             changes.moved.append(Moved(row.id, plan_key, task.ref, period, old, effective))

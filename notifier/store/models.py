@@ -170,8 +170,10 @@ class Deadline(SQLModel, table=True):
     # a reporting period's data (Decree 09/2019 art. 12): "số liệu từ ... đến ..."
     data_from: date | None = None
     data_to: date | None = None
-    # the effective deadline before the office first extended it (None: never extended)
+    # the effective deadline before the office first extended it (None: never extended),
+    # and the plan's own date it came from
     original_date: date | None = None
+    original_nominal: date | None = None
 
 
 class Notification(SQLModel, table=True):

@@ -62,16 +62,28 @@ def _text(form: Form, name: str) -> str:
     return " ".join(value.split())[:MAX_NOTE] if isinstance(value, str) else ""
 
 
+def parse_day(raw: str) -> date:
+    """A day as people type it ("15/5/2024", "15/05/2024") or ISO ("2024-05-15")."""
+    parts = raw.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        day, month, year = (int(p) for p in (parts if len(parts[0]) <= 2 else parts[::-1]))
+        if year >= 1000:
+            return date(year, month, day)
+    raise ValueError(raw)
+
+
 def _day(form: Form, name: str, required: bool) -> date | None:
     raw = _text(form, name)
     if not raw:
         if required:
-            raise BadInput("Vui lòng chọn ngày.")
+            raise BadInput("Vui lòng nhập ngày (ngày/tháng/năm, ví dụ 15/5/2024).")
         return None
     try:
-        return date.fromisoformat(raw)
+        return parse_day(raw)
     except ValueError:
-        raise BadInput(f"Ngày «{raw}» không hợp lệ; vui lòng chọn ngày theo lịch.") from None
+        raise BadInput(
+            f"Ngày «{raw}» không hợp lệ; vui lòng nhập ngày/tháng/năm, ví dụ 15/5/2024."
+        ) from None
 
 
 def _done(runtime: Runtime, who: Principal, deadline_id: int, form: Form) -> AnswerResult:

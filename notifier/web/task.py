@@ -74,7 +74,7 @@ async def show_task(
     notice = DONE_NOTICES.get(AckAction(ok)) if ok in AckAction._value2member_map_ else None
     body = render(
         "task.html", title=f"Nhiệm vụ {story.task_ref}", story=story, now=now,
-        today=as_utc(now).astimezone(VN_TZ).date().isoformat(), error=error,
+        today=as_utc(now).astimezone(VN_TZ).date(), error=error,
         notice=notice or "", **_forms(who, story), **page_context(request),
     )  # fmt: skip
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")

@@ -6,6 +6,7 @@ the account's login; an account that may not act gets a 403 and nothing changes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, datetime
 
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, select
 from notifier.cli import run_cli
 from notifier.cli.common import AppState
 from notifier.clock import VN_TZ
+from notifier.domain.status import Bucket, bucket
 from notifier.store.facts import load_occurrences
 from notifier.store.models import Acknowledgement, Deadline, Notification
 from notifier.vocab import AckAction, DeadlineStatus, DeliveryStatus, MessageKind
@@ -129,11 +131,12 @@ async def test_extend_moves_the_deadline_keeps_the_original_and_replans(
     client = await world.signed_in("vanphong")
     response = await post(
         client, f"/task/{SAMPLE_II1}/extend",
-        {"new_date": "2024-05-15", "reason": "Chờ bố trí xe đưa đón"},
+        {"new_date": "15/5/2024", "reason": "Chờ bố trí xe đưa đón"},
     )  # fmt: skip
     assert response.status == 303
     row = deadline(world, SAMPLE_II1)
     assert (row.effective_date, row.original_date) == (date(2024, 5, 15), date(2024, 5, 2))
+    assert row.original_nominal == date(2024, 4, 30)  # the plan's own date, kept
     assert row.next_action_at is not None  # the sweep plans its steps again
     with Session(world.runtime.engine) as session:
         waiting = session.exec(
@@ -155,6 +158,7 @@ async def test_extend_moves_the_deadline_keeps_the_original_and_replans(
     async with client.get(f"/task/{SAMPLE_II1}") as page:
         html = await page.text()
     assert "Thứ Tư, 15/5/2024" in html and "hạn ban đầu 02/5/2024" in html
+    assert '<td data-label="Kế hoạch ghi">30/4/2024</td>' in html
     # done after the original date but by the extended one: on time (extensions count)
     world.clock.set(datetime(2024, 5, 10, 9, 0, tzinfo=VN_TZ))
     client = await world.signed_in("vanphong")  # the earlier session is idle too long
@@ -164,6 +168,11 @@ async def test_extend_moves_the_deadline_keeps_the_original_and_replans(
     assert isinstance(status, dict)
     item = next(i for i in status["items"] if i["deadline_id"] == SAMPLE_II1)
     assert item["bucket"] == "done_on_time" and item["original_deadline"] == "2024-05-02"
+    with Session(world.runtime.engine) as session:
+        occ = load_occurrences(session, world.runtime.policy, deadline_ids=[SAMPLE_II1])[0]
+    strict = dataclasses.replace(occ, policy=occ.policy.merged({"extensions_count": False}))
+    assert occ.judged_by == date(2024, 5, 15) and strict.judged_by == date(2024, 5, 2)
+    assert bucket(strict.judged_by, occ.done_at, world.clock.now()) == Bucket.DONE_LATE
 
 
 async def test_extend_refuses_bad_input_and_changes_nothing(world: World) -> None:
@@ -173,8 +182,9 @@ async def test_extend_refuses_bad_input_and_changes_nothing(world: World) -> Non
     for data, sentence in (
         ({"new_date": "2024-04-30", "reason": "x"}, "Hạn mới phải sau hạn hiện tại"),
         ({"new_date": "2024-05-20", "reason": "  "}, "Vui lòng nêu lý do gia hạn"),
-        ({"new_date": "20/5/2024", "reason": "x"}, "không hợp lệ"),
-        ({"reason": "x"}, "Vui lòng chọn ngày"),
+        ({"new_date": "20/15/2024", "reason": "x"}, "không hợp lệ"),
+        ({"new_date": "mai", "reason": "x"}, "ví dụ 15/5/2024"),
+        ({"reason": "x"}, "Vui lòng nhập ngày"),
     ):
         response = await post(client, f"/task/{SAMPLE_II1}/extend", data)
         assert response.status == 400, data
