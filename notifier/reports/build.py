@@ -83,6 +83,7 @@ def _item(
         bucket=bucket(occ.judged_by, done_at, at), done_at=done_at,
         note=note if done_at is not None else "",
         working_days=calendar.working_days_between(today, occ.effective),
+        original=occ.original,
     )  # fmt: skip
 
 

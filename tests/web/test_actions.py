@@ -6,9 +6,11 @@ the account's login; an account that may not act gets a 403 and nothing changes.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, select
@@ -126,7 +128,7 @@ async def test_post_without_csrf_is_refused_and_changes_nothing(world: World) ->
 
 
 async def test_extend_moves_the_deadline_keeps_the_original_and_replans(
-    world: World, capsys: pytest.CaptureFixture[str]
+    world: World, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     client = await world.signed_in("vanphong")
     response = await post(
@@ -173,6 +175,16 @@ async def test_extend_moves_the_deadline_keeps_the_original_and_replans(
     strict = dataclasses.replace(occ, policy=occ.policy.merged({"extensions_count": False}))
     assert occ.judged_by == date(2024, 5, 15) and strict.judged_by == date(2024, 5, 2)
     assert bucket(strict.judged_by, occ.done_at, world.clock.now()) == Bucket.DONE_LATE
+    out = tmp_path / "bao-cao.csv"
+    settings = world.runtime.settings
+    url = world.runtime.engine.url.render_as_string(hide_password=False)
+    argv = ["--config", str(settings.config_dir), "--db", url, "report", "--plan", "1"]
+    code = run_cli([*argv, "--format", "csv", "-o", str(out)], state=AppState(clock=world.clock))
+    assert code == 0
+    rows_ = list(csv.reader(out.read_text("utf-8-sig").splitlines(keepends=True)))
+    row_ = next(r for r in rows_ if any(c.startswith("Tham quan") for c in r))
+    assert any("Đã gia hạn (hạn ban đầu 02/5/2024)." in cell for cell in row_)
+    assert "Đã hoàn thành đúng hạn" in row_
 
 
 async def test_extend_refuses_bad_input_and_changes_nothing(world: World) -> None:
