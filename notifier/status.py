@@ -62,6 +62,7 @@ class Item:
     plan_id: int = 0
     lead_codes: tuple[str, ...] = ()
     coordinating_codes: tuple[str, ...] = ()
+    original: date | None = None  # the deadline before the office extended it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +74,7 @@ class Item:
             "lead": self.lead,
             "period": self.period,
             "deadline": self.deadline.isoformat(),
+            **({"original_deadline": self.original.isoformat()} if self.original else {}),
             "bucket": str(self.bucket),
             "bucket_label": self.bucket.label,
             "working_days": self.working_days,
@@ -181,7 +183,7 @@ def status_board(
                 lead=occ.lead_written,
                 period=occ.period,
                 deadline=occ.effective,
-                bucket=bucket(occ.effective, occ.done_at, now),
+                bucket=bucket(occ.judged_by, occ.done_at, now),
                 working_days=runtime.calendar.working_days_between(today, occ.effective),
                 last_answer=describe_answer(last) if last is not None else "",
                 level=state.level,
@@ -191,6 +193,7 @@ def status_board(
                 plan_id=occ.plan_id,
                 lead_codes=occ.roles.lead,
                 coordinating_codes=occ.roles.coordinating,
+                original=occ.original,
             )
         )
     board.warnings += unreached_notices(board.open_items)
@@ -230,6 +233,7 @@ class LogEntry:
     note: str
     message_id: int | None
     task: str
+    account: str = ""  # the web account that recorded an answer in the browser
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,6 +247,7 @@ class LogEntry:
             "note": self.note,
             "message_id": self.message_id,
             "task": self.task,
+            **({"account": self.account} if self.account else {}),
         }
 
 
@@ -284,7 +289,7 @@ def answer_log(
     ]  # fmt: skip
     out += [
         LogEntry(ack.at, "answer", *names.who(ack.person_id), ack.via, ack.action, "",
-                 ack.note, ack.notification_id, names.task.get(ack.deadline_id, ""))
+                 ack.note, ack.notification_id, names.task.get(ack.deadline_id, ""), ack.account)
         for ack in session.exec(answers).all()
     ]  # fmt: skip
     return sorted(out, key=lambda e: (e.at, e.event != "delivery"))

@@ -33,6 +33,7 @@ from notifier.store.models import (
     TaskRole,
 )
 from notifier.textfmt import vn_date
+from notifier.vocab import AckAction, DeliveryStatus, offered_answers
 
 ROLE_ORDER = ("directing", "lead", "coordinating")
 
@@ -56,6 +57,20 @@ class DeadlineLine:
     working_days: int
     done_at: datetime | None
     completion_note: str
+    original: date | None = None  # the deadline before the office extended it
+    plan_nominal: date | None = None  # the plan's own date (before any extension)
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """A message sent that its recipient may still acknowledge ("told by phone")."""
+
+    notification_id: int
+    deadline_id: int
+    person: str
+    agency_code: str
+    kind: str
+    sent_at: datetime
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,11 @@ class TaskStory:
     access: TaskRoles  # agency codes per role, for the access check
     deadlines: tuple[DeadlineLine, ...]
     timeline: tuple[TimelineEntry, ...]
+    receivable: tuple[Receivable, ...] = ()
+
+    @property
+    def current(self) -> DeadlineLine:
+        return next(d for d in self.deadlines if d.deadline_id == self.deadline_id)
 
     def period_of(self, deadline_id: int) -> str:
         """Which deadline an entry is of: "Kỳ báo cáo Năm 2024", "Thời hạn 02/5/2024"."""
@@ -132,10 +152,9 @@ def _deadline_lines(
 ) -> tuple[DeadlineLine, ...]:
     today = as_utc(now).astimezone(VN_TZ).date()
     ids = [o.deadline_id for o in occurrences]
-    notes = {
-        d.id: d.completion_note
-        for d in session.exec(select(Deadline).where(col(Deadline.id).in_(ids)))
-    }
+    rows = session.exec(select(Deadline).where(col(Deadline.id).in_(ids))).all()
+    notes = {d.id: d.completion_note for d in rows}
+    nominals = {d.id: d.original_nominal for d in rows}
     return tuple(
         DeadlineLine(
             deadline_id=o.deadline_id,
@@ -144,10 +163,12 @@ def _deadline_lines(
             nominal=o.nominal,
             effective=o.effective,
             status=o.status,
-            bucket=bucket(o.effective, o.done_at, now),
+            bucket=bucket(o.judged_by, o.done_at, now),
             working_days=runtime.calendar.working_days_between(today, o.effective),
             done_at=o.done_at,
             completion_note=notes.get(o.deadline_id, ""),
+            original=o.original,
+            plan_nominal=nominals.get(o.deadline_id) or o.nominal,
         )  # fmt: skip
         for o in occurrences
     )
@@ -192,11 +213,41 @@ def _answers(session: Session, ids: list[int], names: dict[int | None, str]) -> 
             status="answer",
             deadline_id=a.deadline_id,
             channel=a.via,
-            person=names.get(a.person_id, "Quản trị viên"),
+            person=names.get(a.person_id)
+            or (f"Tài khoản {a.account}" if a.account else "Quản trị viên"),
             note=a.note,
         )  # fmt: skip
         for a in acks
     ]
+
+
+def _receivable(session: Session, deadline_id: int) -> tuple[Receivable, ...]:
+    """Messages of this deadline sent to a person who may still answer "Đã nhận"."""
+    rows = session.exec(
+        select(Notification, Person, Agency)
+        .where(
+            Notification.deadline_id == deadline_id,
+            Notification.status == DeliveryStatus.SENT,
+            Notification.person_id == Person.id,
+            Person.agency_id == Agency.id,
+        )
+        .order_by(col(Notification.sent_at))
+    ).all()
+    received = set(
+        session.exec(
+            select(Acknowledgement.notification_id).where(
+                Acknowledgement.deadline_id == deadline_id,
+                Acknowledgement.action == AckAction.RECEIVED,
+            )
+        ).all()
+    )
+    return tuple(
+        Receivable(r.id or 0, deadline_id, f"{p.name} ({a.name})", a.code, r.kind,
+                   r.sent_at or r.due_at)
+        for r, p, a in rows
+        if r.id not in received
+        and AckAction.RECEIVED in offered_answers(r.kind, r.role, r.copy_only)
+    )  # fmt: skip
 
 
 def _planned(
@@ -264,4 +315,5 @@ def task_story(session: Session, runtime: Runtime, deadline_id: int, now: dateti
         task_title=task.title, output=task.output, timeframe_text=task.timeframe_text,
         roles=_role_lines(session, task.id), access=current.roles, deadlines=lines,
         timeline=tuple(sorted(timeline, key=lambda e: (as_utc(e.at), e.source != "message"))),
+        receivable=_receivable(session, deadline_id),
     )  # fmt: skip

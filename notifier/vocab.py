@@ -48,6 +48,7 @@ class AckAction(Labelled):
     DONE = "done"
     BLOCKED = "blocked"
     ESCALATED = "escalated"
+    EXTENDED = "extended"  # the office moved the deadline (new date, reason)
 
     @property
     def past(self) -> str:
@@ -89,6 +90,7 @@ class Via(Labelled):
     EMAIL = "email"
     WEB = "web"
     CLI = "cli"
+    BOARD = "board"  # an account signed in to the web board
 
     @property
     def phrase(self) -> str:
@@ -219,6 +221,7 @@ class EventKind(Labelled):
     ANSWER_DONE = "answer.done"
     ANSWER_BLOCKED = "answer.blocked"
     ANSWER_ESCALATED = "answer.escalated"
+    ANSWER_EXTENDED = "answer.extended"
     ACCOUNT_ADD = "account.add"
     ACCOUNT_DISABLE = "account.disable"
     ACCOUNT_ENABLE = "account.enable"
@@ -304,6 +307,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "done": "Đã hoàn thành",
         "blocked": "Báo vướng mắc",
         "escalated": "Chuyển cấp",
+        "extended": "Gia hạn",
     },
     "LateReason": {
         "imported_late": "kế hoạch được nhập sau thời điểm gửi",
@@ -320,6 +324,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "email": "thư điện tử",
         "web": "web",
         "cli": "quản trị",
+        "board": "trang theo dõi",
     },
     "DeliveryStatus": {
         "pending": "chờ gửi",
@@ -390,6 +395,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "answer.done": "đã hoàn thành",
         "answer.blocked": "báo vướng mắc",
         "answer.escalated": "chuyển cấp",
+        "answer.extended": "gia hạn",
         "account.add": "thêm tài khoản",
         "account.disable": "khóa tài khoản",
         "account.enable": "mở lại tài khoản",
@@ -405,6 +411,7 @@ _VIA_PHRASES = {
     "email": "qua thư điện tử",
     "web": "qua liên kết trên trang web",
     "cli": "do quản trị viên cập nhật",
+    "board": "do văn phòng cập nhật trên trang theo dõi",
 }
 
 _PAST = {
@@ -412,4 +419,5 @@ _PAST = {
     "done": "đã báo cáo hoàn thành",
     "blocked": "đã báo vướng mắc",
     "escalated": "đã chuyển cấp",
+    "extended": "đã gia hạn",
 }

@@ -2,7 +2,8 @@
 
 - office: sees and acts on every plan;
 - agency: sees only the tasks its agency leads or coordinates (groups expanded to
-  their members), and will answer for its agency;
+  their members), and answers for its agency: "received" for a message to one of its
+  people, "done" for a task it leads; escalating and extending stay with the office;
 - viewer (leadership): reads everything, acts on nothing;
 - admin: what office may, and manages accounts.
 
@@ -17,11 +18,12 @@ from enum import StrEnum
 
 from notifier.accounts.roles import AccountRole
 from notifier.domain.steps import TaskRoles
+from notifier.vocab import AckAction
 
 
 class Permission(StrEnum):
     READ = "read"  # the board, task pages, the log (within what the account sees)
-    ACT = "act"  # done, escalate, received, extend (the actions of the next step)
+    ACT = "act"  # done, escalate, received, extend (each checked again by may_act)
     MANAGE_USERS = "manage_users"
 
 
@@ -59,3 +61,27 @@ def sees(who: Principal, roles: TaskRoles) -> bool:
     if who.role == AccountRole.AGENCY and scope is None:
         return False  # an agency account whose agency is gone sees nothing
     return scope is None or scope in roles.lead or scope in roles.coordinating
+
+
+# What an agency account may do on its own tasks (the office may do everything).
+AGENCY_ACTIONS = frozenset({AckAction.RECEIVED, AckAction.DONE})
+
+
+def may_act(
+    who: Principal, roles: TaskRoles, action: AckAction, recipient_agency: str | None = None
+) -> bool:
+    """Whether the account may take ``action`` on a task with these roles.
+
+    An agency account: "done" only where its agency leads the task, "received" only for
+    a message sent to one of its people (``recipient_agency``); nothing else.
+    """
+    if not can(who, Permission.ACT) or not sees(who, roles):
+        return False
+    scope = agency_scope(who)
+    if who.role != AccountRole.AGENCY:
+        return True
+    if scope is None or action not in AGENCY_ACTIONS:
+        return False
+    if action == AckAction.RECEIVED:
+        return recipient_agency == scope
+    return scope in roles.lead

@@ -1,4 +1,4 @@
-"""`notifier status | log | done | escalate | ack`: the office's view and actions.
+"""`notifier status | log | done | escalate | extend | ack`: the office's view and actions.
 
 Thin: parse, call :mod:`notifier.status` or one service function, print. The web
 app is registered with the service (see :func:`notifier.web.server.install`).
@@ -158,6 +158,25 @@ def escalate_command(
         runtime, deadline_id=match.deadline_id, note=note, by="Văn phòng (quản trị viên)"
     )
     console.print(f"{outcome.message} ({outcome.queued} thông báo)")
+
+
+@app.command("extend")
+def extend_command(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task reference, e.g. II.1")],
+    to: Annotated[str, typer.Option("--to", help="New deadline (YYYY-MM-DD).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the deadline is extended.")],
+    plan: PlanOpt = None,
+) -> None:
+    """Extend an open task's deadline; its reminders are planned again, the old date kept."""
+    runtime = state(ctx).runtime()
+    new_date = parse_date(to, "--to")
+    match = _task(runtime, task, plan)
+    outcome = services.extend(
+        runtime, deadline_id=match.deadline_id, new_date=new_date, reason=reason,
+        by="Văn phòng (quản trị viên)",
+    )  # fmt: skip
+    console.print(outcome.message)
 
 
 @app.command("ack")

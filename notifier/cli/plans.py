@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 
 from notifier.cli.app import app
 from notifier.cli.common import console, parse_date, plan_key, print_json, state, table
-from notifier.clock import VN_TZ
 from notifier.textfmt import plan_number, vn_date, vn_date_time, vn_plan_date
 from notifier.vocab import DeadlineStatus, PlanStatus
 
@@ -153,23 +152,15 @@ def preview(
     task: Annotated[str | None, typer.Option(help="Only this task (reference, e.g. II.1).")] = None,
 ) -> None:
     """Every message the policy would send in the window, assuming nobody answers; sends nothing."""
-    from datetime import timedelta
-
-    from notifier.domain.preview import preview as compute
-    from notifier.store.facts import load_occurrences, load_people
-    from notifier.store.outbox import configured_channels
+    from notifier.forward import day_window, forward_items
 
     first, last = _iso_date(from_, "--from"), _iso_date(to, "--to")
     assert first is not None and last is not None
     runtime = state(ctx).runtime()
+    start, end = day_window(first, last)
     with Session(runtime.engine) as session:
         key = plan_key(session, plan)
-        occurrences = load_occurrences(session, runtime.policy, plan_key=key, task_ref=task)
-        people = load_people(session, configured_channels(runtime.settings))
-    start = datetime.combine(first, time(0), VN_TZ)
-    end = datetime.combine(last + timedelta(days=1), time(0), VN_TZ)
-    occ = [o.preview() for o in occurrences]
-    items = compute(occ, people, runtime.calendar, start, end, digest_policy=runtime.policy)
+        items = forward_items(session, runtime, start, end, plan_key=key, task_ref=task)
     if as_json:
         print_json([i.to_json() for i in items])
         return

@@ -249,6 +249,9 @@ class Policy(_Strict):
     digest_at: HHMM = dt.time(7, 30)
     digest: DigestRule = DigestRule()
     catch_up_after_working_days: int = Field(default=1, ge=0)
+    # A task done by its extended deadline counts as on time (False: judged by the
+    # deadline before the extension; reports show the extension either way).
+    extensions_count: bool = True
 
     def merged(self, override: Mapping[str, Any], source: str = "policy override") -> Policy:
         """A copy with ``override`` deep-merged in (mappings merge, lists replace)."""

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.reporting import data_period_of_label
+from notifier.domain.status import bucket
 from notifier.domain.steps import apply_send_window
 from notifier.engine.catchup import catch_up_lines
 from notifier.engine.digest import local_today, plan_summary, working_days_left
@@ -160,7 +161,7 @@ def _with_deadline(
         nominal_off=runtime.calendar.day_off_reason(occ.nominal) or "",
         data_from=span[0] if span else None,
         data_to=span[1] if span else None,
-        done_label=state.bucket(now).label.lower() if state.done_at is not None else "",
+        done_label=bucket(occ.judged_by, state.done_at, now).label.lower() if state.done_at else "",
     )
     if row.kind == MessageKind.ESCALATION:
         return _escalation(session, runtime, ctx, row, occ, state.unanswered)

@@ -107,7 +107,7 @@ def summarize(
     open_items: list[TaskLine] = []
     entries: list[tuple[str, Section]] = []
     for occ in occs:
-        counts[bucket(occ.effective, occ.done_at, now)] += 1
+        counts[bucket(occ.judged_by, occ.done_at, now)] += 1
         if occ.done_at is not None:
             continue
         line = TaskLine(

@@ -80,9 +80,10 @@ def _item(
         lead=facts.lead or (occ.lead_written,), lead_agencies=lead_agencies,
         coordinating=facts.coordinating, output=facts.output, period=occ.period,
         timeframe=facts.timeframe, nominal=occ.nominal, deadline=occ.effective,
-        bucket=bucket(occ.effective, done_at, at), done_at=done_at,
+        bucket=bucket(occ.judged_by, done_at, at), done_at=done_at,
         note=note if done_at is not None else "",
         working_days=calendar.working_days_between(today, occ.effective),
+        original=occ.original,
     )  # fmt: skip
 
 

@@ -130,6 +130,7 @@ class ReportItem:
     done_at: datetime | None  # only when done by the report's instant
     note: str  # result note given with "done"
     working_days: int  # > 0 left, 0 due today, < 0 overdue, counted from the report's day
+    original: date | None = None  # the deadline before the office extended it
 
     @property
     def done(self) -> bool:

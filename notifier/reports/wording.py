@@ -70,6 +70,8 @@ def deadline_phrase(item: ReportItem) -> str:
     moved = (
         f" do ngày {vn_date(item.nominal)} là ngày nghỉ" if item.nominal != item.deadline else ""
     )
+    if item.original is not None:
+        moved += f", {extension_text(item)}"
     if item.kind == OccurrenceKind.REPORT:
         return f"hạn báo cáo {vn_date(item.deadline)}{moved}"
     if item.timeframe and item.timeframe.strip() != vn_date(item.deadline):
@@ -87,6 +89,12 @@ def item_name(item: ReportItem) -> str:
 
 def lead_phrase(item: ReportItem) -> str:
     return f"cơ quan chủ trì: {item.lead_text or NO_LEAD}"
+
+
+def extension_text(item: ReportItem) -> str:
+    """ "đã gia hạn (hạn ban đầu 02/5/2024)": an extended item says so in every report."""
+    assert item.original is not None
+    return f"đã gia hạn (hạn ban đầu {vn_date(item.original)})"
 
 
 def done_text(item: ReportItem) -> str:
@@ -149,6 +157,8 @@ def table_note(item: ReportItem, obstacles: Sequence[Obstacle]) -> str:
     parts = [done_text(item) if item.done else f"{capfirst(open_text(item))}."]
     if item.kind == OccurrenceKind.DEADLINE and item.timeframe:
         parts.append(f"Thời hạn theo Kế hoạch: {item.timeframe}.")
+    if item.original is not None:
+        parts.append(f"{extension_text(item)}.")
     for o in obstacles:
         if o.deadline_id == item.deadline_id:
             day = local_day_text(o.at)

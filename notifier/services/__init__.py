@@ -1,4 +1,4 @@
-"""The use cases behind every answer: received, done, blocked, escalate now.
+"""The use cases behind every answer: received, done, blocked, escalate now, extend.
 
 The bots, the answer-link web app and the CLI all call these, so an answer means the
 same thing whichever way it arrives. Each call is **one transaction**: the shared
@@ -14,7 +14,7 @@ the same transaction uses :func:`answering` and the :class:`Answers` methods.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from notifier.runtime import Runtime
 from notifier.services.answers import Answers, answering
@@ -45,6 +45,7 @@ __all__ = [
     "answering",
     "complete",
     "escalate_now",
+    "extend",
     "find_task",
     "report_obstacle",
 ]
@@ -65,10 +66,13 @@ def acknowledge(
     chat: ByChat | None = None,
     via: Via,
     now: datetime | None = None,
+    by: str = "",
+    account: str = "",
 ) -> AnswerResult:
-    """ "Đã nhận" for a message."""
-    with answering(runtime, now) as answers:
-        return answers.acknowledge(Target(notification_id), actor_of(person_id, chat), Via(via))
+    """ "Đã nhận" for a message (``account``: the web account recording it)."""
+    with answering(runtime, now, account) as answers:
+        actor = actor_of(person_id, chat, by)
+        return answers.acknowledge(Target(notification_id), actor, Via(via))
 
 
 def complete(
@@ -82,11 +86,13 @@ def complete(
     note: str = "",
     at: datetime | None = None,
     now: datetime | None = None,
+    by: str = "",
+    account: str = "",
 ) -> AnswerResult:
     """ "Đã hoàn thành" for a message or a deadline (``at``: when it was done)."""
-    with answering(runtime, now) as answers:
+    with answering(runtime, now, account) as answers:
         target = Target(notification_id, deadline_id)
-        return answers.complete(target, actor_of(person_id, chat), Via(via), note, at)
+        return answers.complete(target, actor_of(person_id, chat, by), Via(via), note, at)
 
 
 def report_obstacle(
@@ -115,8 +121,26 @@ def escalate_now(
     person_id: int | None = None,
     via: Via = Via.CLI,
     now: datetime | None = None,
+    account: str = "",
 ) -> AnswerResult:
     """The office pushes an open item to the next escalation level now, with a note."""
-    with answering(runtime, now) as answers:
+    with answering(runtime, now, account) as answers:
         actor = actor_of(person_id, by=by)
         return answers.escalate_now(Target(deadline_id=deadline_id), actor, Via(via), note)
+
+
+def extend(
+    runtime: Runtime,
+    *,
+    deadline_id: int,
+    new_date: date,
+    reason: str,
+    by: str = "",
+    via: Via = Via.CLI,
+    now: datetime | None = None,
+    account: str = "",
+) -> AnswerResult:
+    """The office extends a deadline to ``new_date`` with a reason (CLI and web board)."""
+    with answering(runtime, now, account) as answers:
+        target = Target(deadline_id=deadline_id)
+        return answers.extend(target, actor_of(None, by=by), Via(via), new_date, reason)

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from notifier.clock import as_utc
+from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import bucket
 from notifier.errors import Refused
 from notifier.runtime import Runtime
@@ -39,11 +39,12 @@ from notifier.services.common import (
 )
 from notifier.store.contexts import AnswerContext, EscalationContext
 from notifier.store.db import session_scope
+from notifier.store.deadlines import extend as extend_deadline
 from notifier.store.models import Acknowledgement, Agency, GroupMember, Notification, PlanRole
 from notifier.store.outbox import cancel_pending
 from notifier.store.readmodel import escalation_levels
 from notifier.store.schedule import next_action_time
-from notifier.textfmt import vn_datetime
+from notifier.textfmt import vn_date, vn_datetime
 from notifier.vocab import (
     AckAction,
     DeadlineStatus,
@@ -59,13 +60,18 @@ FOLLOWUP_SUFFIX = "+followup"
 class Answers:
     """The answer use cases inside one transaction (see the module docstring)."""
 
-    def __init__(self, runtime: Runtime, session: Session, now: datetime) -> None:
+    def __init__(
+        self, runtime: Runtime, session: Session, now: datetime, account: str = ""
+    ) -> None:
         self.runtime, self.session, self.now = runtime, session, as_utc(now)
+        self.account = account  # the web account acting ("" for bots, links, CLI)
 
     def scope(
         self, target: Target, actor: Actor, via: Via, action: AckAction | None = None
     ) -> Scope:
-        return open_scope(self.session, self.runtime, self.now, target, actor, via, action=action)
+        s = open_scope(self.session, self.runtime, self.now, target, actor, via, action=action)
+        s.account = self.account
+        return s
 
     # -- received ----------------------------------------------------------------------
 
@@ -112,7 +118,7 @@ class Answers:
         s = self.scope(target, actor, via, AckAction.DONE)
         if s.is_done:
             return s.already_done(AckAction.DONE)
-        result = bucket(s.deadline.effective_date, done_at, self.now)
+        result = bucket(s.occ.judged_by, done_at, self.now)
         deadline = s.deadline
         deadline.status = DeadlineStatus.DONE
         deadline.completed_at = done_at
@@ -248,9 +254,50 @@ class Answers:
         queued = queue(s, occurrence=s.occ.key, step=step, rows=rows, context=context)
         return s.result(AckAction.ESCALATED, True, msg, ack_id=ack.id, queued=queued)
 
+    # -- extend ------------------------------------------------------------------------
+
+    def extend(
+        self, target: Target, actor: Actor, via: Via, new_date: date, reason: str
+    ) -> AnswerResult:
+        """The office extends a deadline: new date, reason; reminders planned again.
+
+        The new date must be later than the current deadline and not in the past; it
+        becomes the deadline's own date (a day off moves it as art. 148 says), the date
+        before the first extension is kept (on-time figures, reports), pending messages
+        are cancelled and the sweep plans the steps again from the new date.
+        """
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ReasonRequired("Vui lòng nêu lý do gia hạn.")
+        s = self.scope(target, actor, via, AckAction.EXTENDED)
+        if s.is_done:
+            return s.already_done(AckAction.EXTENDED)
+        today = self.now.astimezone(VN_TZ).date()
+        if new_date <= s.deadline.effective_date or new_date < today:
+            raise Refused(
+                f"Hạn mới phải sau hạn hiện tại ({vn_date(s.deadline.effective_date)}) "
+                f"và không trước ngày hôm nay ({vn_date(today)})."
+            )
+        moved = extend_deadline(
+            self.session, s.deadline, new_date, self.runtime.calendar,
+            s.occ.policy.deadline_rule, self.now,
+        )  # fmt: skip
+        original = s.deadline.original_date or moved.old
+        msg = (
+            f"Đã gia hạn {label(s.occ)} đến {vn_date(moved.new)} "
+            f"(hạn ban đầu {vn_date(original)}). Lý do: {reason}"
+        )
+        ack = record(s, AckAction.EXTENDED, msg, reason)
+        return s.result(AckAction.EXTENDED, True, msg, ack_id=ack.id)
+
 
 @contextmanager
-def answering(runtime: Runtime, now: datetime | None = None) -> Iterator[Answers]:
-    """One transaction of answers: committed on success, rolled back on any error."""
+def answering(
+    runtime: Runtime, now: datetime | None = None, account: str = ""
+) -> Iterator[Answers]:
+    """One transaction of answers: committed on success, rolled back on any error.
+
+    ``account``: the login of the web account acting, kept with every answer recorded.
+    """
     with session_scope(runtime.engine) as session:
-        yield Answers(runtime, session, now or runtime.clock.now())
+        yield Answers(runtime, session, now or runtime.clock.now(), account)

@@ -120,6 +120,7 @@ class Scope:
     person: Person | None
     notification: Notification | None
     operator: str = ""
+    account: str = ""  # the web account acting, recorded with the answer
 
     @property
     def deadline_id(self) -> int:
@@ -297,6 +298,7 @@ def record(scope: Scope, action: AckAction, message: str, note: str = "") -> Ack
         via=scope.via,
         note=note,
         at=scope.now,
+        account=scope.account,
     )
     scope.session.add(ack)
     scope.session.flush()
@@ -312,6 +314,7 @@ def record(scope: Scope, action: AckAction, message: str, note: str = "") -> Ack
                 "via": scope.via,
                 "notification_id": notification_id,
                 "note": note,
+                **({"account": scope.account} if scope.account else {}),
             },
         )
     )

@@ -1,6 +1,6 @@
 """Deadline rows: create, move and extend them, the same way for every caller.
 
-Three callers change stored deadlines, and all go through here so they agree:
+Four callers change stored deadlines, and all go through here so they agree:
 
 - the plan importer (:mod:`notifier.plans.importer`) with the dates a document asks for;
 - :func:`apply_calendar`, after ``config/calendar.yaml`` changed (CLI ``calendar apply``,
@@ -9,7 +9,11 @@ Three callers change stored deadlines, and all go through here so they agree:
   every open deadline gets its ``next_action_at`` recomputed (reminders move with the
   days off); the report names each task with its old and new date;
 - :func:`extend_horizon`, run by the sweep once a day: ongoing tasks keep report
-  deadlines at least 12 months ahead.
+  deadlines at least 12 months ahead;
+- :func:`extend`, the office's extension (service ``Answers.extend``: web board, CLI
+  ``extend``): the new date becomes the deadline's own date, the effective date before
+  the first extension is kept in ``original_date``. A later import of the same document
+  keeps the extension; a document that changes the date replaces it.
 
 Moving a deadline (:func:`move`) gives it a new outbox occurrence key, cancels its
 pending messages and lets the sweep plan its steps from the start; the sweep does not
@@ -96,6 +100,34 @@ def move(session: Session, row: Deadline, nominal: date, effective: date, now: d
     return cancelled
 
 
+def extend(
+    session: Session,
+    row: Deadline,
+    new_date: date,
+    calendar: WorkingCalendar,
+    rule: DeadlineRule,
+    now: datetime,
+) -> Moved:
+    """Move ``row`` to ``new_date`` (made effective by the calendar) as an extension."""
+    assert row.id is not None
+    old = row.effective_date
+    if row.original_date is None:
+        row.original_date, row.original_nominal = old, row.nominal_date
+    move(session, row, new_date, calendar.effective_deadline(new_date, rule), now)
+    task = session.get(Task, row.task_id)
+    plan = session.get(Plan, task.plan_id) if task is not None else None
+    period = row.period if row.kind == OccurrenceKind.REPORT else ""
+    return Moved(
+        row.id, plan.key if plan else "", task.ref if task else "", period, old,
+        row.effective_date,
+    )  # fmt: skip
+
+
+def _keeps_extension(row: Deadline, effective: date) -> bool:
+    """An extended row whose document date is still the one it was extended from."""
+    return row.original_date is not None and row.original_date == effective
+
+
 def cancel_row(session: Session, row: Deadline, changes: DeadlineChanges) -> None:
     """A deadline the document no longer asks for: closed, its pending messages cancelled."""
     assert row.id is not None
@@ -136,9 +168,12 @@ def sync_deadlines(
             changes.added += 1
             continue
         row.period, row.data_from, row.data_to = item.period, item.data_from, item.data_to
+        if _keeps_extension(row, effective):
+            continue
         if row.nominal_date != item.nominal or row.effective_date != effective:
             assert row.id is not None
             old = row.effective_date
+            row.original_date = row.original_nominal = None  # the document's date replaces it
             changes.messages_cancelled += move(session, row, item.nominal, effective, now)
             period = row.period if row.kind == OccurrenceKind.REPORT else ""
             changes.moved.append(Moved(row.id, plan_key, task.ref, period, old, effective))

@@ -74,6 +74,15 @@ class Occurrence:
     roles: TaskRoles
     policy: Policy
     plan_imported_at: datetime | None = None
+    original: date | None = None  # the effective deadline before an extension
+
+    @property
+    def judged_by(self) -> date:
+        """The date on-time figures use: the extended one where the policy counts
+        extensions (the default), else the date before the extension."""
+        if self.original is None or self.policy.extensions_count:
+            return self.effective
+        return self.original
 
     @property
     def key(self) -> str:
@@ -244,6 +253,7 @@ def load_occurrences(
                 roles=_roles(task_roles[task.id], plan_roles[plan.id], codes),
                 policy=_policy(policy, plan, task, cache),
                 plan_imported_at=plan.imported_at,
+                original=deadline.original_date,
             )
         )
     return out

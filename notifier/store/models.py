@@ -170,6 +170,10 @@ class Deadline(SQLModel, table=True):
     # a reporting period's data (Decree 09/2019 art. 12): "số liệu từ ... đến ..."
     data_from: date | None = None
     data_to: date | None = None
+    # the effective deadline before the office first extended it (None: never extended),
+    # and the plan's own date it came from
+    original_date: date | None = None
+    original_nominal: date | None = None
 
 
 class Notification(SQLModel, table=True):
@@ -233,6 +237,7 @@ class Acknowledgement(SQLModel, table=True):
     via: Via = _enum(Via)
     note: str = ""
     at: datetime = _utc(nullable=False)
+    account: str = Field(default="", max_length=64)  # the web account's login, if any
 
 
 class Event(SQLModel, table=True):

@@ -15,6 +15,7 @@ CHANNEL = {
     "console": "Nhật ký hệ thống",
     "web": "Trang web",
     "cli": "Quản trị viên",
+    "board": "Trang theo dõi",
 }
 STATUS = {
     "planned": "Dự kiến",

@@ -19,7 +19,7 @@ from notifier.accounts.access import Permission
 from notifier.interact.web import MAX_FORM_BYTES, add_answer_routes
 from notifier.runtime import Runtime
 from notifier.signing import load_secret_key
-from notifier.web import auth, board, log, task
+from notifier.web import actions, auth, board, log, preview, task
 from notifier.web.guard import CODEC, RUNTIME, Route, add_routes, guard
 from notifier.web.security import security_headers
 from notifier.web.sessions import Lifetimes, SessionCodec
@@ -35,7 +35,11 @@ ROUTES = [
     Route("GET", "/", board.board_page, "board", Permission.READ),
     Route("GET", "/board/live", board.board_live, "board_live", Permission.READ),
     Route("GET", "/task/{deadline_id}", task.task_page, "task", Permission.READ),
+    Route(
+        "POST", "/task/{deadline_id}/{action}", actions.task_action, "task_action", Permission.ACT
+    ),  # fmt: skip
     Route("GET", "/log", log.log_page, "log", Permission.READ),
+    Route("GET", "/preview", preview.preview_page, "preview", Permission.READ),
     Route("GET", "/log.csv", log.log_csv, "log_csv", Permission.READ),
 ]
 

@@ -125,3 +125,47 @@ async def test_answer_through_link_shows_on_board_without_reload(
     await async_api.expect(row.locator(".answer")).to_contain_text("Trần Văn Minh")
     assert await board.evaluate("window.notReloaded") is True
     assert errors == []
+
+
+async def bucket_counts(page) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    labels = await page.locator(".buckets .l").all_inner_texts()
+    counts = await page.locator(".buckets .n").all_inner_texts()
+    return {label: int(n) for label, n in zip(labels, counts, strict=True)}
+
+
+async def test_office_extends_then_marks_done_and_the_bucket_moves(
+    server: str, browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    page = await signed_in_page(browser, server, DESKTOP, errors)
+    before = await bucket_counts(page)
+    await page.get_by_role("link", name=re.compile("II.1 Tham quan")).click()
+    await async_api.expect(page.locator("#actions")).to_contain_text("Báo cáo hoàn thành")
+    await shot(page, tmp_path, "task-actions-desktop")
+    await page.fill("#extend-date", "15/05/2024")
+    await page.fill("#extend-reason", "Chờ bố trí phương tiện đưa đón")
+    await page.get_by_role("button", name="Gia hạn").click()
+    await async_api.expect(page.locator("#ket-qua")).to_contain_text("Đã gia hạn")
+    current = page.locator("tr.current")
+    await async_api.expect(current).to_contain_text("Thứ Tư, 15/5/2024")
+    await async_api.expect(current).to_contain_text("hạn ban đầu 02/5/2024")
+    await async_api.expect(page.locator(".timeline")).to_contain_text("Gia hạn")
+    phone = await page.context.browser.new_context(viewport=PHONE, locale="vi-VN")
+    await phone.add_cookies(await page.context.cookies())
+    small = await phone.new_page()
+    await small.goto(page.url.split("?")[0])
+    assert await small.evaluate("document.documentElement.scrollWidth") <= 375
+    await shot(small, tmp_path, "task-actions-phone")
+    await phone.close()
+    await page.fill("#done-note", "Đã tổ chức đoàn tham quan")
+    await page.get_by_role("button", name="Ghi nhận hoàn thành").click()
+    await async_api.expect(page.locator("#ket-qua")).to_contain_text("Đã ghi nhận hoàn thành")
+    await async_api.expect(page.locator("#actions")).to_have_count(0)
+    await page.get_by_role("link", name="Bảng theo dõi").first.click()
+    after = await bucket_counts(page)
+    on_time, in_time = BUCKET_ORDER[0].label, BUCKET_ORDER[2].label
+    assert after[on_time] == before[on_time] + 1
+    assert after[in_time] == before[in_time] - 1
+    assert await page.locator("#d1").count() == 0  # no longer among the open items
+    await shot(page, tmp_path, "board-after-done-desktop")
+    assert errors == []
