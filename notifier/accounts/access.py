@@ -4,7 +4,7 @@
 - agency: sees only the tasks its agency leads or coordinates (groups expanded to
   their members), and will answer for its agency;
 - viewer (leadership): reads everything, acts on nothing;
-- admin: what office may, and manages accounts.
+- admin: what office may, and manages accounts and edits the directory (office reads it).
 
 Every web route names the :class:`Permission` it needs; task-level pages also ask
 :func:`sees`. A refusal is a 403, never a page with less on it.
@@ -23,11 +23,13 @@ class Permission(StrEnum):
     READ = "read"  # the board, task pages, the log (within what the account sees)
     ACT = "act"  # done, escalate, received, extend (the actions of the next step)
     MANAGE_USERS = "manage_users"
+    READ_DIRECTORY = "read_directory"  # the directory pages (agencies, groups, people)
+    EDIT_DIRECTORY = "edit_directory"  # their forms, invite codes, test messages
 
 
 _GRANTS: dict[AccountRole, frozenset[Permission]] = {
     AccountRole.ADMIN: frozenset(Permission),
-    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT}),
+    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT, Permission.READ_DIRECTORY}),
     AccountRole.AGENCY: frozenset({Permission.READ, Permission.ACT}),
     AccountRole.VIEWER: frozenset({Permission.READ}),
 }

@@ -86,6 +86,8 @@ def lines(text: str) -> list[str]:
 def _code_errors(code: str, what: str) -> str | None:
     if not code:
         return f"Chưa nhập mã {what}."
+    if code == "new":
+        return f"Mã “{code}” được dành cho trang thêm mới; hãy chọn mã khác."
     if len(code) > 64 or not CODE.match(code):
         return f"Mã “{code}” không hợp lệ: {CODE_HELP}, tối đa 64 ký tự."
     return None
