@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlmodel import Session, select
 
 from notifier.admin import log_event, person_values
@@ -31,6 +31,7 @@ CODE_HELP = (
 )
 LISTED: tuple[str, ...] = get_args(Listed)
 MAX_TEXT = 300
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
 
 
 class FormErrors(Exception):
@@ -134,7 +135,7 @@ def save_agency(
             errors["parent"] = (
                 "Cơ quan cấp trên không được là chính cơ quan này hoặc cấp dưới của nó."
             )
-    alias_problem = _alias_clash(session, code, [form.name, *form.aliases])
+    alias_problem = _alias_clash(session, existing, [form.name, *form.aliases])
     if alias_problem:
         field_name, text = alias_problem
         errors.setdefault(field_name, text)
@@ -175,7 +176,7 @@ def _is_below(session: Session, candidate: str, code: str) -> bool:
     return False
 
 
-def _alias_clash(session: Session, code: str, names: list[str]) -> tuple[str, str] | None:
+def _alias_clash(session: Session, code: str | None, names: list[str]) -> tuple[str, str] | None:
     """The first name or alias another active agency already answers to (plans would be
     ambiguous), as (field, message)."""
     claimed: dict[str, Agency] = {}
@@ -262,6 +263,13 @@ def _person_errors(session: Session, form: PersonForm, new: bool) -> dict[str, s
     _long(errors, "position", form.position, "Chức vụ")
     if form.role not in {r.value for r in PersonRole}:
         errors["role"] = "Vai trò phải là một trong các lựa chọn của danh sách."
+    if form.email:
+        try:
+            _EMAIL.validate_python(form.email)
+        except ValidationError:
+            errors["email"] = (
+                f"Địa chỉ thư điện tử “{form.email}” không hợp lệ (ví dụ: ten.cq@batu.gov.vn)."
+            )
     if form.phone and not re.match(PHONE_PATTERN, form.phone):
         errors["phone"] = (
             f"Số điện thoại “{form.phone}” không hợp lệ: 8 đến 15 chữ số, có thể có dấu + ở đầu "

@@ -47,8 +47,16 @@ def html(body: str, status: int = 200) -> web.Response:
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 
 
+NOTICES = {
+    "saved": "Đã lưu. Lệnh notifier sync sẽ giữ nguyên nội dung này.",
+    "handed_back": "Đã trả bản ghi về theo tệp directory.yaml; lần chạy notifier sync tiếp "
+    "theo sẽ áp dụng nội dung của tệp.",
+}
+
+
 def page(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     who = principal(request)
+    notice = next((text for key, text in NOTICES.items() if key in request.query), "")
     return html(
         render(
             template,
@@ -56,6 +64,7 @@ def page(request: web.Request, template: str, status: int = 200, **context: Any)
             roles=list(PersonRole),
             listed=LISTED,
             Source=Source,
+            notice=notice,
             **page_context(request),
             **context,
         ),  # fmt: skip
@@ -154,7 +163,7 @@ def _agency_choices(runtime: Runtime) -> list[tuple[str, str]]:
 def agency_form_of(form: MultiDictProxy[Any]) -> AgencyForm:
     aliases = form.get("aliases", "")
     return AgencyForm(
-        code=field_text(form, "code").lower(),
+        code=field_text(form, "code"),
         name=field_text(form, "name"),
         aliases=lines(aliases if isinstance(aliases, str) else ""),
         parent=field_text(form, "parent"),
@@ -237,7 +246,7 @@ def group_form_of(form: MultiDictProxy[Any]) -> GroupForm:
     phrases = form.get("phrases", "")
     members = [m for m in form.getall("members", []) if isinstance(m, str) and m]
     return GroupForm(
-        code=field_text(form, "code").lower(),
+        code=field_text(form, "code"),
         name=field_text(form, "name"),
         phrases=lines(phrases if isinstance(phrases, str) else ""),
         members=list(dict.fromkeys(members)),

@@ -64,7 +64,7 @@ class ChatLink:
 def person_form_of(form: MultiDictProxy[Any]) -> PersonForm:
     channels = [field_text(form, f"channel_{i}") for i in range(1, len(LISTED) + 1)]
     return PersonForm(
-        key=field_text(form, "key").lower(),
+        key=field_text(form, "key"),
         agency=field_text(form, "agency"),
         name=field_text(form, "name"),
         position=field_text(form, "position"),
