@@ -23,7 +23,7 @@ from notifier.directory import PHONE_PATTERN, DirectoryConfig, Listed, PersonCon
 from notifier.errors import NotFound
 from notifier.plans.resolve import normalise
 from notifier.store.models import Agency, AgencyGroup, GroupMember, Person
-from notifier.vocab import EventKind, PersonRole, Source
+from notifier.vocab import ChannelName, EventKind, PersonRole, Source
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 CODE_HELP = (
@@ -243,6 +243,7 @@ def save_group(
 
 # -- people ------------------------------------------------------------------------------
 
+_FIELD_MESSAGES = {"email": "Địa chỉ thư điện tử không hợp lệ (ví dụ: ten.cq@batu.gov.vn)."}
 _PYDANTIC_FIELDS = {"key", "agency", "name", "position", "role", "email", "phone", "channels"}
 
 
@@ -282,7 +283,7 @@ def _person_errors(session: Session, form: PersonForm, new: bool) -> dict[str, s
         errors["channels"] = f"Kênh không có: {', '.join(bad)}; chọn trong {', '.join(LISTED)}."
     elif len(set(form.channels)) != len(form.channels):
         errors["channels"] = "Mỗi kênh chỉ chọn một lần trong thứ tự ưu tiên."
-    elif "email" in form.channels and not form.email and form.active:
+    elif ChannelName.EMAIL in form.channels and not form.email and form.active:
         errors["channels"] = "Đã chọn kênh thư điện tử nhưng chưa nhập địa chỉ thư điện tử."
     return errors
 
@@ -332,11 +333,8 @@ def _pydantic_errors(exc: ValidationError) -> dict[str, str]:
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
         name = name if name in _PYDANTIC_FIELDS else "form"
-        if name == "email":
-            message = "Địa chỉ thư điện tử không hợp lệ (ví dụ: ten.cq@batu.gov.vn)."
-        else:
-            message = f"Giá trị không hợp lệ ({error['msg']})."
-        errors.setdefault(name, message)
+        fallback = f"Giá trị không hợp lệ ({error['msg']})."
+        errors.setdefault(name, _FIELD_MESSAGES.get(name, fallback))
     return errors
 
 

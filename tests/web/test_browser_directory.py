@@ -91,16 +91,17 @@ async def bot_replied(fake: FakeBotApi, chat: int) -> str:
     return fake.sent(chat)[0].text
 
 
-async def test_add_person_link_chat_and_send_a_test_message(  # noqa: PLR0915
-    running: tuple[str, World], browser: Any, bot_api: FakeBotApi, tmp_path: Path  # noqa: F811
+async def test_add_person_link_chat_and_send_a_test_message(
+    running: tuple[str, World],
+    browser: Any,
+    bot_api: FakeBotApi,  # noqa: F811  (the fixture)
+    tmp_path: Path,
 ) -> None:
     base, _world = running
     errors: list[str] = []
     page = await admin_page(browser, base, DESKTOP, errors)
     await page.get_by_role("link", name="Danh bạ").click()
-    await async_api.expect(page.locator("h1")).to_have_text(
-        "Danh bạ cơ quan, nhóm và người nhận"
-    )
+    await async_api.expect(page.locator("h1")).to_have_text("Danh bạ cơ quan, nhóm và người nhận")
     await shot(page, tmp_path, "directory-desktop")
 
     # a mistake first: the page names the field, nothing is saved
