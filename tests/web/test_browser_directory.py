@@ -163,6 +163,11 @@ async def test_add_person_link_chat_and_send_a_test_message(
     await async_api.expect(phone.locator(".qr-box svg")).to_be_visible()
     await narrow_enough(phone)
     await shot(phone, tmp_path, "person-phone")
+    for path, name in (("agency/vp-hdnd-ubnd", "agency"), ("group/xa-thi-tran", "group")):
+        await phone.goto(f"{base}/directory/{path}")
+        await async_api.expect(phone.locator(".provenance")).to_contain_text("Tệp directory.yaml")
+        await narrow_enough(phone)
+        await shot(phone, tmp_path, f"{name}-phone")
     # no CSP violation, no script error; the one 400 is the form shown again with its error
     assert [e for e in errors if "status of 400" not in e] == []
     assert len(errors) <= 1
