@@ -151,6 +151,7 @@ def agency_list(
             "locality": a.locality,
             "parent": a.parent_code,
             "active": a.active,
+            "source": a.source,
             "people": count.get(a.id, 0),
         }
         for a in agencies
