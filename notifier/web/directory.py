@@ -154,7 +154,7 @@ async def directory_page(request: web.Request) -> web.StreamResponse:
 # -- agencies ----------------------------------------------------------------------------
 
 
-def _agency_choices(runtime: Runtime) -> list[tuple[str, str]]:
+def agency_choices(runtime: Runtime) -> list[tuple[str, str]]:
     with Session(runtime.engine) as session:
         rows = session.exec(select(Agency).where(Agency.active == True))  # noqa: E712
         return sorted(((a.code, a.name) for a in rows), key=lambda pair: pair[1])
@@ -216,7 +216,7 @@ async def _agency_view(
         request, "agency.html", status=400 if errors else 200,
         title=f"Cơ quan: {row.name}" if row else "Thêm cơ quan", row=row, form=form,
         errors=errors, people=state["people"] if state else [],
-        agencies=[c for c in await asyncio.to_thread(_agency_choices, runtime)
+        agencies=[c for c in await asyncio.to_thread(agency_choices, runtime)
                   if c[0] != form.code],
         in_file=row is not None and declared_in_file(directory, "agency", row.code),
         file_problem=problem,
@@ -288,7 +288,7 @@ async def _group_view(
     return page(
         request, "group.html", status=400 if errors else 200,
         title=f"Nhóm: {row.name}" if row else "Thêm nhóm cơ quan", row=row, form=form,
-        errors=errors, agencies=await asyncio.to_thread(_agency_choices, runtime),
+        errors=errors, agencies=await asyncio.to_thread(agency_choices, runtime),
         in_file=row is not None and declared_in_file(directory, "group", row.code),
         file_problem=problem,
     )  # fmt: skip

@@ -39,7 +39,7 @@ from notifier.store.models import Agency, Event, Person
 from notifier.vocab import ChannelName, EventKind
 from notifier.web.botinfo import telegram_username
 from notifier.web.directory import (
-    _agency_choices,
+    agency_choices,
     by,
     field_text,
     file_directory,
@@ -150,7 +150,7 @@ async def _person_view(
         request, "person.html", status=400 if errors else 200,
         title=f"Người nhận: {row.name}" if row else "Thêm người nhận", row=row, agency=agency,
         form=form, errors=errors, links=state["links"] if state else [],
-        agencies=await asyncio.to_thread(_agency_choices, runtime), test=test,
+        agencies=await asyncio.to_thread(agency_choices, runtime), test=test,
         in_file=row is not None and declared_in_file(directory, "person", row.key),
         file_problem=problem, **extra,
     )  # fmt: skip
