@@ -24,6 +24,8 @@ class SyncReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
+    # records the file declares but the admin pages now manage (left as they are)
+    kept: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -55,7 +57,11 @@ def sync_directory(session: Session, directory: DirectoryConfig, now: datetime) 
         if outcome:
             getattr(report, outcome).append(label)
 
+    web = _web_agencies(session)
     for agency in directory.agencies:
+        if agency.code in web:
+            report.kept.append(f"agency {agency.code}")
+            continue
         values = {
             "name": agency.name,
             "aliases": list(agency.aliases),
@@ -68,7 +74,7 @@ def sync_directory(session: Session, directory: DirectoryConfig, now: datetime) 
     agencies = {a.code: a for a in session.exec(select(Agency)).all()}
     wanted = {a.code for a in directory.agencies}
     for code, row in agencies.items():
-        if code not in wanted and row.active:
+        if code not in wanted and row.active and row.source != Source.WEB:
             row.active = False
             report.deactivated.append(f"agency {code}")
     _sync_groups(session, directory, agencies, report)
@@ -90,10 +96,23 @@ def sync_directory(session: Session, directory: DirectoryConfig, now: datetime) 
     return report
 
 
+def _web_agencies(session: Session) -> set[str]:
+    """The agencies the admin pages manage (``sync`` neither updates nor deactivates them)."""
+    return set(session.exec(select(Agency.code).where(Agency.source == Source.WEB)).all())
+
+
+def row_is_web(session: Session, model: Any, key: str, value: str) -> bool:
+    row = session.exec(select(model).where(getattr(model, key) == value)).first()
+    return row is not None and row.source == Source.WEB
+
+
 def _sync_groups(
     session: Session, directory: DirectoryConfig, agencies: dict[str, Agency], report: SyncReport
 ) -> None:
     for group in directory.groups:
+        if row_is_web(session, AgencyGroup, "code", group.code):
+            report.kept.append(f"group {group.code}")
+            continue
         values = {"name": group.name, "phrases": list(group.phrases), "active": True}
         outcome = _upsert(session, AgencyGroup, "code", group.code, values)
         session.flush()
@@ -115,7 +134,7 @@ def _sync_groups(
             getattr(report, outcome).append(f"group {group.code}")
     wanted = {g.code for g in directory.groups}
     for row in session.exec(select(AgencyGroup).where(AgencyGroup.active == True)):  # noqa: E712
-        if row.code not in wanted:
+        if row.code not in wanted and row.source != Source.WEB:
             row.active = False
             report.deactivated.append(f"group {row.code}")
 
@@ -134,6 +153,7 @@ def person_values(
         "position": person.position,
         "role": person.role,
         "email": str(person.email) if person.email else None,
+        "phone": person.phone or None,
         "channels": list(person.channels),
         "active": person.active,
         "source": str(source),
@@ -156,6 +176,9 @@ def _sync_people(
         agency_id = agencies[person.agency].id
         assert agency_id is not None
         current = existing.get(person.key)
+        if current is not None and current.source == Source.WEB:
+            report.kept.append(f"person {person.key}")
+            continue
         values = person_values(person, agency_id, current)
         if current is None:
             session.add(Person(key=person.key, **values))

@@ -19,6 +19,8 @@ from notifier.vocab import ChannelName, PersonRole
 
 # The channel names a person may list (the values of vocab.ChannelName).
 Listed = Literal["telegram", "email", "console"]
+# A phone number as offices write it: digits, optionally +, spaces, dots or dashes (8-15 digits).
+PHONE_PATTERN = r"^\+?[0-9](?:[ .-]?[0-9]){7,14}$"
 
 
 class _Strict(BaseModel):
@@ -51,6 +53,7 @@ class PersonConfig(_Strict):
     position: str = ""
     role: PersonRole = PersonRole.STAFF
     email: EmailStr | None = None
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     telegram_chat_id: StrictInt | None = None
     channels: list[Listed] = Field(default_factory=_default_channels)
     active: bool = True

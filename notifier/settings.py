@@ -55,6 +55,8 @@ class EmailFile(_Strict):
 class TelegramFile(_Strict):
     api_url: str | None = None
     webhook_url: str | None = None
+    # the bot's @username for t.me links on the admin pages; None: asked with getMe
+    username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
 def _https_url(value: str | None, what: str) -> str | None:
@@ -215,6 +217,7 @@ _ENV_TO_FILE: dict[str, tuple[str, ...]] = {
     "NOTIFIER_SMTP_FROM": ("email", "sender"),
     "NOTIFIER_TELEGRAM_API_URL": ("telegram", "api_url"),
     "NOTIFIER_TELEGRAM_WEBHOOK_URL": ("telegram", "webhook_url"),
+    "NOTIFIER_TELEGRAM_USERNAME": ("telegram", "username"),
     "NOTIFIER_ZALO_API_URL": ("zalo", "api_url"),
     "NOTIFIER_ZALO_WEBHOOK_URL": ("zalo", "webhook_url"),
     "NOTIFIER_ZNS_API_URL": ("zns", "api_url"),

@@ -193,6 +193,7 @@ class Source(Labelled):
 
     CONFIG = "config"
     CLI = "cli"
+    WEB = "web"  # created or edited on the admin pages: sync leaves it alone
 
 
 class Awaiting(Labelled):
@@ -209,6 +210,9 @@ class EventKind(Labelled):
     CONTACT_ADD = "contact.add"
     CONTACT_SET = "contact.set"
     CONTACT_DISABLE = "contact.disable"
+    AGENCY_SAVE = "agency.save"
+    GROUP_SAVE = "group.save"
+    DIRECTORY_HANDBACK = "directory.handback"
     SWEEP_NOBODY = "sweep.nobody"
     DIGEST_RUN = "digest.run"
     CALENDAR_APPLY = "calendar.apply"
@@ -376,13 +380,20 @@ _LABELS: dict[str, dict[str, str]] = {
     "OccurrenceKind": {"deadline": "thời hạn", "report": "kỳ báo cáo"},
     "DeadlineStatus": {"open": "đang theo dõi", "done": "đã hoàn thành", "cancelled": "đã hủy"},
     "PlanStatus": {"open": "đang theo dõi", "closed": "đã kết thúc"},
-    "Source": {"config": "tệp danh bạ", "cli": "dòng lệnh"},
+    "Source": {
+        "config": "tệp directory.yaml",
+        "cli": "dòng lệnh (contact add)",
+        "web": "trang quản trị",
+    },
     "EventKind": {
         "plan.import": "nhập kế hoạch",
         "directory.sync": "cập nhật danh bạ",
         "contact.add": "thêm người nhận",
         "contact.set": "sửa người nhận",
         "contact.disable": "ngừng người nhận",
+        "agency.save": "cập nhật cơ quan",
+        "group.save": "cập nhật nhóm cơ quan",
+        "directory.handback": "trả bản ghi về tệp danh bạ",
         "sweep.nobody": "không có người nhận",
         "digest.run": "tổng hợp hằng ngày",
         "calendar.apply": "áp dụng lịch làm việc",

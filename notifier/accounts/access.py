@@ -5,7 +5,7 @@
   their members), and answers for its agency: "received" for a message to one of its
   people, "done" for a task it leads; escalating and extending stay with the office;
 - viewer (leadership): reads everything, acts on nothing;
-- admin: what office may, and manages accounts.
+- admin: what office may, and manages accounts and edits the directory (office reads it).
 
 Every web route names the :class:`Permission` it needs; task-level pages also ask
 :func:`sees`. A refusal is a 403, never a page with less on it.
@@ -25,11 +25,13 @@ class Permission(StrEnum):
     READ = "read"  # the board, task pages, the log (within what the account sees)
     ACT = "act"  # done, escalate, received, extend (each checked again by may_act)
     MANAGE_USERS = "manage_users"
+    READ_DIRECTORY = "read_directory"  # the directory pages (agencies, groups, people)
+    EDIT_DIRECTORY = "edit_directory"  # their forms, invite codes, test messages
 
 
 _GRANTS: dict[AccountRole, frozenset[Permission]] = {
     AccountRole.ADMIN: frozenset(Permission),
-    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT}),
+    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT, Permission.READ_DIRECTORY}),
     AccountRole.AGENCY: frozenset({Permission.READ, Permission.ACT}),
     AccountRole.VIEWER: frozenset({Permission.READ}),
 }

@@ -87,6 +87,13 @@ def _apply_directory(st: AppState, verb: str) -> None:
             console.print(f"  ngừng: {line}")
     else:
         console.print("Danh bạ không thay đổi.")
+    if report.kept:
+        console.print(
+            f"Giữ nguyên {len(report.kept)} bản ghi đã sửa trên trang quản trị (tệp không áp dụng "
+            "cho các bản ghi này; muốn áp dụng lại tệp, bấm “Trả về theo tệp” trên trang):"
+        )
+        for line in report.kept:
+            console.print(f"  giữ: {line}")
     from notifier.cli.calendar import report_apply
 
     report_apply(st, always=False)  # a changed calendar.yaml reaches the stored deadlines
@@ -144,6 +151,7 @@ def agency_list(
             "locality": a.locality,
             "parent": a.parent_code,
             "active": a.active,
+            "source": a.source,
             "people": count.get(a.id, 0),
         }
         for a in agencies

@@ -32,6 +32,7 @@ def person_json(person: Person, agency_code: str) -> dict[str, Any]:
         "position": person.position,
         "role": person.role,
         "email": person.email,
+        "phone": person.phone,
         "telegram_chat_id": person.telegram_chat_id,
         "channels": person.channels,
         "active": person.active,
@@ -94,6 +95,7 @@ def contact_add(
     role: Annotated[str, typer.Option(help="head | deputy | focal_point | staff")] = "staff",
     email: Annotated[str | None, typer.Option(help="Email address.")] = None,
     telegram: Annotated[str | None, typer.Option(help="Telegram chat id (a number).")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number, e.g. 0255 3861 234.")] = None,
     channels: Annotated[str, typer.Option(help="Preference order, e.g. telegram,email")] = "email",
 ) -> None:
     """Add a person (kept across `notifier sync`, which only manages people from the file)."""
@@ -105,6 +107,7 @@ def contact_add(
         role=role,
         email=email,
         telegram_chat_id=telegram,
+        phone=phone,
         channels=[c.strip() for c in channels.split(",") if c.strip()],
     )
     person = validate_contact(fields)
@@ -131,6 +134,7 @@ def contact_set(
     role: Annotated[str | None, typer.Option(help="head | deputy | focal_point | staff")] = None,
     email: Annotated[str | None, typer.Option(help="Email address.")] = None,
     telegram: Annotated[str | None, typer.Option(help="Telegram chat id (a number).")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number.")] = None,
     channels: Annotated[str | None, typer.Option(help="Preference order, e.g. email")] = None,
     enable: Annotated[bool, typer.Option(help="Re-enable a disabled person.")] = False,
 ) -> None:
@@ -146,6 +150,7 @@ def contact_set(
             "position": row.position,
             "role": row.role,
             "email": row.email,
+            "phone": row.phone,
             "telegram_chat_id": row.telegram_chat_id,
             "channels": row.channels,
             "active": row.active or enable,
@@ -158,6 +163,7 @@ def contact_set(
                 role=role,
                 email=email,
                 telegram_chat_id=telegram,
+                phone=phone,
                 channels=[c.strip() for c in channels.split(",")] if channels else None,
             )
         )

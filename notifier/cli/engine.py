@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import Counter
 from datetime import date, datetime, time
 from typing import Annotated
@@ -25,12 +24,12 @@ from notifier.engine.service import (
 )
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
+from notifier.services.testmessage import queue_test_message
 from notifier.store.addresses import choose_channel
 from notifier.store.db import session_scope
 from notifier.store.models import Notification, Person
-from notifier.store.outbox import insert_rows, new_row
 from notifier.textfmt import vn_date, vn_date_time, vn_datetime
-from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
+from notifier.vocab import ChannelName, DeliveryStatus
 
 CHANNELS = tuple(ChannelName)
 
@@ -197,16 +196,7 @@ def send_test(
         if found is None:
             raise NotFound(f"không có người nhận {person!r} (xem: notifier contact list)")
         chosen = channel or choose_channel(found, channels.configured)
-        values = new_row(
-            occurrence=f"test:{uuid.uuid4()}",
-            step=MessageKind.TEST,
-            person=found,
-            channel=chosen,
-            kind=MessageKind.TEST,
-            due_at=now,
-            now=now,
-        )
-        (row_id,) = insert_rows(session, [values])
+        row_id = queue_test_message(session, found, chosen, now)
     if chosen not in channels.configured:
         console.print(f"Kênh {chosen} chưa được cấu hình ở đây: tin thử gửi ra {CONSOLE}.")
 

@@ -59,6 +59,7 @@ class Agency(SQLModel, table=True):
     locality: str = ""
     parent_code: str | None = None
     active: bool = True
+    source: Source = _enum(Source, Source.CONFIG)  # WEB: edited on the admin pages
 
 
 class AgencyGroup(SQLModel, table=True):
@@ -68,6 +69,7 @@ class AgencyGroup(SQLModel, table=True):
     name: str
     phrases: list[str] = _json()
     active: bool = True
+    source: Source = _enum(Source, Source.CONFIG)  # WEB: edited on the admin pages
 
 
 class GroupMember(SQLModel, table=True):
@@ -84,6 +86,7 @@ class Person(SQLModel, table=True):
     position: str = ""
     role: PersonRole = _enum(PersonRole, PersonRole.STAFF)
     email: str | None = None
+    phone: str | None = None
     telegram_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
     channels: list[str] = _json()
     active: bool = True

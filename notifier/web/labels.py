@@ -12,6 +12,7 @@ KIND = {k.value: k.label for k in MessageKind}
 CHANNEL = {
     "email": "Thư điện tử",
     "telegram": "Telegram",
+    "zalo": "Zalo",
     "console": "Nhật ký hệ thống",
     "web": "Trang web",
     "cli": "Quản trị viên",

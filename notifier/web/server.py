@@ -19,7 +19,8 @@ from notifier.accounts.access import Permission
 from notifier.interact.web import MAX_FORM_BYTES, add_answer_routes
 from notifier.runtime import Runtime
 from notifier.signing import load_secret_key
-from notifier.web import actions, auth, board, log, preview, task
+from notifier.web import actions, auth, board, directory, log, people, preview, task
+from notifier.web.botinfo import USERNAME
 from notifier.web.guard import CODEC, RUNTIME, Route, add_routes, guard
 from notifier.web.security import security_headers
 from notifier.web.sessions import Lifetimes, SessionCodec
@@ -27,6 +28,32 @@ from notifier.web.templating import STATIC
 
 log_ = logging.getLogger(__name__)
 Setup = Callable[[web.Application], None]
+
+
+def directory_routes() -> list[Route]:
+    """The directory pages: office reads, admin edits (``new`` comes before ``{code}``)."""
+    read, edit = Permission.READ_DIRECTORY, Permission.EDIT_DIRECTORY
+    d, p = directory, people
+    return [
+        Route("GET", "/directory", d.directory_page, "directory", read),
+        Route("GET", "/directory/agency/new", d.agency_page, "agency_new", edit),
+        Route("POST", "/directory/agency/new", d.agency_submit, "agency_create", edit),
+        Route("GET", "/directory/agency/{code}", d.agency_page, "agency", read),
+        Route("POST", "/directory/agency/{code}", d.agency_submit, "agency_save", edit),
+        Route("GET", "/directory/group/new", d.group_page, "group_new", edit),
+        Route("POST", "/directory/group/new", d.group_submit, "group_create", edit),
+        Route("GET", "/directory/group/{code}", d.group_page, "group", read),
+        Route("POST", "/directory/group/{code}", d.group_submit, "group_save", edit),
+        Route("GET", "/directory/person/new", p.person_page, "person_new", edit),
+        Route("POST", "/directory/person/new", p.person_submit, "person_create", edit),
+        Route("GET", "/directory/person/{key}", p.person_page, "person", read),
+        Route("POST", "/directory/person/{key}", p.person_submit, "person_save", edit),
+        Route("POST", "/directory/person/{key}/invite", p.invite_submit, "invite", edit),
+        Route("POST", "/directory/person/{key}/test", p.test_submit, "send_test", edit),
+        Route("GET", "/directory/test/{row_id}", p.test_result_fragment, "test_result", edit),
+        Route("POST", "/directory/{kind}/{code}/handback", d.handback_submit, "handback", edit),
+    ]
+
 
 ROUTES = [
     Route("GET", "/login", auth.login_form, "login", None),
@@ -41,6 +68,7 @@ ROUTES = [
     Route("GET", "/log", log.log_page, "log", Permission.READ),
     Route("GET", "/preview", preview.preview_page, "preview", Permission.READ),
     Route("GET", "/log.csv", log.log_csv, "log_csv", Permission.READ),
+    *directory_routes(),
 ]
 
 
@@ -70,6 +98,7 @@ def make_web_app(
     app = web.Application(client_max_size=MAX_FORM_BYTES, middlewares=[security_headers, guard])
     app[RUNTIME] = runtime
     app[CODEC] = session_codec(runtime, secret_key)
+    app[USERNAME] = {}
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_static("/static", STATIC, name="static")
     add_answer_routes(app, runtime, secret_key)

@@ -137,9 +137,14 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 
 def test_upgrade_from_first_revision_keeps_data(engine: Engine) -> None:
     downgrade(engine, "0001")
-    with Session(engine) as session:
-        session.add(Agency(code="giu-lai", name="Cơ quan giữ lại"))
-        session.commit()
+    with engine.begin() as conn:  # the first revision's columns (the model has more now)
+        conn.execute(
+            text(
+                "INSERT INTO agency (code, name, aliases, locality, active) "
+                "VALUES ('giu-lai', 'Cơ quan giữ lại', '[]', '', :yes)"
+            ),
+            {"yes": True},
+        )
     upgrade(engine)
     with Session(engine) as session:
         assert session.exec(select(Agency).where(Agency.code == "giu-lai")).one().name == (
