@@ -191,6 +191,7 @@ class Source(Labelled):
 
     CONFIG = "config"
     CLI = "cli"
+    WEB = "web"  # added in the browser (an agency created or an alias picked on the upload page)
 
 
 class Awaiting(Labelled):
@@ -223,6 +224,10 @@ class EventKind(Labelled):
     ACCOUNT_DISABLE = "account.disable"
     ACCOUNT_ENABLE = "account.enable"
     ACCOUNT_PASSWORD = "account.password"
+    AGENCY_ADD = "agency.add"
+    AGENCY_ALIAS = "agency.alias"
+    CALENDAR_DAY_ADD = "calendar.day_add"
+    CALENDAR_DAY_REMOVE = "calendar.day_remove"
     # Written before the bot kept its own state table; kept so old log rows read back.
     LEGACY_TELEGRAM_OFFSET = "telegram.offset"
     LEGACY_AWAITING_REASON = "telegram.awaiting_reason"
@@ -371,7 +376,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "OccurrenceKind": {"deadline": "thời hạn", "report": "kỳ báo cáo"},
     "DeadlineStatus": {"open": "đang theo dõi", "done": "đã hoàn thành", "cancelled": "đã hủy"},
     "PlanStatus": {"open": "đang theo dõi", "closed": "đã kết thúc"},
-    "Source": {"config": "tệp danh bạ", "cli": "dòng lệnh"},
+    "Source": {"config": "tệp danh bạ", "cli": "dòng lệnh", "web": "trang quản trị"},
     "EventKind": {
         "plan.import": "nhập kế hoạch",
         "directory.sync": "cập nhật danh bạ",
@@ -394,6 +399,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "account.disable": "khóa tài khoản",
         "account.enable": "mở lại tài khoản",
         "account.password": "đổi mật khẩu tài khoản",
+        "agency.add": "thêm cơ quan, đơn vị",
+        "agency.alias": "thêm tên gọi khác của cơ quan",
+        "calendar.day_add": "thêm ngày vào lịch làm việc",
+        "calendar.day_remove": "bỏ ngày khỏi lịch làm việc",
         "telegram.offset": "vị trí đọc tin Telegram",
         "telegram.awaiting_reason": "chờ lý do vướng mắc",
     },

@@ -4,7 +4,9 @@
 - agency: sees only the tasks its agency leads or coordinates (groups expanded to
   their members), and will answer for its agency;
 - viewer (leadership): reads everything, acts on nothing;
-- admin: what office may, and manages accounts.
+- admin: what office may, and manages accounts and the working calendar.
+
+Uploading and importing plans is for office and admin.
 
 Every web route names the :class:`Permission` it needs; task-level pages also ask
 :func:`sees`. A refusal is a 403, never a page with less on it.
@@ -23,11 +25,13 @@ class Permission(StrEnum):
     READ = "read"  # the board, task pages, the log (within what the account sees)
     ACT = "act"  # done, escalate, received, extend (the actions of the next step)
     MANAGE_USERS = "manage_users"
+    IMPORT_PLANS = "import_plans"  # upload a plan document and import it (office, admin)
+    EDIT_CALENDAR = "edit_calendar"  # add or remove local days of the working calendar
 
 
 _GRANTS: dict[AccountRole, frozenset[Permission]] = {
     AccountRole.ADMIN: frozenset(Permission),
-    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT}),
+    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT, Permission.IMPORT_PLANS}),
     AccountRole.AGENCY: frozenset({Permission.READ, Permission.ACT}),
     AccountRole.VIEWER: frozenset({Permission.READ}),
 }

@@ -137,8 +137,13 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 
 def test_upgrade_from_first_revision_keeps_data(engine: Engine) -> None:
     downgrade(engine, "0001")
-    with Session(engine) as session:
-        session.add(Agency(code="giu-lai", name="Cơ quan giữ lại"))
+    with Session(engine) as session:  # raw SQL: the model has columns revision 0001 lacks
+        session.execute(
+            text(
+                "INSERT INTO agency (code, name, aliases, locality, active) "
+                "VALUES ('giu-lai', 'Cơ quan giữ lại', '[]', '', true)"
+            )
+        )
         session.commit()
     upgrade(engine)
     with Session(engine) as session:
