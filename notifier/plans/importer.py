@@ -155,6 +155,12 @@ def _names(parsed: ParsedPlan) -> list[tuple[str, int, str]]:
     return out
 
 
+def directing_names(settings: PlanSettings, source: str) -> list[tuple[str, int, str]]:
+    """The directing agencies a plan's own settings file names, to resolve like the plan's."""
+    where = str(settings.path or source)
+    return [(name, 0, f"directing ({where})") for name in settings.directing]
+
+
 def unresolved_names(
     parsed: ParsedPlan,
     index: AgencyIndex,
@@ -278,9 +284,7 @@ class PlanImporter:
         """Import ``parsed``; ``replace`` is the key of the plan it replaces, ``new`` forces a
         new plan even beside a similar one."""
         index, agency_ids, group_ids = agency_index(self.session)
-        where = str(self.settings.path or source)
-        extra = [(name, 0, f"directing ({where})") for name in self.settings.directing]
-        matches = resolve_names(parsed, index, source, extra)
+        matches = resolve_names(parsed, index, source, directing_names(self.settings, source))
         self.ids = {"agency": agency_ids, "group": group_ids}
         self.matches = matches
         digest = content_hash(parsed)

@@ -23,6 +23,7 @@ from notifier.plans.importer import (
     PlanImporter,
     Unresolved,
     agency_index,
+    directing_names,
     unresolved_names,
 )
 from notifier.plans.model import ParsedPlan
@@ -81,8 +82,7 @@ def check_plan(runtime: Runtime, request: ImportRequest, now: datetime) -> PlanC
     check_importable(request.parsed, allow_empty=request.allow_empty)
     with Session(runtime.engine) as session:
         index, _, _ = agency_index(session)
-    where = str(request.settings.path or request.source)
-    extra = [(name, 0, f"directing ({where})") for name in request.settings.directing]
+    extra = directing_names(request.settings, request.source)
     _, missing = unresolved_names(request.parsed, index, extra, SUGGESTIONS)
     if missing:
         return PlanCheck(unresolved=missing)

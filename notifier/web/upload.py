@@ -174,7 +174,9 @@ async def check_page(request: web.Request, *, error: str = "", status: int = 200
     mode = Mode.parse(request.query.get("mode", ""))
     try:
         plan_request, check = await asyncio.to_thread(_checked, runtime, upload, mode)
-    except (PlanParseError, NotFound, ResolveError) as exc:
+    except NotFound:  # a plan to replace that is gone (or a hand-made address): ask again
+        return redirect(request.path)
+    except (PlanParseError, ResolveError) as exc:
         await asyncio.to_thread(drop_upload, runtime.engine, upload.id)
         return _refusal(request, 422, f"{upload.filename}: {exc}")
     body = render(
