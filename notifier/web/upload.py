@@ -86,7 +86,11 @@ def safe_name(raw: str | None) -> str:
 
 
 async def upload_submit(request: web.Request) -> web.StreamResponse:
-    reader = request.get(MULTIPART)
+    if (request.content_length or 0) > MAX_BYTES + 2**16:  # declared too big: do not read it
+        return _refusal(request, 413, f"Tệp lớn hơn {MAX_BYTES // 2**20} MB.")
+    reader = request.get(MULTIPART)  # the CSRF check read the first field (see security.py)
+    if reader is None and request.content_type == "multipart/form-data":
+        reader = await request.multipart()  # token sent as a header instead
     if reader is None:
         return _refusal(request, 400, "Biểu mẫu không gửi kèm tệp.")
     part = await reader.next()

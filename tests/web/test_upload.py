@@ -83,6 +83,8 @@ async def test_other_types_and_oversized_files_are_refused_with_the_limit(world:
     assert "PDF (.pdf)" in text and "Không có gì được ghi nhận" in text
     response = await upload(client, "lon.md", b"a" * (20 * 1024 * 1024 + 1))
     assert response.status == 413 and "lớn hơn 20 MB" in await response.text()
+    response = await upload(client, "rat-lon.docx", b"a" * (21 * 1024 * 1024))  # by its length
+    assert response.status == 413 and "lớn hơn 20 MB" in await response.text()
     response = await upload(client, "rong.md", b"")
     assert response.status == 400 and "rỗng" in await response.text()
     response = await upload(client, "ke-hoach.md", b"# x", csrf=False)
