@@ -10,7 +10,7 @@ or the conflict to decide, or the difference the import would make.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -81,15 +81,20 @@ def check_plan(runtime: Runtime, request: ImportRequest, now: datetime) -> PlanC
     """The names to resolve first; else the conflict to decide; else the dry run's report."""
     check_importable(request.parsed, allow_empty=request.allow_empty)
     with Session(runtime.engine) as session:
-        index, _, _ = agency_index(session)
+        index, agencies, _ = agency_index(session)
     extra = directing_names(request.settings, request.source)
-    _, missing = unresolved_names(request.parsed, index, extra, SUGGESTIONS)
-    if missing:
-        return PlanCheck(unresolved=missing)
+    _, missing = unresolved_names(request.parsed, index, extra, SUGGESTIONS + 3)
+    if missing:  # groups are offered by directory.yaml only: the page picks agencies
+        return PlanCheck(unresolved=[_agencies_only(m, agencies) for m in missing])
     try:
         return PlanCheck(report=import_plan(runtime, request, now, dry_run=True))
     except PlanConflict as exc:
         return PlanCheck(conflict=exc)
+
+
+def _agencies_only(missing: Unresolved, agencies: dict[str, int]) -> Unresolved:
+    kept = tuple(pair for pair in missing.suggestions if pair[0] in agencies)[:SUGGESTIONS]
+    return replace(missing, suggestions=kept)
 
 
 def uploaded_settings_path(runtime: Runtime, filename: str) -> Path:
