@@ -1,7 +1,9 @@
 """Admin use cases: apply the directory to the database, manage contacts.
 
 ``sync_directory`` adds, updates and deactivates; it never deletes, so history
-(messages, answers) always keeps its people and agencies. It writes nothing when
+(messages, answers) always keeps its people and agencies. It manages only what the file
+holds: people added with ``contact add``, agencies created in the browser (``source``)
+and aliases picked in the browser (table ``agency_alias``) are kept. It writes nothing when
 nothing changed, which is what makes ``notifier init`` idempotent.
 """
 
@@ -68,13 +70,14 @@ def sync_directory(session: Session, directory: DirectoryConfig, now: datetime) 
             "locality": agency.locality,
             "parent_code": agency.parent,
             "active": True,
+            "source": Source.CONFIG,
         }
         note(_upsert(session, Agency, "code", agency.code, values), f"agency {agency.code}")
     session.flush()
     agencies = {a.code: a for a in session.exec(select(Agency)).all()}
     wanted = {a.code for a in directory.agencies}
-    for code, row in agencies.items():
-        if code not in wanted and row.active and row.source != Source.WEB:
+    for code, row in agencies.items():  # agencies created in the browser are left alone
+        if code not in wanted and row.active and row.source == Source.CONFIG:
             row.active = False
             report.deactivated.append(f"agency {code}")
     _sync_groups(session, directory, agencies, report)

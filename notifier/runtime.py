@@ -28,13 +28,20 @@ class Runtime:
     renderer: Renderer
 
 
+def load_calendar(settings: Settings, engine: Engine) -> WorkingCalendar:
+    """``calendar.yaml`` plus the days added on the calendar page (they win per date)."""
+    from notifier.store.calendar_days import local_days
+
+    return WorkingCalendar.from_yaml(settings.calendar_path).with_local_days(local_days(engine))
+
+
 def build_runtime(settings: Settings, engine: Engine, clock: Clock) -> Runtime:
     templates = settings.templates_dir
     return Runtime(
         settings=settings,
         engine=engine,
         clock=clock,
-        calendar=WorkingCalendar.from_yaml(settings.calendar_path),
+        calendar=load_calendar(settings, engine),
         policy=load_policy(settings.policy_path),
         renderer=Renderer(templates if templates.is_dir() else None),
     )

@@ -230,6 +230,10 @@ class EventKind(Labelled):
     ACCOUNT_DISABLE = "account.disable"
     ACCOUNT_ENABLE = "account.enable"
     ACCOUNT_PASSWORD = "account.password"
+    AGENCY_ADD = "agency.add"
+    AGENCY_ALIAS = "agency.alias"
+    CALENDAR_DAY_ADD = "calendar.day_add"
+    CALENDAR_DAY_REMOVE = "calendar.day_remove"
     # Written before the bot kept its own state table; kept so old log rows read back.
     LEGACY_TELEGRAM_OFFSET = "telegram.offset"
     LEGACY_AWAITING_REASON = "telegram.awaiting_reason"
@@ -411,6 +415,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "account.disable": "khóa tài khoản",
         "account.enable": "mở lại tài khoản",
         "account.password": "đổi mật khẩu tài khoản",
+        "agency.add": "thêm cơ quan, đơn vị",
+        "agency.alias": "thêm tên gọi khác của cơ quan",
+        "calendar.day_add": "thêm ngày vào lịch làm việc",
+        "calendar.day_remove": "bỏ ngày khỏi lịch làm việc",
         "telegram.offset": "vị trí đọc tin Telegram",
         "telegram.awaiting_reason": "chờ lý do vướng mắc",
     },

@@ -5,7 +5,10 @@
   their members), and answers for its agency: "received" for a message to one of its
   people, "done" for a task it leads; escalating and extending stay with the office;
 - viewer (leadership): reads everything, acts on nothing;
-- admin: what office may, and manages accounts and edits the directory (office reads it).
+- admin: what office may, and manages accounts, edits the directory (office reads it) and the
+  working calendar.
+
+Uploading and importing plans is for office and admin.
 
 Every web route names the :class:`Permission` it needs; task-level pages also ask
 :func:`sees`. A refusal is a 403, never a page with less on it.
@@ -27,11 +30,15 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_DIRECTORY = "read_directory"  # the directory pages (agencies, groups, people)
     EDIT_DIRECTORY = "edit_directory"  # their forms, invite codes, test messages
+    IMPORT_PLANS = "import_plans"  # upload a plan document and import it (office, admin)
+    EDIT_CALENDAR = "edit_calendar"  # add or remove local days of the working calendar
 
 
 _GRANTS: dict[AccountRole, frozenset[Permission]] = {
     AccountRole.ADMIN: frozenset(Permission),
-    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT, Permission.READ_DIRECTORY}),
+    AccountRole.OFFICE: frozenset(
+        {Permission.READ, Permission.ACT, Permission.READ_DIRECTORY, Permission.IMPORT_PLANS}
+    ),
     AccountRole.AGENCY: frozenset({Permission.READ, Permission.ACT}),
     AccountRole.VIEWER: frozenset({Permission.READ}),
 }

@@ -21,12 +21,13 @@ def calendar_show(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Option("--year", help="Năm (mặc định: năm nay).")] = None,
 ) -> None:
-    """Ngày nghỉ và ngày làm bù của một năm, kèm lý do và nguồn (gói holidays hay calendar.yaml)."""
-    from notifier.domain.calendar import SOURCE_LABELS, WorkingCalendar
+    """Ngày nghỉ, ngày làm bù của năm, lý do và nguồn (gói holidays, calendar.yaml, trang web)."""
+    from notifier.domain.calendar import SOURCE_LABELS
+    from notifier.runtime import load_calendar
     from notifier.store.calendar_notice import estimate_notice
 
     st = state(ctx)
-    calendar = WorkingCalendar.from_yaml(st.settings.calendar_path)
+    calendar = load_calendar(st.settings, st.engine)
     today = st.clock.now().astimezone(st.settings.tz).date()
     year = year or today.year
     rows = [

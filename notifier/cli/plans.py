@@ -63,26 +63,23 @@ def plan_import(
     ] = False,
 ) -> None:
     """Parse a plan, resolve its agencies and create or update its tasks and deadlines."""
-    from notifier.plans.acceptance import check_importable
-    from notifier.plans.importer import PlanImporter, default_until
+    from notifier.plans.importer import default_until
     from notifier.plans.parse import parse_plan_file
     from notifier.plans.plan_policy import load_plan_settings
+    from notifier.services.plans import ImportRequest, import_plan
 
     st = state(ctx)
     runtime = st.runtime()
     parsed = parse_plan_file(file, until=_iso_date(until, "--until"))
-    check_importable(parsed, allow_empty=allow_empty)
     settings = load_plan_settings(file, runtime.policy)
     now = st.clock.now()
     limit = _iso_date(until, "--until") or default_until(parsed, now)
-    with Session(runtime.engine, expire_on_commit=False) as session:
+    with Session(runtime.engine) as session:
         target = plan_key(session, replace)
-        importer = PlanImporter(session, runtime.calendar, runtime.policy, now, settings)
-        report = importer.run(parsed, str(file), limit, replace=target, new=new)
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+    request = ImportRequest(
+        parsed, str(file), settings, limit, replace=target, new=new, allow_empty=allow_empty
+    )
+    report = import_plan(runtime, request, now, dry_run=dry_run)
     verb = "Kiểm tra (không ghi)" if dry_run else ("Đã tạo" if report.created else "Đã cập nhật")
     console.print(f"{verb} kế hoạch [bold]{report.plan_key}[/]: {len(parsed.tasks)} nhiệm vụ.")
     if settings.path is not None:

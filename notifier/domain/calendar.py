@@ -74,12 +74,14 @@ class Source(StrEnum):
 
     PACKAGE = "package"  # the holidays package (rules and announced swaps it knows)
     CONFIG = "config"  # config/calendar.yaml
+    LOCAL = "local"  # added on the calendar page (table calendar_day); wins over the file
     WEEKEND = "weekend"
 
 
 SOURCE_LABELS = {
     Source.PACKAGE: "gói holidays",
     Source.CONFIG: "calendar.yaml",
+    Source.LOCAL: "thêm trên trang Lịch làm việc",
     Source.WEEKEND: "cuối tuần",
 }
 
@@ -106,6 +108,7 @@ class WorkingCalendar:
         self._extra_off = dict(extra_days_off)
         self._extra_work = dict(extra_working_days)
         self._confirmed = dict(confirmed_years or {})
+        self._local: frozenset[dt.date] = frozenset()
         self._names: dict[dt.date, str] = {}
         self._year_lo = 0
         self._year_hi = -1
@@ -127,6 +130,20 @@ class WorkingCalendar:
             {c.year: c.source for c in data.confirmed_years},
         )
 
+    def with_local_days(self, days: Mapping[dt.date, tuple[bool, str]]) -> WorkingCalendar:
+        """A new calendar with the days added on the calendar page (date -> (working,
+        reason)): each one wins over ``calendar.yaml`` and the package for its date."""
+        off = {d: r for d, r in self._extra_off.items() if d not in days}
+        work = {d: r for d, r in self._extra_work.items() if d not in days}
+        off.update({d: reason for d, (working, reason) in days.items() if not working})
+        work.update({d: reason for d, (working, reason) in days.items() if working})
+        calendar = WorkingCalendar(off, work, self._confirmed)
+        calendar._local = frozenset(days)
+        return calendar
+
+    def local_days(self) -> frozenset[dt.date]:
+        return self._local
+
     # --- what an admin reads ---------------------------------------------
 
     def year_days(self, year: int) -> list[CalendarDay]:
@@ -140,7 +157,9 @@ class WorkingCalendar:
             if working == weekend:  # a weekday off, or a weekend worked
                 out.append(CalendarDay(day, working, self._reason(day, working), self._source(day)))
             elif not working and day in self._extra_off:
-                out.append(CalendarDay(day, False, self._extra_off[day], Source.CONFIG))
+                out.append(CalendarDay(day, False, self._extra_off[day], self._source(day)))
+            elif working and day in self._local:  # a weekday made a working day again
+                out.append(CalendarDay(day, True, self._extra_work[day], Source.LOCAL))
             day += dt.timedelta(days=1)
         return out
 
@@ -150,6 +169,8 @@ class WorkingCalendar:
         return self.day_off_reason(day) or ""
 
     def _source(self, day: dt.date) -> Source:
+        if day in self._local:
+            return Source.LOCAL
         if day in self._extra_off or day in self._extra_work:
             return Source.CONFIG
         return Source.PACKAGE

@@ -40,6 +40,7 @@ from notifier.plans.plan_policy import PlanSettings, settings_path
 from notifier.plans.resolve import AgencyEntry, AgencyIndex, GroupEntry, Match
 from notifier.store.deadlines import (
     DeadlineChanges,
+    Moved,
     Wanted,
     cancel_row,
     horizon_until,
@@ -49,6 +50,7 @@ from notifier.store.deadlines import (
 from notifier.store.facts import Occurrence
 from notifier.store.models import (
     Agency,
+    AgencyAlias,
     AgencyGroup,
     Deadline,
     Event,
@@ -74,6 +76,7 @@ class ImportReport:
     tasks_removed: list[str] = field(default_factory=list)
     deadlines_added: int = 0
     deadlines_moved: list[str] = field(default_factory=list)
+    moved: list[Moved] = field(default_factory=list)  # the same rows, for the web's table
     deadlines_cancelled: int = 0
     messages_cancelled: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -111,13 +114,29 @@ def plan_key(parsed: ParsedPlan, digest: str) -> str:
 
 
 def agency_index(session: Session) -> tuple[AgencyIndex, dict[str, int], dict[str, int]]:
+    """The directory as the resolver sees it: agencies with their aliases from the file
+    and those picked in the browser (``agency_alias``), and groups."""
     agencies = [a for a in session.exec(select(Agency)) if a.active]
     groups = [g for g in session.exec(select(AgencyGroup)) if g.active]
     index = AgencyIndex(
         [AgencyEntry(a.code, a.name, tuple(a.aliases)) for a in agencies],
         [GroupEntry(g.code, g.name, tuple(g.phrases)) for g in groups],
     )
+    codes = {a.id: a.code for a in agencies}
+    for alias in session.exec(select(AgencyAlias).order_by(col(AgencyAlias.id))):
+        if alias.agency_id in codes:
+            index.add_alias(codes[alias.agency_id], alias.alias)
     return index, {a.code: a.id for a in agencies if a.id}, {g.code: g.id for g in groups if g.id}
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """An agency name of the document that matches no directory entry."""
+
+    name: str
+    line: int
+    where: str  # "II.1 lead", "obstacle to", ...
+    suggestions: tuple[tuple[str, str], ...]  # (code, official name), closest first
 
 
 def _names(parsed: ParsedPlan) -> list[tuple[str, int, str]]:
@@ -136,27 +155,50 @@ def _names(parsed: ParsedPlan) -> list[tuple[str, int, str]]:
     return out
 
 
+def directing_names(settings: PlanSettings, source: str) -> list[tuple[str, int, str]]:
+    """The directing agencies a plan's own settings file names, to resolve like the plan's."""
+    where = str(settings.path or source)
+    return [(name, 0, f"directing ({where})") for name in settings.directing]
+
+
+def unresolved_names(
+    parsed: ParsedPlan,
+    index: AgencyIndex,
+    extra: list[tuple[str, int, str]] | None = None,
+    suggestions: int = 3,
+) -> tuple[dict[str, Match], list[Unresolved]]:
+    """The check behind every import (CLI and web): each name the import needs, resolved
+    or listed with its closest directory entries."""
+    found: dict[str, Match] = {}
+    missing: dict[str, Unresolved] = {}
+    for name, line, where in _names(parsed) + (extra or []):
+        if name in found or name in missing:
+            continue
+        match = index.resolve(name)
+        if match is not None:
+            found[name] = match
+            continue
+        missing[name] = Unresolved(name, line, where, tuple(index.suggest(name, suggestions)))
+    return found, list(missing.values())
+
+
 def resolve_names(
     parsed: ParsedPlan,
     index: AgencyIndex,
     source: str,
     extra: list[tuple[str, int, str]] | None = None,
 ) -> dict[str, Match]:
-    found: dict[str, Match] = {}
-    problems: list[str] = []
-    for name, line, where in _names(parsed) + (extra or []):
-        if name in found:
-            continue
-        match = index.resolve(name)
-        if match is not None:
-            found[name] = match
-            continue
-        hints = "; ".join(f"{official} ({code})" for code, official in index.suggest(name))
-        problems.append(
-            f"{source}:{line}: {where}: không tìm thấy cơ quan, đơn vị {name!r} trong danh bạ"
-            + (f"; gần nhất: {hints}" if hints else "")
-        )
-    if problems:
+    found, missing = unresolved_names(parsed, index, extra)
+    if missing:
+        problems = [
+            f"{source}:{m.line}: {m.where}: không tìm thấy cơ quan, đơn vị {m.name!r} trong danh bạ"
+            + (
+                "; gần nhất: " + "; ".join(f"{name} ({code})" for code, name in m.suggestions)
+                if m.suggestions
+                else ""
+            )
+            for m in missing
+        ]
         problems.append(
             "Thêm tên này vào aliases của cơ quan (hoặc phrases của nhóm) trong "
             "config/directory.yaml rồi chạy `notifier sync`."
@@ -242,9 +284,7 @@ class PlanImporter:
         """Import ``parsed``; ``replace`` is the key of the plan it replaces, ``new`` forces a
         new plan even beside a similar one."""
         index, agency_ids, group_ids = agency_index(self.session)
-        where = str(self.settings.path or source)
-        extra = [(name, 0, f"directing ({where})") for name in self.settings.directing]
-        matches = resolve_names(parsed, index, source, extra)
+        matches = resolve_names(parsed, index, source, directing_names(self.settings, source))
         self.ids = {"agency": agency_ids, "group": group_ids}
         self.matches = matches
         digest = content_hash(parsed)
@@ -409,6 +449,7 @@ class PlanImporter:
     def _count(self, changes: DeadlineChanges) -> None:
         self.report.deadlines_added += changes.added
         self.report.deadlines_moved += [m.describe() for m in changes.moved]
+        self.report.moved += changes.moved
         self.report.deadlines_cancelled += changes.cancelled
         self.report.messages_cancelled += changes.messages_cancelled
 

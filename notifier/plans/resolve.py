@@ -159,6 +159,7 @@ class AgencyIndex:
         targets = [(_Target(a.code, a.name, False), (a.name, *a.aliases)) for a in agencies]
         targets += [(_Target(g.code, g.name, True), (g.name, *g.phrases)) for g in groups]
         seen_codes: dict[str, _Target] = {}
+        self._targets = seen_codes
         for target, spellings in targets:
             if (other := seen_codes.get(target.code)) is not None:
                 raise ValueError(
@@ -183,6 +184,19 @@ class AgencyIndex:
         self._exact[" ".join(spelling.split())] = target
         self._normalised[key] = target
         self._folded.setdefault(fold(spelling), set()).add(target)
+
+    def add_alias(self, code: str, alias: str) -> bool:
+        """Add a name picked in the browser for agency ``code``; False (and nothing added)
+        when the code is unknown or the name already belongs to another entry: the
+        directory file wins over a local alias."""
+        target = self._targets.get(code)
+        if target is None or not normalise(alias):
+            return False
+        try:
+            self._add(target, alias)
+        except ValueError:
+            return False
+        return True
 
     def resolve(self, name: str) -> Match | None:
         """Exact > normalised > folded (only when unambiguous); ``None`` if nothing fits.

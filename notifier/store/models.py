@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from notifier.store.types import EnumText, UTCDateTime
@@ -60,6 +60,21 @@ class Agency(SQLModel, table=True):
     parent_code: str | None = None
     active: bool = True
     source: Source = _enum(Source, Source.CONFIG)  # WEB: edited on the admin pages
+
+
+class AgencyAlias(SQLModel, table=True):
+    """A name a plan wrote for an agency, picked in the browser (upload page).
+
+    Kept apart from ``Agency.aliases`` (which ``sync`` rewrites from directory.yaml), so
+    ``sync`` keeps it; the agency index reads both.
+    """
+
+    __tablename__ = "agency_alias"
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    alias: str = Field(max_length=500)
+    created_at: datetime = _utc(nullable=False)
+    created_by: str = Field(default="", max_length=64)  # account login
 
 
 class AgencyGroup(SQLModel, table=True):
@@ -368,3 +383,34 @@ class Heartbeat(SQLModel, table=True):
 
 
 APPEND_ONLY_TABLES = ("event", "acknowledgement", "login_attempt")
+
+
+class CalendarDay(SQLModel, table=True):
+    """A day off or make-up working day added in the browser (calendar page).
+
+    Overrides ``config/calendar.yaml`` and the ``holidays`` package for its date.
+    """
+
+    __tablename__ = "calendar_day"
+    day: date = Field(primary_key=True)
+    working: bool  # True: a make-up working day; False: a day off
+    reason: str = Field(max_length=300)
+    created_at: datetime = _utc(nullable=False)
+    created_by: str = Field(default="", max_length=64)
+
+
+class PlanUpload(SQLModel, table=True):
+    """A plan document uploaded in the browser, kept between the check and the confirm.
+
+    The id is random and the row belongs to the account that uploaded it; the page never
+    carries the content. Deleted once imported (and after a day).
+    """
+
+    __tablename__ = "plan_upload"
+    id: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    filename: str = Field(max_length=255)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _utc(nullable=False)

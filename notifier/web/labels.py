@@ -43,3 +43,13 @@ ANSWER = {a.value: a.label for a in AckAction}
 
 def label(table: dict[str, str], value: str) -> str:
     return table.get(value, value)
+
+
+# What a "Tổ chức thực hiện" item asks of its agencies, as the plan reader names it.
+DUTY_ROLES = {
+    "monitor": "theo dõi, đôn đốc",
+    "compile": "tổng hợp",
+    "report": "báo cáo",
+    "obstacle": "tiếp nhận khó khăn, vướng mắc",
+    "implement": "tổ chức thực hiện",
+}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import BodyPartReader, MultipartReader, web
 
 from notifier.web.sessions import WebSession
 
@@ -53,14 +53,28 @@ def _apply(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("Cache-Control", "public, max-age=86400" if static else "no-store")
 
 
+# A multipart form (the plan upload) is read as a stream, never buffered whole: its first
+# field must be ``csrf``; the reader, positioned after it, is left here for the handler.
+MULTIPART = web.RequestKey("multipart_reader", MultipartReader)
+
+
 async def csrf_ok(request: web.Request, session: WebSession) -> bool:
     """Whether the request carries this session's CSRF token (form field or header)."""
     sent = request.headers.get("X-CSRF-Token")
-    if sent is None and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
+    if sent is None and request.content_type == "multipart/form-data":
+        sent = await _first_field_csrf(request)
+    elif sent is None and request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
         value = form.get("csrf")
         sent = value if isinstance(value, str) else None
     return bool(sent) and hmac.compare_digest(str(sent), session.csrf)
+
+
+async def _first_field_csrf(request: web.Request) -> str | None:
+    reader = await request.multipart()
+    request[MULTIPART] = reader
+    part = await reader.next()
+    if not isinstance(part, BodyPartReader) or part.name != "csrf":
+        return None
+    raw = await part.read_chunk(256)
+    return raw.decode("ascii", "replace").strip()

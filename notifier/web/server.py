@@ -19,7 +19,18 @@ from notifier.accounts.access import Permission
 from notifier.interact.web import MAX_FORM_BYTES, add_answer_routes
 from notifier.runtime import Runtime
 from notifier.signing import load_secret_key
-from notifier.web import actions, auth, board, directory, log, people, preview, task
+from notifier.web import (
+    actions,
+    auth,
+    board,
+    calendar,
+    directory,
+    log,
+    people,
+    preview,
+    task,
+    upload,
+)
 from notifier.web.botinfo import USERNAME
 from notifier.web.guard import CODEC, RUNTIME, Route, add_routes, guard
 from notifier.web.security import security_headers
@@ -68,8 +79,21 @@ ROUTES = [
     Route("GET", "/log", log.log_page, "log", Permission.READ),
     Route("GET", "/preview", preview.preview_page, "preview", Permission.READ),
     Route("GET", "/log.csv", log.log_csv, "log_csv", Permission.READ),
+    Route("GET", "/plans/upload", upload.upload_form, "upload", Permission.IMPORT_PLANS),
+    Route("POST", "/plans/upload", upload.upload_submit, "upload_submit", Permission.IMPORT_PLANS),
+    Route("GET", "/plans/upload/{upload_id}", upload.check_page, "upload_check",
+          Permission.IMPORT_PLANS),
+    Route("POST", "/plans/upload/{upload_id}/resolve", upload.resolve_submit, "upload_resolve",
+          Permission.IMPORT_PLANS),
+    Route("POST", "/plans/upload/{upload_id}/import", upload.import_submit, "upload_import",
+          Permission.IMPORT_PLANS),
+    Route("GET", "/calendar", calendar.calendar_page, "calendar", Permission.READ),
+    Route("POST", "/calendar/add", calendar.calendar_add, "calendar_add",
+          Permission.EDIT_CALENDAR),
+    Route("POST", "/calendar/remove", calendar.calendar_remove, "calendar_remove",
+          Permission.EDIT_CALENDAR),
     *directory_routes(),
-]
+]  # fmt: skip
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -44,6 +44,8 @@ def _env() -> jinja2.Environment:
         days_phrase=textfmt.days_phrase,
         capfirst=textfmt.capfirst,
         vn_int=textfmt.vn_int,
+        vn_weekday=textfmt.vn_weekday,
+        duty_label=labels.DUTY_ROLES.get,
     )
     env.globals.update(
         static_url=static_url, labels=labels, label=labels.label, plan_reference=plan_reference

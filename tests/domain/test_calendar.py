@@ -230,3 +230,28 @@ def test_a_date_cannot_be_both_day_off_and_working_day(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="02/01/2026"):
         WorkingCalendar.from_yaml(path)
+
+
+def test_days_added_on_the_calendar_page_win_over_the_file_and_the_package() -> None:
+    from notifier.domain.calendar import Source
+
+    base = WorkingCalendar(
+        {date(2026, 1, 2): "Hoán đổi (tệp)"}, {date(2026, 1, 10): "Làm bù (tệp)"}
+    )
+    local = base.with_local_days(
+        {
+            date(2026, 1, 2): (True, "Đi làm theo thông báo mới"),  # the file's day off undone
+            date(2026, 4, 27): (True, "Làm việc bình thường (kiểm thử)"),  # a package holiday
+            date(2026, 6, 30): (False, "Nghỉ theo thông báo của tỉnh"),
+        }
+    )
+    assert local.is_working_day(date(2026, 1, 2)) and not base.is_working_day(date(2026, 1, 2))
+    assert local.is_working_day(date(2026, 4, 27)) and not base.is_working_day(date(2026, 4, 27))
+    assert not local.is_working_day(date(2026, 6, 30))
+    assert local.is_working_day(date(2026, 1, 10))  # the file's make-up Saturday stays
+    days = {d.date: d for d in local.year_days(2026)}
+    assert days[date(2026, 6, 30)].source == Source.LOCAL
+    assert days[date(2026, 6, 30)].reason == "Nghỉ theo thông báo của tỉnh"
+    assert days[date(2026, 4, 27)].working and days[date(2026, 4, 27)].source == Source.LOCAL
+    assert days[date(2026, 1, 10)].source == Source.CONFIG
+    assert local.effective_deadline(date(2026, 6, 30)) == date(2026, 7, 1)

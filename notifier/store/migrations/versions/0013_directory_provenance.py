@@ -1,7 +1,7 @@
 """where each directory record comes from; a person's phone number
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 
 ``agency.source`` and ``agency_group.source`` say who manages the record, as
 ``person.source`` already does: ``config`` (directory.yaml, managed by ``sync``) or
