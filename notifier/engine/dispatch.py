@@ -1,19 +1,21 @@
-"""Dispatch: claim due outbox rows, then per row decide, prepare, send, record.
+"""Dispatch: claim due outbox rows a few at a time, then per row decide, prepare, send, record.
 
-Delivery guarantee: **at-least-once**. Each message is claimed (compare-and-set), its
-DeliveryAttempt is committed *before* the network call and its outcome after. A crash
-between the send and the commit of the outcome leaves the row claimed; once the claim
-is older than the lease (:mod:`notifier.engine.claims`) another dispatcher takes it
-again, so that one message can be repeated, never lost. Nothing else is ever sent
-twice: a claim is exclusive (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite
-``BEGIN IMMEDIATE`` + ``UPDATE ... WHERE status='pending'`` with a row-count check).
+Delivery guarantee: **no message is sent twice while the dispatcher holding it lives;
+nothing is lost** (:mod:`notifier.engine.claims`). A row is claimed right before it is
+sent (small claims, never a batch that outlives its lease), its lease is re-checked by a
+compare-and-set and renewed immediately before the network call (a row taken by another
+worker meanwhile is dropped, not sent) and renewed again while a slow send runs; every
+send is cut off by a timeout well inside the lease. Its DeliveryAttempt is committed
+*before* the network call and its outcome after. The one exception: a crash between the
+send and the commit of the outcome leaves the row claimed; once the lease has expired
+another dispatcher takes it again, so that one message can be repeated, never lost.
 
 The stages of one row, in order (:meth:`Dispatcher.deliver`):
 
 1. **decide** (pure, :func:`decide`): send now, wait for the rate limit, wait for the
    send window, or cancel (a chasing message of a closed deadline);
-2. **prepare**: build the context, sign the answer links or buttons, render, store the
-   text on the row and commit a started attempt;
+2. **prepare**: check the lease (compare-and-set), build the context, sign the answer
+   links or buttons, render, store the text on the row and commit a started attempt;
 3. **send** through the channel (the only step on the event loop's own time);
 4. **record** the outcome: sent; or a transient failure retried with backoff (1 min
    doubling to 1 h, or the provider's ``retry_after``), given up 24 h after the first
@@ -27,7 +29,9 @@ the bot and the web app keep answering while a batch goes out.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+import logging
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,7 +45,7 @@ from notifier.clock import as_utc
 from notifier.domain.steps import apply_send_window
 from notifier.engine.alerts import alert_admins
 from notifier.engine.channels import ChannelSet
-from notifier.engine.claims import claim, release_claims
+from notifier.engine.claims import LEASE, Lease, claim, claim_leases, release, release_claims, renew
 from notifier.engine.context import build_context
 from notifier.engine.ratelimit import telegram_keys
 from notifier.errors import NotifierError
@@ -73,6 +77,7 @@ WINDOWED_KINDS = CHASING_KINDS | {MessageKind.DIGEST, MessageKind.COMPILED_REPOR
 # Channels whose answer surface is a link to the web app (the console stands in for email).
 LINK_CHANNELS = frozenset({ChannelName.EMAIL, ChannelName.CONSOLE})
 Status = DeliveryStatus
+log = logging.getLogger(__name__)
 
 
 class Decision(StrEnum):
@@ -113,6 +118,7 @@ class Outcome(StrEnum):
     FALLBACK = "fallback"
     CANCELLED = "cancelled"
     DEFERRED = "deferred"  # rate limit or send window: back to pending, no attempt made
+    DROPPED = "dropped"  # the lease was lost to another dispatcher: not ours to send
 
 
 @dataclass
@@ -124,6 +130,7 @@ class DispatchReport:
     fallbacks: int = 0
     cancelled: int = 0
     deferred: int = 0
+    dropped: int = 0
 
     def count(self, outcome: Outcome) -> None:
         name = {Outcome.RETRY: "retried", Outcome.FALLBACK: "fallbacks"}.get(outcome, outcome)
@@ -137,7 +144,7 @@ class DispatchReport:
         return (
             f"claimed {self.claimed}, sent {self.sent}, retried {self.retried}, "
             f"failed {self.failed}, fallbacks {self.fallbacks}, cancelled {self.cancelled}, "
-            f"deferred {self.deferred}"
+            f"deferred {self.deferred}" + (f", dropped {self.dropped}" if self.dropped else "")
         )
 
 
@@ -159,14 +166,30 @@ class Dispatcher:
     """Sends the outbox; built once per service (signing key, channels, limiter, worker id).
 
     Time comes from the runtime's clock unless a caller passes ``now`` (simulations).
+    ``lease`` is how long a claim stays exclusive without renewal (tests shorten it).
     """
 
-    def __init__(self, runtime: Runtime, channels: ChannelSet, worker_id: str) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        channels: ChannelSet,
+        worker_id: str,
+        *,
+        lease: timedelta = LEASE,
+        chunk: int = 1,
+    ) -> None:
         self.runtime = runtime
         self.channels = channels
         self.worker_id = worker_id
+        self.lease = lease
+        self.chunk = chunk  # rows claimed at once, right before they are sent
+        self.renew_every = self.lease.total_seconds() / 4  # real seconds, during a send
         settings = runtime.settings
         self.key = load_secret_key(settings.secret_key, Path(settings.file.secret_key_file))
+
+    def _fresh(self, now: datetime) -> datetime:
+        """The instant a lease is taken or renewed: the clock's now, never before ``now``."""
+        return max(as_utc(now), as_utc(self.runtime.clock.now()))
 
     async def dispatch(
         self,
@@ -175,22 +198,30 @@ class Dispatcher:
         stop: asyncio.Event | None = None,
         only: Collection[int] | None = None,
     ) -> DispatchReport:
-        """Claim due rows and deliver them one by one (see the module docstring).
+        """Deliver up to ``batch`` due rows, claiming them a few at a time (module docstring).
 
-        ``stop`` set: the message in flight is finished, the rest of the claim released.
+        ``stop`` set: the message in flight is finished, nothing more is claimed.
         ``only``: consider just these rows (``send-test``).
         """
         now = as_utc(now or self.runtime.clock.now())
         report = DispatchReport()
-        ids = await asyncio.to_thread(self._claim, now, batch, only)
-        report.claimed = len(ids)
-        try:
-            for row_id in ids:
-                if stop is not None and stop.is_set():
-                    break
-                report.count(await self.deliver(row_id, now))
-        finally:
-            await asyncio.to_thread(self._release)
+        while report.claimed < batch and not (stop is not None and stop.is_set()):
+            size = min(self.chunk, batch - report.claimed)
+            leases = await asyncio.to_thread(self._claim, now, size, only)
+            if not leases:
+                break
+            report.claimed += len(leases)
+            done: set[int] = set()
+            try:
+                for lease in leases:
+                    if stop is not None and stop.is_set():
+                        break
+                    report.count(await self.deliver(lease, now))
+                    done.add(lease.row_id)
+            finally:
+                rest = [lease for lease in leases if lease.row_id not in done]
+                if rest:
+                    await asyncio.to_thread(self._release, rest)
         return report
 
     async def dispatch_all(
@@ -205,35 +236,73 @@ class Dispatcher:
                 break
         return total
 
-    async def deliver(self, row_id: int, now: datetime) -> Outcome:
+    async def deliver(self, lease: Lease, now: datetime) -> Outcome:
         """One claimed row through the four stages."""
-        early, prepared = await asyncio.to_thread(self._decide_and_prepare, row_id, now)
+        early, prepared = await asyncio.to_thread(self._decide_and_prepare, lease, now)
         if prepared is None:
             assert early is not None
             return early
         channel = self.channels.get(prepared.message.channel)
         try:
-            result = await channel.send(prepared.message)
+            async with self._renewing(lease):
+                result = await channel.send(prepared.message)
         except ChannelError as exc:
             return await asyncio.to_thread(self._record_failure, prepared, exc, now)
         await asyncio.to_thread(self._record_sent, prepared, result, now)
         return Outcome.SENT
 
+    @asynccontextmanager
+    async def _renewing(self, lease: Lease) -> AsyncIterator[None]:
+        """Renew ``lease`` every quarter lease while the body (a send) runs."""
+        every = max(self.renew_every, 0.01)
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(every)
+                now = self._fresh(self.runtime.clock.now())
+                try:
+                    kept = await asyncio.to_thread(self._renew, lease, now)
+                except Exception as exc:  # the database is away: the next beat tries again
+                    log.warning("lease of message %s not renewed: %s", lease.row_id, exc)
+                    continue
+                if not kept:
+                    log.error("lease of message %s was lost during its send", lease.row_id)
+                    return
+
+        task = asyncio.ensure_future(beat())
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
     # -- stage 1 and 2: one transaction -------------------------------------------------
 
-    def _claim(self, now: datetime, batch: int, only: Collection[int] | None) -> list[int]:
+    def _claim(self, now: datetime, batch: int, only: Collection[int] | None) -> list[Lease]:
         with session_scope(self.runtime.engine) as session:
-            return claim(session, self.worker_id, now, batch, only)
+            return claim_leases(
+                session, self.worker_id, self._fresh(now), batch, only, lease=self.lease
+            )
 
-    def _release(self) -> None:
+    def _renew(self, lease: Lease, now: datetime) -> bool:
         with session_scope(self.runtime.engine) as session:
-            release_claims(session, self.worker_id)
+            return renew(session, lease, now)
+
+    def _release(self, leases: Collection[Lease]) -> None:
+        with session_scope(self.runtime.engine) as session:
+            for lease in leases:
+                release(session, lease)
 
     def _decide_and_prepare(
-        self, row_id: int, now: datetime
+        self, lease: Lease, now: datetime
     ) -> tuple[Outcome | None, Prepared | None]:
         with session_scope(self.runtime.engine) as session:
-            row = session.get(Notification, row_id)
+            # the compare-and-set right before the send: the row lock (PostgreSQL) or the
+            # write transaction (SQLite) it takes lasts until this commit, just before it
+            if not renew(session, lease, self._fresh(now)):
+                log.warning("message %s was taken by another dispatcher; dropped", lease.row_id)
+                return Outcome.DROPPED, None
+            row = session.get(Notification, lease.row_id)
             assert row is not None
             verdict = self._verdict(session, row, now)
             if verdict.decision == Decision.CANCEL:
