@@ -210,6 +210,9 @@ class EmailChannel:
                 raise ChannelError(
                     f"cannot reach SMTP server {self._where()}: {exc}", permanent=False
                 ) from exc
+            except asyncio.CancelledError:  # cut off by dispatch's timeout mid-transaction:
+                await self._drop()  # the connection's state is unknown, never reuse it
+                raise
         return SendResult(provider_id=str(email_message["Message-ID"]))
 
     async def _deliver(self, address: str, raw: bytes) -> None:

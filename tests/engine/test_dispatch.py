@@ -258,11 +258,13 @@ async def test_transient_failures_back_off_then_give_up_after_24_hours_and_alert
     assert row.status == "failed" and "24 h" in row.last_error
     assert env.clock.now() - T0 >= timedelta(hours=24)
     assert env.clock.now() - T0 < timedelta(hours=25)
+    # one alert for the whole outage (the server failed 5 times in a row), none per give-up
     alerts = env.rows(kind="admin_alert")
     assert [(a.occurrence, a.person_id) for a in alerts] == [
-        (f"alert:{row_id}", env.person("vp.quan-tri").id)
+        ("outage:email:2024-04-16T01:15:00+00:00", env.person("vp.quan-tri").id)
     ]
     assert "503 try later" in alerts[0].context["note"]
+    assert alerts[0].context["note"].startswith("Kênh thư điện tử không gửi được tin từ 08:15")
 
 
 async def test_telegram_retry_after_sets_the_next_attempt(env: Env) -> None:
@@ -293,8 +295,9 @@ async def test_permanent_failure_marks_address_falls_back_and_alerts_admins(env:
     assert env.row(row_id).status == "failed"
     assert env.person("vp.chanh").telegram_unusable == "Forbidden: bot was blocked"
     (again,) = env.rows(occurrence="d1@2024-05-02", channel="email")
-    # claims are taken row by row, so the fallback (due now) goes out in the same dispatch
-    assert (again.status, again.step, again.address) == ("sent", "test", "minh.tv@batu.example")
+    # the email lane runs beside the Telegram one: it may already have sent the fallback
+    assert again.status in ("pending", "sent")
+    assert (again.step, again.address) == ("test", "minh.tv@batu.example")
     (alert,) = env.rows(kind="admin_alert")
     assert "bot was blocked" in alert.context["note"] and "email" in alert.context["note"]
 
