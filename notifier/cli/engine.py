@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.cli.app import app
@@ -26,7 +27,7 @@ from notifier.engine.service import (
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.store.addresses import choose_channel
-from notifier.store.db import session_scope
+from notifier.store.db import describe_failure, session_scope
 from notifier.store.models import Notification, Person
 from notifier.store.outbox import insert_rows, new_row
 from notifier.textfmt import vn_date, vn_date_time, vn_datetime
@@ -76,7 +77,12 @@ def run(
         report = asyncio.run(service.once())
         console.print(f"Quét: {report.sweep}\nGửi: {report.dispatch}")
         return
-    for line in startup_lines(runtime, channels, service.worker_id):
+    try:
+        lines = startup_lines(runtime, channels, service.worker_id)
+    except SQLAlchemyError as exc:  # the service retries on its own; say so and go on
+        lines = [f"notifier đang chạy ({service.worker_id}); chưa đọc được cơ sở dữ liệu "
+                 f"({describe_failure(exc)}), sẽ thử lại sau mỗi lần quét."]  # fmt: skip
+    for line in lines:
         console.print(line)
     asyncio.run(service.run())
     console.print("Đã dừng.")

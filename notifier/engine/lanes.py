@@ -28,14 +28,15 @@ class LaneSpec:
             )
 
 
-# SMTP is one transaction at a time on the channel's one connection: one send at once;
-# its timeout covers connect + STARTTLS + login + the transaction (30 s per step).
+# One send at a time per lane by default: the messages of each chat leave in the order
+# they were queued (the rate limiter decides per message, and parallel senders would race
+# for a chat's token). SMTP is one transaction at a time on one connection anyway; its
+# timeout covers connect + STARTTLS + login + the transaction (30 s per step). A lane may
+# be given more concurrency where order within a chat does not matter.
 DEFAULT_LANES: Mapping[str, LaneSpec] = {
     ChannelName.EMAIL: LaneSpec(concurrency=1, timeout=MAX_SEND.total_seconds()),
-    ChannelName.TELEGRAM: LaneSpec(concurrency=4, timeout=60.0),
+    ChannelName.TELEGRAM: LaneSpec(concurrency=1, timeout=60.0),
     ChannelName.CONSOLE: LaneSpec(concurrency=1, timeout=30.0),
-    "zalo": LaneSpec(concurrency=2, timeout=60.0),
-    "zns": LaneSpec(concurrency=2, timeout=60.0),
 }
 DEFAULT_LANE = LaneSpec()
 

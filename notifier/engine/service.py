@@ -40,23 +40,12 @@ from notifier.engine.lanes import Lane
 from notifier.engine.scheduler import build_scheduler, real_interval
 from notifier.engine.sweep import SweepReport, sweep
 from notifier.runtime import Runtime
-from notifier.store.db import session_scope
+from notifier.store.db import describe_failure, session_scope
 from notifier.store.models import Deadline, Notification
 from notifier.vocab import DeadlineStatus, DeliveryStatus
 
 ExtraTask = Callable[[], Awaitable[None]]
 log = logging.getLogger(__name__)
-
-
-def describe_failure(exc: BaseException) -> str:
-    """One line for the log: what failed, without a traceback for the expected cases."""
-    if isinstance(exc, SQLAlchemyError):
-        orig = getattr(exc, "orig", None)
-        detail = " ".join(str(orig if orig is not None else exc).split())
-        return f"database unavailable ({type(orig or exc).__name__}: {detail[:300]})"
-    if isinstance(exc, OSError):
-        return f"system error ({type(exc).__name__}: {exc})"
-    return f"{type(exc).__name__}: {exc}"
 
 
 def new_worker_id() -> str:
