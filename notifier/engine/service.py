@@ -128,9 +128,11 @@ class Service:
             log.debug("traceback", exc_info=exc)
 
     async def once(self) -> TickReport:
-        """One sweep and one dispatch at the current time (cron users)."""
+        """One sweep and one dispatch at the current time (cron users); failures raise."""
         try:
-            return TickReport(await self.sweep_tick(), await self.dispatch_tick())
+            swept = await self.sweep_tick()
+            now = self.runtime.clock.now()
+            return TickReport(swept, await self.dispatcher.dispatch_all(now, stop=self._stop))
         finally:
             await self.close()
 
