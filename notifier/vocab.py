@@ -219,6 +219,8 @@ class EventKind(Labelled):
     CALENDAR_ESTIMATE = "calendar.estimate"
     HORIZON = "reporting.horizon"
     DELIVERY_PROBLEM = "delivery_problem"
+    CHANNEL_OUTAGE = "channel.outage"
+    CHANNEL_RECOVERED = "channel.recovered"
     CHAT_INVITE = "telegram.invite"
     CHAT_LINK = "telegram.link"
     ANSWER_RECEIVED = "answer.received"

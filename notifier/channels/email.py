@@ -36,6 +36,7 @@ import aiosmtplib
 
 from notifier.channels.base import ChannelError, OutgoingMessage, SendResult
 from notifier.clock import VN_TZ, Clock, SystemClock
+from notifier.errors import ConfigError
 from notifier.vocab import ChannelName
 
 _WORD_BYTES = 39  # 39 bytes -> 52 base64 chars -> a 64-char encoded word; "Subject: " + 64 < 78
@@ -137,6 +138,31 @@ def _recipient(message: OutgoingMessage) -> Address:
     return address
 
 
+def envelope_sender(sender: str) -> str:
+    """The MAIL FROM address of ``sender``; a ConfigError at start when there is none.
+
+    A sender without an address ("Văn phòng UBND") would otherwise fail every email at
+    send time (the envelope must be ASCII), message after message.
+    """
+    problem = (
+        f"email sender (NOTIFIER_SMTP_FROM / email.sender) {sender!r} has no usable address; "
+        'write "Văn phòng UBND <vanphong@example.gov.vn>" or "vanphong@example.gov.vn"'
+    )
+    probe = EmailMessage(policy=NOTIFIER_POLICY)
+    try:
+        probe["From"] = _one_line(sender)
+        addresses = probe["From"].addresses
+    except (ValueError, IndexError, HeaderParseError):
+        raise ConfigError([problem]) from None
+    if len(addresses) != 1:
+        raise ConfigError([problem])
+    address = addresses[0]
+    spec = address.addr_spec
+    if not address.username or not address.domain or not spec.isascii() or " " in spec:
+        raise ConfigError([problem])
+    return spec
+
+
 def build_email(
     message: OutgoingMessage, *, sender: str, message_id_domain: str, date: datetime
 ) -> EmailMessage:
@@ -183,9 +209,7 @@ class EmailChannel:
         self._tls_context = tls_context
         self._smtp: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
-        probe = EmailMessage(policy=NOTIFIER_POLICY)
-        probe["From"] = settings.sender
-        self._envelope_sender = probe["From"].addresses[0].addr_spec
+        self._envelope_sender = envelope_sender(settings.sender)
 
     def build_email(self, message: OutgoingMessage) -> EmailMessage:
         return build_email(
@@ -210,6 +234,9 @@ class EmailChannel:
                 raise ChannelError(
                     f"cannot reach SMTP server {self._where()}: {exc}", permanent=False
                 ) from exc
+            except asyncio.CancelledError:  # cut off by dispatch's timeout mid-transaction:
+                await self._drop()  # the connection's state is unknown, never reuse it
+                raise
         return SendResult(provider_id=str(email_message["Message-ID"]))
 
     async def _deliver(self, address: str, raw: bytes) -> None:

@@ -145,7 +145,8 @@ def _chat_id(address: str) -> int | str:
         raise ChannelError(f"{address!r} is not a Telegram chat id", permanent=True) from None
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait a 429 asked for, in seconds (PTB gives an int or a timedelta)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
@@ -156,7 +157,7 @@ def telegram_error(exc: TelegramError, token: str = "") -> ChannelError:
     """Map a PTB error: a dead chat is permanent, everything else can be retried."""
     reason = exc.message.replace(token, "<token>") if token else exc.message
     if isinstance(exc, RetryAfter):
-        seconds = _retry_seconds(exc)
+        seconds = retry_seconds(exc)
         return ChannelError(
             f"Telegram flood control: retry after {seconds:g} s",
             permanent=False,

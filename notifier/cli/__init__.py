@@ -1,16 +1,21 @@
 """The ``notifier`` command line: thin wrappers around the use cases.
 
 Exit status: 0 success, 1 a runtime error (unknown person, refused action),
-2 bad input (configuration, plan document, unresolved agency names, usage).
+2 bad input (configuration, plan document, unresolved agency names, usage),
+3 the database or the disk failed (unreachable, read-only, locked, full): the command's
+transaction was rolled back, nothing is half-written.
 """
 
 from __future__ import annotations
 
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from notifier.cli.app import app
 from notifier.cli.common import AppState, err_console
 from notifier.errors import ConfigError, NotifierError, PlanConflict, PlanParseError, ResolveError
+from notifier.store.db import describe_failure
 
 BAD_INPUT = (ConfigError, PlanParseError, ResolveError, PlanConflict)
 
@@ -39,6 +44,14 @@ def _run(argv: list[str] | None, state: AppState) -> int:
     except NotifierError as exc:
         err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
         return 1
+    except (SQLAlchemyError, OSError) as exc:
+        err_console.print(
+            f"[bold red]Lỗi cơ sở dữ liệu hoặc ổ đĩa:[/] {describe_failure(exc)}. "
+            "Lệnh đã dừng, không có thay đổi nào được ghi dở dang; đề nghị kiểm tra quyền ghi, "
+            "dung lượng ổ đĩa và máy chủ cơ sở dữ liệu rồi chạy lại.",
+            highlight=False,
+        )
+        return 3
     return 0
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.cli.app import app
@@ -26,7 +27,7 @@ from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.services.testmessage import queue_test_message
 from notifier.store.addresses import choose_channel
-from notifier.store.db import session_scope
+from notifier.store.db import describe_failure, session_scope
 from notifier.store.models import Notification, Person
 from notifier.textfmt import vn_date, vn_date_time, vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus
@@ -75,7 +76,12 @@ def run(
         report = asyncio.run(service.once())
         console.print(f"Quét: {report.sweep}\nGửi: {report.dispatch}")
         return
-    for line in startup_lines(runtime, channels, service.worker_id):
+    try:
+        lines = startup_lines(runtime, channels, service.worker_id)
+    except SQLAlchemyError as exc:  # the service retries on its own; say so and go on
+        lines = [f"notifier đang chạy ({service.worker_id}); chưa đọc được cơ sở dữ liệu "
+                 f"({describe_failure(exc)}), sẽ thử lại sau mỗi lần quét."]  # fmt: skip
+    for line in lines:
         console.print(line)
     asyncio.run(service.run())
     console.print("Đã dừng.")

@@ -1,9 +1,11 @@
-"""Telling the administrators: a delivery gave up or an address died.
+"""Telling the administrators: a delivery gave up, an address died, a channel's server is down.
 
 An alert is an ordinary outbox row (kind ``admin_alert``, occurrence
 ``alert:{notification_id}``) for every person listed in ``admins``; it goes through the
 same dispatch, so it is retried, rate-limited and audited like any other message. A
-failed alert never raises another alert (no loops); it is only logged as an Event.
+failed alert never raises another alert (no loops); it is only logged as an Event. A
+server that stops answering raises one alert per outage (:func:`alert_outage`, occurrence
+``outage:{channel}:{since}``), not one per waiting message.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from notifier.clock import as_utc
 from notifier.store.addresses import choose_channel
 from notifier.store.contexts import NoteContext
 from notifier.store.models import Event, Notification, Person
 from notifier.store.outbox import insert_rows, new_row
-from notifier.vocab import EventKind, MessageKind
+from notifier.textfmt import vn_datetime
+from notifier.vocab import ChannelName, EventKind, MessageKind
 
 
 def alert_admins(
@@ -65,3 +69,66 @@ def alert_admins(
         )
         created += len(insert_rows(session, [row]))
     return created
+
+
+def alert_outage(
+    session: Session,
+    admins: Collection[str],
+    configured: Collection[str],
+    channel: str,
+    problem: str,
+    now: datetime,
+) -> int:
+    """One admin_alert per admin when a channel's server stops answering (once per outage).
+
+    The alert goes by the admin's first usable channel other than the broken one.
+    """
+    session.add(
+        Event(
+            at=now,
+            kind=EventKind.CHANNEL_OUTAGE,
+            message=f"{channel}: {problem}",
+            data={"channel": channel},
+        )
+    )
+    if not admins:
+        return 0
+    try:
+        label = ChannelName(channel).label
+    except ValueError:  # a plug-in channel: its own name
+        label = channel
+    note = (
+        f"Kênh {label} không gửi được tin từ {vn_datetime(now)}: {problem}. Các tin gửi qua "
+        "kênh này đang được giữ lại và sẽ tự động gửi khi máy chủ hoạt động trở lại; "
+        "đề nghị kiểm tra máy chủ và cấu hình của kênh."
+    )
+    others = [name for name in configured if name != channel] or list(configured)
+    created = 0
+    people = session.exec(select(Person).where(col(Person.key).in_(list(admins)))).all()
+    for admin in people:
+        if not admin.active:
+            continue
+        row = new_row(
+            occurrence=f"outage:{channel}:{as_utc(now).isoformat()}",
+            step=MessageKind.ADMIN_ALERT,
+            person=admin,
+            channel=choose_channel(admin, others),
+            kind=MessageKind.ADMIN_ALERT,
+            due_at=now,
+            now=now,
+            context=NoteContext(note),
+        )
+        created += len(insert_rows(session, [row]))
+    return created
+
+
+def note_recovery(session: Session, channel: str, since: datetime, now: datetime) -> None:
+    """An Event when a channel's server answers again after an outage."""
+    session.add(
+        Event(
+            at=now,
+            kind=EventKind.CHANNEL_RECOVERED,
+            message=f"{channel}: answering again (outage since {as_utc(since).isoformat()})",
+            data={"channel": channel},
+        )
+    )

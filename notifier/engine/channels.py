@@ -1,4 +1,5 @@
-"""The channels of this installation, built once from Settings.
+"""The channels of this installation, built once from Settings, with their rate limiter and
+circuit breakers (both live as long as the process, across dispatches).
 
 Email exists when an SMTP host is set, Telegram when a bot token is set; the console
 always exists and receives every message whose channel is not configured here (the
@@ -18,6 +19,7 @@ from notifier.channels.console import ConsoleChannel
 from notifier.channels.email import EmailChannel, SmtpSecurity, SmtpSettings
 from notifier.channels.telegram import TelegramChannel, telegram_base_url
 from notifier.clock import Clock
+from notifier.engine.breaker import CircuitBreaker
 from notifier.engine.ratelimit import RateLimiter, telegram_limits
 from notifier.settings import Settings
 from notifier.vocab import ChannelName
@@ -33,6 +35,13 @@ class ChannelSet:
     channels: Mapping[str, Channel]
     limiter: RateLimiter
     closed: bool = field(default=False, init=False)
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict, init=False)
+
+    def breaker(self, name: str, clock: Clock) -> CircuitBreaker:
+        """The circuit breaker of channel ``name``'s server, shared by every dispatch."""
+        if name not in self.breakers:
+            self.breakers[name] = CircuitBreaker(clock)
+        return self.breakers[name]
 
     @property
     def configured(self) -> frozenset[str]:

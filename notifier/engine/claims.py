@@ -1,14 +1,33 @@
-"""Claiming outbox rows: a compare-and-set, so no two dispatchers send the same message.
+"""Claiming outbox rows: leases with a token, so no message is sent twice while its holder lives.
+
+**The guarantee.** While the dispatcher that claimed a row is alive, no other
+dispatcher sends that row: the one exception is a crash (or a lost database) between a
+send and the commit of its outcome, after which the row is sent again once its lease
+has expired (at-least-once, never lost). How:
+
+1. *Small claims, right before sending.* A dispatcher lane claims only as many rows as it
+   is about to send at once (its concurrency), never a batch that outlives a lease.
+2. *Compare-and-set before the network call.* Every claim writes ``claimed_by`` and a
+   fresh random ``claim_token``. Immediately before a send, :func:`renew` updates the row
+   only ``WHERE status='claimed' AND claimed_by=me AND claim_token=mine``; when no row
+   changed, another worker has taken it (our lease had expired) and the row is dropped.
+   The same update renews the lease (``claimed_at = now``).
+3. *Renewal while a send is slow.* The dispatcher renews every ``lease / 4`` while a send
+   runs, and every send is cut off by its lane's timeout, at most :data:`MAX_SEND`,
+   which is less than half of :data:`LEASE`: even a missed renewal cannot let a lease
+   expire under a send that is still allowed to run.
 
 PostgreSQL locks the candidates with ``FOR UPDATE SKIP LOCKED``; SQLite runs every
 transaction as ``BEGIN IMMEDIATE`` and re-checks the condition in each UPDATE, counting
-the rows it changed. A claim older than :data:`LEASE` (its dispatcher crashed) can be
-taken again: that is what makes delivery at-least-once rather than at-most-once.
+the rows it changed. A claim whose lease is older than :data:`LEASE` (its dispatcher
+crashed) can be taken again: that is what makes delivery at-least-once.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -19,10 +38,23 @@ from notifier.store.models import Notification
 from notifier.vocab import DeliveryStatus
 
 LEASE = timedelta(minutes=5)
+# The longest a single send may take before its lane gives up on it (lanes clamp their
+# timeouts to this); LEASE must stay well above it (see the module docstring).
+MAX_SEND = timedelta(minutes=2)
+assert LEASE >= 2 * MAX_SEND
 Status = DeliveryStatus
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Lease:
+    """One claimed row: who holds it and the token that proves it is still theirs."""
+
+    row_id: int
+    worker: str
+    token: str
+
+
+def _due(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
     """Rows a dispatcher may take: pending and due, or claimed longer than the lease ago."""
     pending_due = and_(
         col(Notification.status) == Status.PENDING,
@@ -32,9 +64,55 @@ def _due(now: datetime):  # type: ignore[no-untyped-def]
         ),
     )
     stale = and_(
-        col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < now - LEASE
+        col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < now - lease
     )
     return or_(pending_due, stale)
+
+
+def claim_leases(
+    session: Session,
+    worker_id: str,
+    now: datetime,
+    batch: int = 100,
+    only: Collection[int] | None = None,
+    *,
+    channels: Collection[str] | None = None,
+    not_channels: Collection[str] | None = None,
+    lease: timedelta = LEASE,
+) -> list[Lease]:
+    """Claim up to ``batch`` due rows for ``worker_id``; the leases won.
+
+    ``only`` restricts to these ids; ``channels`` / ``not_channels`` to rows whose channel
+    is (not) among them (one dispatcher lane per channel). Call inside one transaction
+    (``session_scope``).
+    """
+    query = (
+        select(Notification.id)
+        .where(_due(now, lease))
+        .order_by(col(Notification.next_attempt_at), col(Notification.id))
+        .limit(batch)
+    )
+    if only is not None:
+        query = query.where(col(Notification.id).in_(list(only)))
+    if channels is not None:
+        query = query.where(col(Notification.channel).in_(list(channels)))
+    if not_channels:
+        query = query.where(col(Notification.channel).not_in(list(not_channels)))
+    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        query = query.with_for_update(skip_locked=True)
+    won: list[Lease] = []
+    for row_id in session.exec(query).all():
+        assert row_id is not None
+        token = uuid.uuid4().hex
+        result = session.execute(
+            update(Notification)
+            .where(col(Notification.id) == row_id)
+            .where(_due(now, lease))
+            .values(status=Status.CLAIMED, claimed_by=worker_id, claimed_at=now, claim_token=token)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            won.append(Lease(row_id, worker_id, token))
+    return won
 
 
 def claim(
@@ -44,35 +122,33 @@ def claim(
     batch: int = 100,
     only: Collection[int] | None = None,
 ) -> list[int]:
-    """Claim up to ``batch`` due rows for ``worker_id`` (among ``only``); the ids won.
+    """Claim up to ``batch`` due rows (among ``only``); the ids won (see :func:`claim_leases`)."""
+    return [lease.row_id for lease in claim_leases(session, worker_id, now, batch, only)]
 
-    Call inside one transaction (``session_scope``). PostgreSQL: the candidates are
-    locked with SKIP LOCKED, so two dispatchers never see the same row. SQLite: the
-    transaction is BEGIN IMMEDIATE (one writer at a time) and each UPDATE re-checks the
-    condition, counting the rows it changed.
-    """
-    query = (
-        select(Notification.id)
-        .where(_due(now))
-        .order_by(col(Notification.next_attempt_at), col(Notification.id))
-        .limit(batch)
+
+def _mine(lease: Lease):  # type: ignore[no-untyped-def]
+    return and_(
+        col(Notification.id) == lease.row_id,
+        col(Notification.status) == Status.CLAIMED,
+        col(Notification.claimed_by) == lease.worker,
+        col(Notification.claim_token) == lease.token,
     )
-    if only is not None:
-        query = query.where(col(Notification.id).in_(list(only)))
-    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        query = query.with_for_update(skip_locked=True)
-    won: list[int] = []
-    for row_id in session.exec(query).all():
-        assert row_id is not None
-        result = session.execute(
-            update(Notification)
-            .where(col(Notification.id) == row_id)
-            .where(_due(now))
-            .values(status=Status.CLAIMED, claimed_by=worker_id, claimed_at=now)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            won.append(row_id)
-    return won
+
+
+def renew(session: Session, lease: Lease, now: datetime) -> bool:
+    """Compare-and-set: still ours? Then the lease restarts at ``now``; False = taken."""
+    result = session.execute(update(Notification).where(_mine(lease)).values(claimed_at=now))
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def release(session: Session, lease: Lease) -> bool:
+    """Give one row back (pending again) if it is still ours."""
+    result = session.execute(
+        update(Notification)
+        .where(_mine(lease))
+        .values(status=Status.PENDING, claimed_by=None, claimed_at=None, claim_token=None)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
 def release_claims(session: Session, worker_id: str) -> int:
@@ -81,6 +157,6 @@ def release_claims(session: Session, worker_id: str) -> int:
         update(Notification)
         .where(col(Notification.status) == Status.CLAIMED)
         .where(col(Notification.claimed_by) == worker_id)
-        .values(status=Status.PENDING, claimed_by=None, claimed_at=None)
+        .values(status=Status.PENDING, claimed_by=None, claimed_at=None, claim_token=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

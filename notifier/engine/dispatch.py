@@ -1,19 +1,21 @@
-"""Dispatch: claim due outbox rows, then per row decide, prepare, send, record.
+"""Dispatch: claim due outbox rows a few at a time, then per row decide, prepare, send, record.
 
-Delivery guarantee: **at-least-once**. Each message is claimed (compare-and-set), its
-DeliveryAttempt is committed *before* the network call and its outcome after. A crash
-between the send and the commit of the outcome leaves the row claimed; once the claim
-is older than the lease (:mod:`notifier.engine.claims`) another dispatcher takes it
-again, so that one message can be repeated, never lost. Nothing else is ever sent
-twice: a claim is exclusive (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite
-``BEGIN IMMEDIATE`` + ``UPDATE ... WHERE status='pending'`` with a row-count check).
+Delivery guarantee: **no message is sent twice while the dispatcher holding it lives;
+nothing is lost** (:mod:`notifier.engine.claims`). A row is claimed right before it is
+sent (small claims, never a batch that outlives its lease), its lease is re-checked by a
+compare-and-set and renewed immediately before the network call (a row taken by another
+worker meanwhile is dropped, not sent) and renewed again while a slow send runs; every
+send is cut off by a timeout well inside the lease. Its DeliveryAttempt is committed
+*before* the network call and its outcome after. The one exception: a crash between the
+send and the commit of the outcome leaves the row claimed; once the lease has expired
+another dispatcher takes it again, so that one message can be repeated, never lost.
 
 The stages of one row, in order (:meth:`Dispatcher.deliver`):
 
 1. **decide** (pure, :func:`decide`): send now, wait for the rate limit, wait for the
    send window, or cancel (a chasing message of a closed deadline);
-2. **prepare**: build the context, sign the answer links or buttons, render, store the
-   text on the row and commit a started attempt;
+2. **prepare**: check the lease (compare-and-set), build the context, sign the answer
+   links or buttons, render, store the text on the row and commit a started attempt;
 3. **send** through the channel (the only step on the event loop's own time);
 4. **record** the outcome: sent; or a transient failure retried with backoff (1 min
    doubling to 1 h, or the provider's ``retry_after``), given up 24 h after the first
@@ -27,30 +29,36 @@ the bot and the web app keep answering while a batch goes out.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+import logging
+from collections.abc import AsyncIterator, Collection, Coroutine, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.channels.base import Button, ChannelError, OutgoingMessage, SendResult
 from notifier.clock import as_utc
 from notifier.domain.steps import apply_send_window
-from notifier.engine.alerts import alert_admins
+from notifier.engine.alerts import alert_admins, alert_outage, note_recovery
+from notifier.engine.breaker import CircuitBreaker
 from notifier.engine.channels import ChannelSet
-from notifier.engine.claims import claim, release_claims
+from notifier.engine.claims import LEASE, Lease, claim, claim_leases, release, release_claims, renew
 from notifier.engine.context import build_context
-from notifier.engine.ratelimit import telegram_keys
+from notifier.engine.lanes import Lane, LaneSpec, lanes_for
+from notifier.engine.ratelimit import chat_key, chat_keys
 from notifier.errors import NotifierError
 from notifier.render import MessageContext, Rendered, offered
 from notifier.runtime import Runtime
 from notifier.signing import answer_buttons, answer_links, load_secret_key
 from notifier.store.addresses import address_of, mark_unusable, next_channel, usable_channels
 from notifier.store.db import session_scope
-from notifier.store.models import Deadline, DeliveryAttempt, Notification, Person
+from notifier.store.models import Deadline, DeliveryAttempt, Event, Notification, Person
 from notifier.store.outbox import insert_rows, new_row
 from notifier.vocab import (
     CHASING_KINDS,
@@ -59,6 +67,7 @@ from notifier.vocab import (
     ChannelName,
     DeadlineStatus,
     DeliveryStatus,
+    EventKind,
     MessageKind,
 )
 
@@ -73,6 +82,7 @@ WINDOWED_KINDS = CHASING_KINDS | {MessageKind.DIGEST, MessageKind.COMPILED_REPOR
 # Channels whose answer surface is a link to the web app (the console stands in for email).
 LINK_CHANNELS = frozenset({ChannelName.EMAIL, ChannelName.CONSOLE})
 Status = DeliveryStatus
+log = logging.getLogger(__name__)
 
 
 class Decision(StrEnum):
@@ -113,6 +123,7 @@ class Outcome(StrEnum):
     FALLBACK = "fallback"
     CANCELLED = "cancelled"
     DEFERRED = "deferred"  # rate limit or send window: back to pending, no attempt made
+    DROPPED = "dropped"  # the lease was lost to another dispatcher: not ours to send
 
 
 @dataclass
@@ -124,6 +135,7 @@ class DispatchReport:
     fallbacks: int = 0
     cancelled: int = 0
     deferred: int = 0
+    dropped: int = 0
 
     def count(self, outcome: Outcome) -> None:
         name = {Outcome.RETRY: "retried", Outcome.FALLBACK: "fallbacks"}.get(outcome, outcome)
@@ -137,7 +149,7 @@ class DispatchReport:
         return (
             f"claimed {self.claimed}, sent {self.sent}, retried {self.retried}, "
             f"failed {self.failed}, fallbacks {self.fallbacks}, cancelled {self.cancelled}, "
-            f"deferred {self.deferred}"
+            f"deferred {self.deferred}" + (f", dropped {self.dropped}" if self.dropped else "")
         )
 
 
@@ -159,14 +171,36 @@ class Dispatcher:
     """Sends the outbox; built once per service (signing key, channels, limiter, worker id).
 
     Time comes from the runtime's clock unless a caller passes ``now`` (simulations).
+    ``lease`` is how long a claim stays exclusive without renewal (tests shorten it).
     """
 
-    def __init__(self, runtime: Runtime, channels: ChannelSet, worker_id: str) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        channels: ChannelSet,
+        worker_id: str,
+        *,
+        lease: timedelta = LEASE,
+        lanes: Mapping[str, LaneSpec] | None = None,
+    ) -> None:
         self.runtime = runtime
         self.channels = channels
         self.worker_id = worker_id
+        self.lease = lease
+        self.renew_every = self.lease.total_seconds() / 4  # real seconds, during a send
+        self.lane_specs = dict(lanes or {})
+        self._unexpected: set[tuple[str, str, str]] = set()
         settings = runtime.settings
         self.key = load_secret_key(settings.secret_key, Path(settings.file.secret_key_file))
+
+    def _fresh(self, now: datetime) -> datetime:
+        """The instant a lease is taken or renewed: the clock's now, never before ``now``."""
+        return max(as_utc(now), as_utc(self.runtime.clock.now()))
+
+    def lanes(self, names: Collection[str] | None = None) -> list[Lane]:
+        """This installation's lanes (one per configured channel), or only ``names``."""
+        found = lanes_for(self.channels.configured, self.lane_specs)
+        return [lane for lane in found if names is None or lane.name in names]
 
     async def dispatch(
         self,
@@ -174,68 +208,250 @@ class Dispatcher:
         batch: int = 100,
         stop: asyncio.Event | None = None,
         only: Collection[int] | None = None,
+        lanes: Collection[str] | None = None,
     ) -> DispatchReport:
-        """Claim due rows and deliver them one by one (see the module docstring).
+        """Deliver up to ``batch`` due rows per lane, the lanes side by side.
 
-        ``stop`` set: the message in flight is finished, the rest of the claim released.
-        ``only``: consider just these rows (``send-test``).
+        Rows are claimed one at a time right before they are sent (module docstring).
+        ``stop`` set: the messages in flight are finished, nothing more is claimed.
+        ``only``: consider just these rows (``send-test``). ``lanes``: just these lanes.
         """
         now = as_utc(now or self.runtime.clock.now())
-        report = DispatchReport()
-        ids = await asyncio.to_thread(self._claim, now, batch, only)
-        report.claimed = len(ids)
-        try:
-            for row_id in ids:
-                if stop is not None and stop.is_set():
-                    break
-                report.count(await self.deliver(row_id, now))
-        finally:
-            await asyncio.to_thread(self._release)
-        return report
+        chosen = self.lanes(lanes)
+        return await _gather_reports(
+            self.dispatch_lane(lane, now, batch, stop, only) for lane in chosen
+        )
 
     async def dispatch_all(
-        self, now: datetime | None = None, batch: int = 100, stop: asyncio.Event | None = None
+        self,
+        now: datetime | None = None,
+        batch: int = 100,
+        stop: asyncio.Event | None = None,
+        lanes: Collection[str] | None = None,
     ) -> DispatchReport:
-        """Dispatch batches until nothing more is due at ``now``."""
+        """Each lane dispatches batches until nothing more is due for it at ``now``."""
+        now = as_utc(now or self.runtime.clock.now())
+        return await _gather_reports(
+            self.drain_lane(lane, now, batch, stop) for lane in self.lanes(lanes)
+        )
+
+    async def drain_lane(
+        self, lane: Lane, now: datetime, batch: int = 100, stop: asyncio.Event | None = None
+    ) -> DispatchReport:
+        """One lane, batch after batch, until nothing more is due (or its breaker opens)."""
         total = DispatchReport()
         while stop is None or not stop.is_set():
-            report = await self.dispatch(now, batch, stop)
+            report = await self.dispatch_lane(lane, now, batch, stop)
             total.add(report)
             if report.claimed < batch or report.claimed == report.deferred:
                 break
         return total
 
-    async def deliver(self, row_id: int, now: datetime) -> Outcome:
-        """One claimed row through the four stages."""
-        early, prepared = await asyncio.to_thread(self._decide_and_prepare, row_id, now)
+    async def dispatch_lane(
+        self,
+        lane: Lane,
+        now: datetime,
+        batch: int = 100,
+        stop: asyncio.Event | None = None,
+        only: Collection[int] | None = None,
+    ) -> DispatchReport:
+        """Up to ``batch`` rows of one lane, ``lane.spec.concurrency`` sends at a time.
+
+        The lane's breaker is asked before each claim: while it is open nothing is claimed
+        (the rows wait, pending, spending no attempt); half-open lets one probe through.
+        """
+        report = DispatchReport()
+        breaker = self.channels.breaker(lane.name, self.runtime.clock)
+        budget = [batch]
+
+        async def sender() -> None:
+            while budget[0] > 0 and not (stop is not None and stop.is_set()):
+                if not breaker.acquire():
+                    return
+                budget[0] -= 1
+                leases = await asyncio.to_thread(self._claim, now, 1, only, lane)
+                if not leases:
+                    breaker.release_probe()
+                    return
+                report.claimed += 1
+                try:
+                    report.count(await self.deliver(leases[0], now, lane))
+                except BaseException:
+                    breaker.release_probe()
+                    await asyncio.shield(asyncio.to_thread(self._release, leases))
+                    raise
+
+        await _gather_all(sender() for _ in range(lane.spec.concurrency))
+        return report
+
+    async def deliver(self, lease: Lease, now: datetime, lane: Lane | None = None) -> Outcome:
+        """One claimed row through the four stages.
+
+        The send is cut off after the lane's timeout. Whatever it raises stays with this
+        message: a :class:`ChannelError` is recorded as it says; anything else (a bad
+        sender address, a full disk under the console file, a bug in a channel) is logged
+        and recorded as a transient failure, so the rest of the batch goes on.
+        """
+        lane = lane or self.lane_of(lease)
+        breaker = self.channels.breaker(lane.name, self.runtime.clock)
+        try:
+            early, prepared = await asyncio.to_thread(self._decide_and_prepare, lease, now)
+        except SQLAlchemyError:
+            raise  # the database itself: the tick fails and is retried
+        except Exception as exc:  # a bug preparing this one message: it waits, others go
+            self._log_unexpected(lane.name, "prepare", exc)
+            await asyncio.to_thread(self._postpone, lease, f"prepare: {_describe(exc)}", now)
+            return Outcome.RETRY
         if prepared is None:
             assert early is not None
+            breaker.release_probe()
             return early
         channel = self.channels.get(prepared.message.channel)
+        timeout = lane.spec.timeout
         try:
-            result = await channel.send(prepared.message)
+            async with self._renewing(lease):
+                result = await asyncio.wait_for(channel.send(prepared.message), timeout)
         except ChannelError as exc:
-            return await asyncio.to_thread(self._record_failure, prepared, exc, now)
-        await asyncio.to_thread(self._record_sent, prepared, result, now)
-        return Outcome.SENT
+            error = exc
+        except TimeoutError:
+            error = ChannelError(
+                f"{lane.name} server did not answer within {timeout:g} s", permanent=False
+            )
+        except Exception as exc:  # not a ChannelError: see the docstring
+            self._log_unexpected(lane.name, "send", exc)
+            error = ChannelError(f"unexpected error: {_describe(exc)}", permanent=False)
+        else:
+            recovered = breaker.success()
+            await asyncio.to_thread(self._record_sent, prepared, result, now, lane, recovered)
+            return Outcome.SENT
+        return await self._failed(prepared, error, now, lane, breaker)
+
+    async def _failed(
+        self,
+        prepared: Prepared,
+        error: ChannelError,
+        now: datetime,
+        lane: Lane,
+        breaker: CircuitBreaker,
+    ) -> Outcome:
+        """Tell the breaker and the limiter, then record the failure."""
+        opened = False
+        if error.retry_after:  # the server answers; this chat must wait
+            message = prepared.message
+            self.channels.limiter.hold(
+                chat_key(message.channel, message.address), error.retry_after
+            )
+            breaker.success()
+        elif error.permanent:  # the server answered: the address is dead
+            breaker.success()
+        else:
+            opened = breaker.failure(error.reason)
+            if opened:
+                log.error(
+                    "%s: %d failures in a row (%s); sending paused, probing again in %s",
+                    lane.name, breaker.failures, error.reason, breaker.cooldown,
+                )  # fmt: skip
+        quiet = breaker.in_outage and not error.permanent
+        return await asyncio.to_thread(
+            self._record_failure, prepared, error, now, quiet, lane.name if opened else None
+        )
+
+    def lane_of(self, lease: Lease) -> Lane:
+        """The lane of a row (a caller delivering a lease outside :meth:`dispatch_lane`)."""
+        with Session(self.runtime.engine) as session:
+            row = session.get(Notification, lease.row_id)
+            channel = row.channel if row is not None else ChannelName.CONSOLE
+        for lane in self.lanes():
+            if channel in (lane.channels or ()):
+                return lane
+        return self.lanes([ChannelName.CONSOLE])[0]
+
+    def _log_unexpected(self, lane: str, stage: str, exc: BaseException) -> None:
+        """A traceback the first time a lane meets this kind of error, one line after."""
+        seen = (lane, stage, type(exc).__name__)
+        if seen in self._unexpected:
+            log.warning("%s %s failed again: %s", lane, stage, _describe(exc))
+            return
+        self._unexpected.add(seen)
+        log.error("%s %s failed: %s", lane, stage, _describe(exc), exc_info=exc)
+
+    @asynccontextmanager
+    async def _renewing(self, lease: Lease) -> AsyncIterator[None]:
+        """Renew ``lease`` every :attr:`renew_every` seconds while the body (a send) runs."""
+        every = max(self.renew_every, 0.01)
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(every)
+                now = self._fresh(self.runtime.clock.now())
+                try:
+                    kept = await asyncio.to_thread(self._renew, lease, now)
+                except Exception as exc:  # the database is away: the next beat tries again
+                    log.warning("lease of message %s not renewed: %s", lease.row_id, exc)
+                    continue
+                if not kept:
+                    log.error("lease of message %s was lost during its send", lease.row_id)
+                    return
+
+        task = asyncio.ensure_future(beat())
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     # -- stage 1 and 2: one transaction -------------------------------------------------
 
-    def _claim(self, now: datetime, batch: int, only: Collection[int] | None) -> list[int]:
+    def _claim(
+        self, now: datetime, batch: int, only: Collection[int] | None, lane: Lane | None = None
+    ) -> list[Lease]:
         with session_scope(self.runtime.engine) as session:
-            return claim(session, self.worker_id, now, batch, only)
+            return claim_leases(
+                session,
+                self.worker_id,
+                self._fresh(now),
+                batch,
+                only,
+                channels=lane.channels if lane else None,
+                not_channels=lane.not_channels if lane else None,
+                lease=self.lease,
+            )
 
-    def _release(self) -> None:
+    def _renew(self, lease: Lease, now: datetime) -> bool:
         with session_scope(self.runtime.engine) as session:
-            release_claims(session, self.worker_id)
+            return renew(session, lease, now)
+
+    def _release(self, leases: Collection[Lease]) -> None:
+        with session_scope(self.runtime.engine) as session:
+            for lease in leases:
+                release(session, lease)
+
+    def _postpone(self, lease: Lease, problem: str, now: datetime) -> None:
+        """Back to pending with backoff after an unexpected error outside the send."""
+        with session_scope(self.runtime.engine) as session:
+            row = session.get(Notification, lease.row_id)
+            if row is None or row.claim_token != lease.token:
+                return
+            row.attempts += 1
+            row.status, row.claimed_by, row.claim_token = Status.PENDING, None, None
+            row.last_error = problem[:2000]
+            row.next_attempt_at = now + backoff(row.attempts)
 
     def _decide_and_prepare(
-        self, row_id: int, now: datetime
+        self, lease: Lease, now: datetime
     ) -> tuple[Outcome | None, Prepared | None]:
         with session_scope(self.runtime.engine) as session:
-            row = session.get(Notification, row_id)
+            # the compare-and-set right before the send: the row lock (PostgreSQL) or the
+            # write transaction (SQLite) it takes lasts until this commit, just before it
+            if not renew(session, lease, self._fresh(now)):
+                log.warning("message %s was taken by another dispatcher; dropped", lease.row_id)
+                return Outcome.DROPPED, None
+            row = session.get(Notification, lease.row_id)
             assert row is not None
-            verdict = self._verdict(session, row, now)
+            with self.channels.limiter.lock:  # lanes decide in threads side by side
+                verdict = self._verdict(session, row, now)
+                if verdict.decision == Decision.SEND:
+                    self._consume_rate(row)
             if verdict.decision == Decision.CANCEL:
                 row.status, row.claimed_by, row.last_error = Status.CANCELLED, None, verdict.reason
                 return Outcome.CANCELLED, None
@@ -246,7 +462,6 @@ class Dispatcher:
                     verdict.until,
                 )
                 return Outcome.DEFERRED, None
-            self._consume_rate(row)
             try:
                 return None, self._prepare(session, row, now)
             except NotifierError as exc:  # a broken template or context: no retry helps
@@ -262,18 +477,15 @@ class Dispatcher:
         return decide(row.kind, status, self._rate_wait(row), window, now)
 
     def _rate_keys(self, row: Notification) -> list[tuple[str, str]]:
-        if row.channel == ChannelName.TELEGRAM and row.channel in self.channels.configured:
-            return telegram_keys(row.address)
-        return []
+        """The limiter keys of a row: its chat's buckets and any ``retry_after`` hold."""
+        channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
+        return chat_keys(channel, row.address or "")
 
     def _rate_wait(self, row: Notification) -> float:
-        keys = self._rate_keys(row)
-        return self.channels.limiter.wait_time(keys) if keys else 0.0
+        return self.channels.limiter.wait_time(self._rate_keys(row))
 
     def _consume_rate(self, row: Notification) -> None:
-        keys = self._rate_keys(row)
-        if keys:
-            self.channels.limiter.consume(keys)
+        self.channels.limiter.consume(self._rate_keys(row))
 
     def _prepare(self, session: Session, row: Notification, now: datetime) -> Prepared:
         """Context, answer surface, render; the text kept on the row; an attempt committed."""
@@ -327,8 +539,18 @@ class Dispatcher:
 
     # -- stage 4 ------------------------------------------------------------------------
 
-    def _record_sent(self, prepared: Prepared, result: SendResult, now: datetime) -> None:
+    def _record_sent(
+        self,
+        prepared: Prepared,
+        result: SendResult,
+        now: datetime,
+        lane: Lane | None = None,
+        outage_since: datetime | None = None,
+    ) -> None:
         with session_scope(self.runtime.engine) as session:
+            if lane is not None and outage_since is not None:
+                log.warning("%s: answering again, sending resumed", lane.name)
+                note_recovery(session, lane.name, outage_since, now)
             _finish_attempt(session, prepared.attempt_id, AttemptOutcome.SENT, "", now)
             session.execute(
                 update(Notification)
@@ -338,14 +560,29 @@ class Dispatcher:
                     provider_id=result.provider_id,
                     sent_at=now,
                     claimed_by=None,
+                    claim_token=None,
                     last_error="",
                     attempts=Notification.attempts + 1,
                 )
             )
 
-    def _record_failure(self, prepared: Prepared, exc: ChannelError, now: datetime) -> Outcome:
-        """Record a failed send and decide: retry later, give up, or fall back."""
+    def _record_failure(
+        self,
+        prepared: Prepared,
+        exc: ChannelError,
+        now: datetime,
+        quiet: bool = False,
+        outage: str | None = None,
+    ) -> Outcome:
+        """Record a failed send and decide: retry later, give up, or fall back.
+
+        ``outage``: this failure opened the breaker of that channel, alert the admins once.
+        ``quiet``: the channel is in an outage already reported; a give-up is only logged.
+        """
         with session_scope(self.runtime.engine) as session:
+            if outage is not None:
+                admins, configured = self.runtime.settings.file.admins, self.channels.configured
+                alert_outage(session, admins, configured, outage, exc.reason, now)
             row = session.get(Notification, prepared.row_id)
             assert row is not None
             row.attempts += 1
@@ -361,14 +598,23 @@ class Dispatcher:
                 )
             ).one()
             if first is not None and now - as_utc(first) >= GIVE_UP_AFTER:
-                return self._give_up(session, row, f"gave up after 24 h: {exc}", now)
+                return self._give_up(session, row, f"gave up after 24 h: {exc}", now, quiet)
             wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(row.attempts)
             row.status, row.claimed_by, row.next_attempt_at = Status.PENDING, None, now + wait
             return Outcome.RETRY
 
-    def _give_up(self, session: Session, row: Notification, problem: str, now: datetime) -> Outcome:
+    def _give_up(
+        self, session: Session, row: Notification, problem: str, now: datetime, quiet: bool = False
+    ) -> Outcome:
         row.status, row.claimed_by, row.last_error = Status.FAILED, None, problem[:2000]
-        self._alert(session, row, problem, now)
+        if quiet:  # the outage alert already told the admins; the Event keeps the record
+            session.add(
+                Event(at=now, kind=EventKind.DELIVERY_PROBLEM, message=problem,
+                      deadline_id=row.deadline_id, person_id=row.person_id,
+                      data={"notification_id": row.id, "channel": row.channel})
+            )  # fmt: skip
+        else:
+            self._alert(session, row, problem, now)
         return Outcome.FAILED
 
     def _fall_back(
@@ -402,6 +648,31 @@ class Dispatcher:
     def _alert(self, session: Session, row: Notification, problem: str, now: datetime) -> None:
         admins = self.runtime.settings.file.admins
         alert_admins(session, admins, self.channels.configured, row, problem, now)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+async def _gather_all(coros: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Run side by side; when one fails, the others still finish, then the error is raised."""
+    results = await asyncio.gather(*coros, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+
+
+async def _gather_reports(
+    coros: Iterable[Coroutine[Any, Any, DispatchReport]],
+) -> DispatchReport:
+    """The lanes side by side, their reports added; a failing lane lets the others finish."""
+    results = await asyncio.gather(*coros, return_exceptions=True)
+    total = DispatchReport()
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        total.add(result)
+    return total
 
 
 def _finish_attempt(

@@ -8,9 +8,10 @@ buckets (the bot overall and one chat) consumes all of them at once, or none.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from notifier.clock import Clock
 
@@ -42,6 +43,9 @@ class RateLimiter:
         self._clock = clock
         self._limits = dict(limits)
         self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._holds: dict[tuple[str, str], datetime] = {}  # a provider said "retry after"
+        # dispatch lanes ask and consume from worker threads: hold this across both
+        self.lock = threading.RLock()
 
     def _refilled(self, key: tuple[str, str], now: datetime) -> _Bucket | None:
         limit = self._limits.get(key[0])
@@ -61,6 +65,12 @@ class RateLimiter:
         now = self._clock.now()
         longest = 0.0
         for key in keys:
+            held = self._holds.get(key)
+            if held is not None:
+                if held > now:
+                    longest = max(longest, (held - now).total_seconds())
+                else:
+                    del self._holds[key]
             bucket = self._refilled(key, now)
             if bucket is None or bucket.tokens >= 1.0 - _EPSILON:
                 continue
@@ -79,6 +89,11 @@ class RateLimiter:
             bucket = self._refilled(key, now)
             if bucket is not None:
                 bucket.tokens -= 1.0
+
+    def hold(self, key: tuple[str, str], seconds: float) -> None:
+        """Nothing through ``key`` for ``seconds`` (a 429 with retry_after for that chat)."""
+        until = self._clock.now() + timedelta(seconds=seconds)
+        self._holds[key] = max(until, self._holds.get(key, until))
 
     def forget_idle(self) -> None:
         """Drop full buckets: they carry no state, and one per chat would pile up."""
@@ -107,3 +122,13 @@ def telegram_keys(chat_id: str) -> list[tuple[str, str]]:
     if chat_id.startswith("-"):
         keys.append((TELEGRAM_GROUP, chat_id))
     return keys
+
+
+def chat_keys(channel: str, address: str) -> list[tuple[str, str]]:
+    """The buckets (and holds) one message to ``address`` on ``channel`` goes through."""
+    return telegram_keys(address) if channel == TELEGRAM else [chat_key(channel, address)]
+
+
+def chat_key(channel: str, address: str) -> tuple[str, str]:
+    """The key a provider's ``retry_after`` holds: the whole chat, not just one message."""
+    return (TELEGRAM_CHAT, address) if channel == TELEGRAM else (f"chat:{channel}", address)

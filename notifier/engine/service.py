@@ -1,9 +1,15 @@
 """The long-running process (`notifier run`), its one-shot form, and `simulate`.
 
 :class:`Service` owns the channels and a worker id, ticks sweep and dispatch through
-APScheduler, and stops cleanly on SIGTERM/SIGINT: the message in flight is finished,
+APScheduler, and stops cleanly on SIGTERM/SIGINT: the messages in flight are finished,
 the rest of the claim is released (back to pending), extra tasks are cancelled and
 the channels closed.
+
+Each dispatch tick starts a drain per channel lane (:mod:`notifier.engine.lanes`) that
+is not already running and does not wait for them: a lane stuck on a hanging server
+delays its own channel only, and the other lanes keep ticking. A tick that fails (the
+database restarting, locked or full) is logged in one line and the next tick tries
+again; the service never exits because of it, not even on its first tick.
 
 Other parts of the program (the Telegram bot, the answer-link web app) plug in without
 touching this loop: append an async callable to ``service.extra_tasks``; it is started
@@ -13,6 +19,7 @@ with the service and cancelled on stop (``notifier run`` adds the web app and th
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -22,20 +29,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.domain.steps import apply_send_window
 from notifier.engine.channels import ChannelSet
 from notifier.engine.dispatch import Dispatcher, DispatchReport, release_claims
+from notifier.engine.lanes import Lane
 from notifier.engine.scheduler import build_scheduler, real_interval
 from notifier.engine.sweep import SweepReport, sweep
 from notifier.runtime import Runtime
-from notifier.store.db import session_scope
+from notifier.store.db import describe_failure, session_scope
 from notifier.store.models import Deadline, Notification
 from notifier.vocab import DeadlineStatus, DeliveryStatus
 
 ExtraTask = Callable[[], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 
 def new_worker_id() -> str:
@@ -68,6 +78,7 @@ class Service:
         self.speed = speed  # of the (virtual) clock: ticks come this much faster
         self._stop = asyncio.Event()
         self._busy = asyncio.Lock()
+        self._drains: dict[str, asyncio.Future[DispatchReport]] = {}
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -85,16 +96,43 @@ class Service:
             return await asyncio.to_thread(sweep, self.runtime, now)
 
     async def dispatch_tick(self) -> DispatchReport:
-        """Send everything due now; stops early (after the message in flight) on stop."""
-        async with self._busy:
-            if self.stopping:
-                return DispatchReport()
-            return await self.dispatcher.dispatch_all(self.runtime.clock.now(), stop=self._stop)
+        """Every lane drained now (a lane already draining is awaited, not started twice)."""
+        if self.stopping:
+            return DispatchReport()
+        reports = await asyncio.gather(*self.kick_lanes())
+        total = DispatchReport()
+        for report in reports:
+            total.add(report)
+        return total
+
+    def kick_lanes(self) -> list[asyncio.Future[DispatchReport]]:
+        """Start a drain of every lane that is not draining already; the drains running."""
+        for lane in self.dispatcher.lanes():
+            running = self._drains.get(lane.name)
+            if running is None or running.done():
+                self._drains[lane.name] = asyncio.ensure_future(self._drain(lane))
+        return list(self._drains.values())
+
+    async def _drain(self, lane: Lane) -> DispatchReport:
+        now = self.runtime.clock.now()
+        try:
+            return await self.dispatcher.drain_lane(lane, now, stop=self._stop)
+        except Exception as exc:  # logged here; the next tick tries again
+            self._failed(f"dispatch ({lane.name})", exc)
+            return DispatchReport()
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        every = self.runtime.settings.file.dispatch_interval_seconds
+        log.error("%s failed: %s; trying again in %g s", what, describe_failure(exc), every)
+        if not isinstance(exc, SQLAlchemyError | OSError):
+            log.debug("traceback", exc_info=exc)
 
     async def once(self) -> TickReport:
-        """One sweep and one dispatch at the current time (cron users)."""
+        """One sweep and one dispatch at the current time (cron users); failures raise."""
         try:
-            return TickReport(await self.sweep_tick(), await self.dispatch_tick())
+            swept = await self.sweep_tick()
+            now = self.runtime.clock.now()
+            return TickReport(swept, await self.dispatcher.dispatch_all(now, stop=self._stop))
         finally:
             await self.close()
 
@@ -106,42 +144,59 @@ class Service:
                 loop.add_signal_handler(sig, self.request_stop)
         settings = self.runtime.settings.file
         scheduler = build_scheduler(
-            self._quiet(self.sweep_tick),
-            self._quiet(self.dispatch_tick),
+            self._guarded("sweep", self.sweep_tick),
+            self._guarded("dispatch", self._kick),
             sweep_every=real_interval(settings.sweep_interval_seconds, self.speed),
             dispatch_every=real_interval(settings.dispatch_interval_seconds, self.speed),
         )
         extras: list[asyncio.Future[None]] = [asyncio.ensure_future(t()) for t in self.extra_tasks]
         try:
-            await self.sweep_tick()
-            await self.dispatch_tick()
+            await self._guarded("sweep", self.sweep_tick)()
+            self.kick_lanes()
             scheduler.start()
             await self._stop.wait()
         finally:
             self._stop.set()
             if scheduler.running:
                 scheduler.shutdown(wait=False)
-            async with self._busy:  # the tick in flight finishes its current message
+            async with self._busy:  # the sweep in flight finishes
                 pass
+            # each lane finishes the messages it has in flight
+            await asyncio.gather(*self._drains.values(), return_exceptions=True)
             for task in extras:
                 task.cancel()
             await asyncio.gather(*extras, return_exceptions=True)
             if install_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
-            await self.close()
+            await self._guarded("shutdown", self.close)()
 
-    def _quiet(self, tick: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    def _guarded(
+        self, what: str, tick: Callable[[], Awaitable[object]]
+    ) -> Callable[[], Awaitable[None]]:
+        """``tick`` whose failure is logged in one line instead of ending the service."""
+
         async def job() -> None:
-            await tick()
+            try:
+                await tick()
+            except Exception as exc:
+                self._failed(what, exc)
 
         return job
 
+    async def _kick(self) -> None:
+        self.kick_lanes()
+
     async def close(self) -> None:
         """Release this worker's claims and close the channels (idempotent)."""
+        try:
+            await asyncio.to_thread(self._release)
+        finally:
+            await self.channels.aclose()
+
+    def _release(self) -> None:
         with session_scope(self.runtime.engine) as session:
             release_claims(session, self.worker_id)
-        await self.channels.aclose()
 
 
 # ---------------------------------------------------------------- simulate

@@ -5,6 +5,14 @@ is saved in the ``bot_cursor`` table (:mod:`notifier.store.cursors`), so a resta
 resumes after the last handled update instead of replaying it (at most the one update
 in flight when the process died is seen again).
 
+Nothing one update contains can stop the poller: updates are read as the Bot API's raw
+JSON (never parsed as a whole batch, where one malformed field would fail them all), an
+update that cannot be handled is logged with its id and skipped (its offset is saved),
+and a failing Bot API or database pauses polling with backoff (5 s doubling to 2 min, or
+the API's ``retry_after``). Start-up retries the same way: a 429 or an unreachable Bot
+API when the service starts delays the bot, it does not end it; only a rejected token
+does.
+
 Webhook mode (``NOTIFIER_TELEGRAM_WEBHOOK_URL`` set): :func:`run_bot` registers the
 URL with ``setWebhook`` and a ``secret_token`` (``NOTIFIER_TELEGRAM_WEBHOOK_SECRET``,
 required), and the web app serves :func:`webhook_handler` at the URL's path
@@ -21,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,10 +39,15 @@ from aiohttp import web
 from sqlmodel import Session
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from notifier.channels.telegram import fit_telegram_html, keyboard, telegram_base_url
+from notifier.channels.telegram import (
+    fit_telegram_html,
+    keyboard,
+    retry_seconds,
+    telegram_base_url,
+)
 from notifier.errors import ConfigError
 from notifier.interact.bot import BotContext, handle_update
 from notifier.interact.conversation import AnswerPress, Edit, Reply, Say
@@ -50,7 +64,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT = 30  # seconds of long polling per getUpdates
-ERROR_PAUSE = 5.0  # seconds before polling again after a network error
+ERROR_PAUSE = 5.0  # seconds before polling again after an error, doubling...
+MAX_PAUSE = 120.0  # ...up to this
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -132,21 +147,32 @@ def save_offset(ctx: BotContext, offset: int) -> None:
 
 
 async def fetch_updates(ctx: BotContext, bot: Bot, *, timeout: int) -> list[dict[str, Any]]:
-    """One getUpdates from the persisted offset (safe to cancel: nothing handled yet)."""
+    """One getUpdates from the persisted offset, as raw JSON (safe to cancel).
+
+    Raw on purpose: PTB parses a whole batch at once, so one update with an unexpected
+    field (a ``reply_markup`` sent as a string) would fail the batch, every time.
+    """
     offset = await asyncio.to_thread(load_offset, ctx)
-    updates = await bot.get_updates(
-        offset=offset or None,
-        timeout=timeout,
-        allowed_updates=ALLOWED_UPDATES,
-        read_timeout=timeout + 10,
-    )
-    return [update.to_dict() for update in updates]
+    params: dict[str, Any] = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
+    if offset:
+        params["offset"] = offset
+    with warnings.catch_warnings():  # PTB suggests get_updates(), which parses the batch
+        warnings.simplefilter("ignore")
+        raw = await bot.do_api_request("get_updates", api_kwargs=params, read_timeout=timeout + 10)
+    if not isinstance(raw, list):
+        log.warning("getUpdates answered %.200r instead of a list; ignored", raw)
+        return []
+    return [update for update in raw if isinstance(update, dict)]
 
 
 async def handle_and_commit(ctx: BotContext, bot: Bot, update: dict[str, Any]) -> None:
-    """Handle one update, then persist the offset past it."""
+    """Handle one update, then persist the offset past it (even when handling failed)."""
+    update_id = update.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        log.warning("Telegram update without a usable update_id skipped: %.200r", update)
+        return
     await process(ctx, bot, update)
-    await asyncio.to_thread(save_offset, ctx, int(update["update_id"]) + 1)
+    await asyncio.to_thread(save_offset, ctx, update_id + 1)
 
 
 async def poll_once(ctx: BotContext, bot: Bot, *, timeout: int = POLL_TIMEOUT) -> int:
@@ -164,6 +190,25 @@ async def _settle(*tasks: asyncio.Future[Any]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def _pause(stop_event: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` or until stop; True when stopped."""
+    try:
+        await asyncio.wait_for(stop_event.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _problem(error: BaseException) -> tuple[str, float | None]:
+    """A log line for a failed poll, and the wait the Bot API asked for (429)."""
+    if isinstance(error, RetryAfter):
+        seconds = retry_seconds(error)
+        return f"flood control, retry after {seconds:g} s", seconds
+    if isinstance(error, TelegramError):
+        return error.message, None
+    return f"{type(error).__name__}: {error}", None
+
+
 async def poll_forever(
     ctx: BotContext,
     bot: Bot,
@@ -171,12 +216,14 @@ async def poll_forever(
     *,
     timeout: int = POLL_TIMEOUT,
     error_pause: float = ERROR_PAUSE,
+    max_pause: float = MAX_PAUSE,
 ) -> None:
-    """Poll until ``stop_event`` is set; network errors pause, never stop the loop.
+    """Poll until ``stop_event`` is set; no error stops the loop (module docstring).
 
     A stop abandons a long poll in progress, but never an update being handled: the
     update in hand is finished and its offset saved; the rest stay with Telegram.
     """
+    pause = error_pause
     while not stop_event.is_set():
         fetch = asyncio.ensure_future(fetch_updates(ctx, bot, timeout=timeout))
         stopper = asyncio.ensure_future(stop_event.wait())
@@ -189,20 +236,25 @@ async def poll_forever(
         if fetch not in done:
             await _settle(fetch)
             return
-        error = fetch.exception()
-        if isinstance(error, TelegramError):
-            log.warning("getUpdates failed: %s", error.message)
+        error: BaseException | None = fetch.exception()
+        if error is None:
             try:
-                await asyncio.wait_for(stop_event.wait(), error_pause)
-            except TimeoutError:
-                pass
+                for update in fetch.result():
+                    await handle_and_commit(ctx, bot, update)
+                    if stop_event.is_set():
+                        return
+            except Exception as exc:  # the database went away while saving the offset
+                error = exc
+        if error is None:
+            pause = error_pause
             continue
-        if error is not None:
-            raise error
-        for update in fetch.result():
-            await handle_and_commit(ctx, bot, update)
-            if stop_event.is_set():
-                return
+        problem, asked = _problem(error)
+        wait = asked if asked is not None else pause
+        log.warning("Telegram polling failed: %s; polling again in %g s", problem, wait)
+        if asked is None:
+            pause = min(pause * 2, max_pause)
+        if await _pause(stop_event, wait):
+            return
 
 
 # -- webhook -----------------------------------------------------------------------------
@@ -258,26 +310,63 @@ async def register_webhook(runtime: Runtime, bot: Bot) -> None:
 # -- the service task --------------------------------------------------------------------
 
 
-async def run_bot(runtime: Runtime, stop_event: asyncio.Event) -> None:
+async def start_bot(
+    runtime: Runtime,
+    bot: Bot,
+    stop_event: asyncio.Event,
+    *,
+    error_pause: float = ERROR_PAUSE,
+    max_pause: float = MAX_PAUSE,
+) -> bool:
+    """Initialise the bot and set up webhook or polling, retrying until it works.
+
+    A 429, a timeout or an unreachable Bot API waits (``retry_after``, or backoff) and
+    tries again; a rejected token raises. False when stopped before it worked.
+    """
+    pause = error_pause
+    while not stop_event.is_set():
+        try:
+            await bot.initialize()
+            if runtime.settings.file.telegram.webhook_url:
+                await register_webhook(runtime, bot)
+            else:
+                await bot.delete_webhook(drop_pending_updates=False)
+            return True
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            problem, asked = _problem(exc)
+        wait = asked if asked is not None else pause
+        log.warning("Telegram Bot API not ready at start: %s; trying again in %g s", problem, wait)
+        if asked is None:
+            pause = min(pause * 2, max_pause)
+        if await _pause(stop_event, wait):
+            return False
+    return False
+
+
+async def run_bot(runtime: Runtime, stop_event: asyncio.Event, **pauses: float) -> None:
     """The bot task for the service's ``extra_tasks``.
 
     No token: nothing to do. Webhook URL set: register the webhook (the web app serves
     it, see :func:`add_webhook_route`) and wait for stop. Otherwise: drop any webhook
-    and long-poll until ``stop_event`` is set.
+    and long-poll until ``stop_event`` is set. ``pauses``: ``error_pause``/``max_pause``.
     """
     if not runtime.settings.telegram_token:
         return
     bot = make_bot(runtime)
     try:
-        await bot.initialize()
+        if not await start_bot(runtime, bot, stop_event, **pauses):
+            return
         if runtime.settings.file.telegram.webhook_url:
-            await register_webhook(runtime, bot)
             await stop_event.wait()
             return
-        await bot.delete_webhook(drop_pending_updates=False)
-        await poll_forever(bot_context(runtime), bot, stop_event)
+        await poll_forever(bot_context(runtime), bot, stop_event, **pauses)  # type: ignore[arg-type]
     finally:
-        await bot.shutdown()
+        try:
+            await bot.shutdown()
+        except TelegramError as exc:
+            log.warning("Telegram bot shutdown: %s", exc.message)
 
 
 def install(service: Any) -> None:

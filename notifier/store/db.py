@@ -19,6 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -51,6 +52,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for a log or an error message: what failed, no traceback, no password.
+
+    The database driver's own words are kept ("database is locked", "database or disk is
+    full", "attempt to write a readonly database", "connection refused").
+    """
+    if isinstance(exc, SQLAlchemyError):
+        orig = getattr(exc, "orig", None)
+        detail = " ".join(str(orig if orig is not None else exc).split())
+        return f"database unavailable ({type(orig or exc).__name__}: {detail[:300]})"
+    if isinstance(exc, OSError):
+        return f"system error ({type(exc).__name__}: {exc})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -217,7 +217,8 @@ class Notification(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = _utc()
     claimed_by: str | None = None
-    claimed_at: datetime | None = _utc()
+    claimed_at: datetime | None = _utc()  # when the lease was taken or last renewed
+    claim_token: str | None = Field(default=None, max_length=32)  # one per claim (CAS)
     address: str = ""
     subject: str = ""
     body_text: str = ""

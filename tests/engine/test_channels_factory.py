@@ -56,3 +56,14 @@ def test_rate_limits_from_settings_and_zero_turns_one_off(config_dir: Path) -> N
     off = settings.file.rate_limits.model_copy(update={"telegram_per_chat_per_second": 0})
     settings.file.rate_limits = off
     assert set(rate_limits(settings)) == {TELEGRAM, TELEGRAM_GROUP}
+
+
+def test_a_sender_without_an_address_is_refused_at_start(config_dir: Path) -> None:
+    from notifier.errors import ConfigError
+
+    env = {"NOTIFIER_SMTP_HOST": "mail.example.vn", "NOTIFIER_SMTP_FROM": "Văn phòng UBND"}
+    with pytest.raises(ConfigError, match="NOTIFIER_SMTP_FROM.*'Văn phòng UBND' has no usable"):
+        build_channels(load_settings(config_dir, env=env), SystemClock(), echo=False)
+    env["NOTIFIER_SMTP_FROM"] = "Văn phòng UBND <vanphong@batu.example>"
+    email = build_channels(load_settings(config_dir, env=env), SystemClock(), echo=False)
+    assert isinstance(email.get("email"), EmailChannel)

@@ -224,7 +224,7 @@ async def test_stop_finishes_nothing_more_and_releases_the_claim(env: Env) -> No
 
     email = FakeChannel("email", fail=fail)
     report = await dispatch(env.runtime, env.channels(email=email), "w1", stop=stop)
-    assert (report.claimed, report.sent) == (3, 1)
+    assert (report.claimed, report.sent) == (1, 1)  # claimed one at a time, right before
     assert [env.row(i).status for i in ids] == ["sent", "pending", "pending"]
     assert all(env.row(i).claimed_by is None for i in ids)
 
@@ -258,11 +258,13 @@ async def test_transient_failures_back_off_then_give_up_after_24_hours_and_alert
     assert row.status == "failed" and "24 h" in row.last_error
     assert env.clock.now() - T0 >= timedelta(hours=24)
     assert env.clock.now() - T0 < timedelta(hours=25)
+    # one alert for the whole outage (the server failed 5 times in a row), none per give-up
     alerts = env.rows(kind="admin_alert")
     assert [(a.occurrence, a.person_id) for a in alerts] == [
-        (f"alert:{row_id}", env.person("vp.quan-tri").id)
+        ("outage:email:2024-04-16T01:15:00+00:00", env.person("vp.quan-tri").id)
     ]
     assert "503 try later" in alerts[0].context["note"]
+    assert alerts[0].context["note"].startswith("Kênh thư điện tử không gửi được tin từ 08:15")
 
 
 async def test_telegram_retry_after_sets_the_next_attempt(env: Env) -> None:
@@ -293,7 +295,9 @@ async def test_permanent_failure_marks_address_falls_back_and_alerts_admins(env:
     assert env.row(row_id).status == "failed"
     assert env.person("vp.chanh").telegram_unusable == "Forbidden: bot was blocked"
     (again,) = env.rows(occurrence="d1@2024-05-02", channel="email")
-    assert (again.status, again.step, again.address) == ("pending", "test", "minh.tv@batu.example")
+    # the email lane runs beside the Telegram one: it may already have sent the fallback
+    assert again.status in ("pending", "sent")
+    assert (again.step, again.address) == ("test", "minh.tv@batu.example")
     (alert,) = env.rows(kind="admin_alert")
     assert "bot was blocked" in alert.context["note"] and "email" in alert.context["note"]
 
@@ -305,7 +309,8 @@ async def test_permanent_failure_of_the_last_channel_alerts_without_fallback(env
     email = FakeChannel("email", fail=lambda m: ChannelError("550 no mailbox", permanent=True))
     row_id = queue(env, "vp.pho-chanh", "email")
     report = await dispatch(env.runtime, env.channels(email=email), "w1")
-    assert (report.failed, env.row(row_id).status) == (1, "failed")
+    # the message, then (same dispatch, same dead mail server) the admin alert about it
+    assert (report.failed, env.row(row_id).status) == (2, "failed")
     assert env.person("vp.pho-chanh").email_unusable == "550 no mailbox"
     assert len(env.rows(person_id=env.person("vp.pho-chanh").id)) == 1
     (alert,) = env.rows(kind="admin_alert")
