@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from sqlalchemy.exc import DBAPIError
+
 from notifier.cli.app import app
 from notifier.cli.common import AppState, err_console
 from notifier.errors import ConfigError, NotifierError, PlanConflict, PlanParseError, ResolveError
@@ -38,6 +40,15 @@ def _run(argv: list[str] | None, state: AppState) -> int:
         return 2
     except NotifierError as exc:
         err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
+        return 1
+    except DBAPIError as exc:  # unreachable, read-only, full disk, not a database
+        from notifier.store.db import describe_database_error
+
+        url = state.db_url or (state._settings.database_url if state._settings else "")
+        err_console.print(
+            f"[bold red]Lỗi cơ sở dữ liệu:[/] {describe_database_error(exc, url)}",
+            highlight=False,
+        )
         return 1
     return 0
 

@@ -497,8 +497,41 @@ def _mask_events(f: str) -> str:
     return _EVENT.sub(lambda m: " " * len(m.group(0)), f)
 
 
+# The years a plan's deadline may fall in: the working calendar and every date sum after
+# a deadline (reminders, the next working day) need room on both sides; "30/6/9999" is a typo.
+PLAN_YEARS = range(1990, 2100)
+
+
 def parse_timeframe(text: str, *, plan_date: date | None, plan_year: int, until: date) -> Timeframe:
     """Read one time expression; never raises, an unreadable text gives kind UNKNOWN.
+
+    A due date outside PLAN_YEARS makes the whole expression UNKNOWN with the year named,
+    so the importer warns instead of failing on the calendar.
+    """
+    try:
+        found = _parse_timeframe(text, plan_date=plan_date, plan_year=plan_year, until=until)
+    except (ValueError, OverflowError):  # a date past 9999 while expanding
+        found = None
+    outside = sorted(
+        {o.due.year for o in found.occurrences if o.due.year not in PLAN_YEARS} if found else {0}
+    )
+    if not outside:
+        assert found is not None
+        return found
+    clean = " ".join(unicodedata.normalize("NFC", text or "").split()).strip(" .;,")
+    years = [y for y in outside if y] or [int(y) for y in re.findall(r"\d{4,}", clean)][:1]
+    named = f"năm {', '.join(str(y) for y in years)}" if years else "một năm"
+    note = (
+        f"{named} không hợp lệ (nhận từ {PLAN_YEARS.start} đến {PLAN_YEARS.stop - 1}); "
+        "kiểm tra lại năm trong văn bản"
+    )
+    return Timeframe(clean, TimeframeKind.UNKNOWN, None, (), None, note)
+
+
+def _parse_timeframe(
+    text: str, *, plan_date: date | None, plan_year: int, until: date
+) -> Timeframe:
+    """The rules below, in order (see parse_timeframe, which bounds the years).
 
     Order: lunar, relative ("30 ngày kể từ"), window (từ ... đến ...), recurring,
     explicit points (dates, months, quarters, years, spans), then ongoing/on demand.
