@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -72,7 +73,8 @@ class ConsoleChannel:
         """Append to the log, created 0600: its answer links work for whoever reads them."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        if os.fstat(fd).st_mode & 0o077:  # a log left readable by an older version
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISREG(mode) and mode & 0o077:  # a log left readable by an older version
             os.fchmod(fd, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as file:
             file.write(block)
