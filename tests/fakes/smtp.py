@@ -2,7 +2,8 @@
 
 It runs in aiosmtpd's own thread, so the client under test talks to it over a real
 socket exactly as it would to a mail server. Recipients listed in ``refuse`` get
-``550``, messages to those in ``reject_data`` get ``554`` after DATA; ``users`` turns on AUTH (PLAIN/LOGIN, allowed without TLS for tests).
+``550``, messages to those in ``reject_data`` get ``554`` after DATA; ``users`` turns on
+AUTH (PLAIN/LOGIN, allowed without TLS for tests).
 """
 
 from __future__ import annotations
