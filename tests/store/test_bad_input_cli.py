@@ -105,10 +105,10 @@ def test_an_admin_added_with_contact_add_is_known(
 @pytest.mark.parametrize(
     ("url_variable", "url", "secret_variable"),
     [
-        ("NOTIFIER_TELEGRAM_WEBHOOK_URL", "https://bot.example.vn/tg", "NOTIFIER_TELEGRAM_WEBHOOK_SECRET"),
-        ("NOTIFIER_ZALO_WEBHOOK_URL", "https://bot.example.vn/zalo", "NOTIFIER_ZALO_WEBHOOK_SECRET"),
+        ("NOTIFIER_TELEGRAM_WEBHOOK_URL", "https://x.vn/tg", "NOTIFIER_TELEGRAM_WEBHOOK_SECRET"),
+        ("NOTIFIER_ZALO_WEBHOOK_URL", "https://x.vn/zalo", "NOTIFIER_ZALO_WEBHOOK_SECRET"),
     ],
-)  # fmt: skip
+)
 def test_a_webhook_url_without_its_secret_is_refused(
     cli: Cli,
     config_dir: Path,
