@@ -278,3 +278,66 @@ def test_a_valid_preview_window_still_works(cli: Cli, config_dir: Path, tmp_path
     assert cli(*base, "plan", "import", SEED_PLAN).code == 0
     result = cli(*base, "preview", "--from", "2024-04-22", "--to", "2024-04-22")
     assert result.code == 0 and "II.1" in result.out
+
+
+# -- plan files at the command line ------------------------------------------------------
+
+
+def _bomb(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<w:document>" + b" " * (60 << 20) + b"</w:document>")
+
+
+def _not_word(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "a zip, not a Word package")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "words"),
+    [
+        ("renamed.docx", lambda p: p.write_bytes(b"{\\rtf1 Word 97}"), "không phải tệp Word .docx"),
+        ("bom.docx", _bomb, "bom zip"),
+        ("zip.docx", _not_word, "không có word/document.xml"),
+        ("latin1.md", lambda p: p.write_bytes(b"K\xe9 ho\xe1ch\n1. Vi\xeac"), "UTF-8"),
+        ("trong.md", lambda p: p.write_text("\n\n", "utf-8"), "không có nhiệm vụ"),
+        ("thieu.md", None, "không"),
+    ],
+)
+def test_a_plan_file_that_cannot_be_read_exits_2_naming_it_and_writes_nothing(
+    cli: Cli, config_dir: Path, tmp_path: Path, name: str, make: object, words: str
+) -> None:
+    base, db = _initialised(cli, config_dir, tmp_path)
+    before = _db_bytes(db)
+    path = tmp_path / name
+    if callable(make):
+        make(path)
+    result = cli(*base, "plan", "import", path)
+    message = " ".join(result.err.split())
+    assert result.code == 2, result.out + result.err
+    assert name in message and words.lower() in message.lower(), message
+    assert "Traceback" not in result.err
+    assert _db_bytes(db) == before
+
+
+def test_nul_bytes_and_nfd_in_a_plan_import_as_the_clean_text(
+    cli: Cli, config_dir: Path, tmp_path: Path
+) -> None:
+    base, db = _initialised(cli, config_dir, tmp_path)
+    messy = tmp_path / "ke-hoach.md"
+    clean = SEED_PLAN.read_text("utf-8")
+    nfd = unicodedata.normalize("NFD", clean).replace("Tham quan", "Tham\x00 quan")
+    messy.write_text(nfd, "utf-8")
+    assert cli(*base, "plan", "import", messy).code == 0
+    again = cli(*base, "plan", "import", SEED_PLAN)  # the same plan: updated, not a second
+    assert again.code == 0 and "Đã cập nhật" in again.out, again.out + again.err
+    engine = make_engine(f"sqlite:///{db}")
+    with Session(engine) as session:
+        [plan] = session.exec(select(Plan)).all()
+        assert unicodedata.is_normalized("NFC", plan.title) and "\x00" not in plan.title
+    engine.dispose()
