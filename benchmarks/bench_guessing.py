@@ -4,12 +4,12 @@ Usage: python benchmarks/bench_guessing.py [--hours 24] [--login-hours 24]
 
 The real limits run against a real SQLite database on a virtual clock: an attacker who
 tries again the second a lock ends, for ``--hours`` of virtual time (``--login-hours``
-for the login form: each checked password costs one Argon2id verification, ~0.1-1 s).
-Counted are the guesses that were actually checked (a limited attempt is refused before
-the code or the password is looked at). Four attackers: invite codes from one chat, invite codes from a
-fresh chat for every guess, passwords for one login (from any number of addresses),
-passwords for a fresh login every guess from one address. Prints the counts and, for the
-codes, the expected time to hit one of 100 live codes.
+for the login form: each checked password costs one Argon2id verification, 0.1-1 s).
+Counted are the guesses actually checked (a limited attempt is refused before the code
+or the password is looked at). Four attackers: invite codes from one chat; invite codes
+from a fresh chat for every guess; passwords for one login (from any number of
+addresses); passwords for a fresh login every guess from one address. Prints the counts
+and, for the codes, the expected time to hit one of 100 live codes.
 """
 
 from __future__ import annotations
