@@ -341,3 +341,24 @@ def test_nul_bytes_and_nfd_in_a_plan_import_as_the_clean_text(
         [plan] = session.exec(select(Plan)).all()
         assert unicodedata.is_normalized("NFC", plan.title) and "\x00" not in plan.title
     engine.dispose()
+
+
+def test_a_full_disk_during_init_leaves_no_half_built_schema(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import inspect
+
+    url = f"sqlite:///{tmp_path / 'full.db'}"
+    engine = make_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _no_room(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA max_page_count=12")
+
+    capsys.readouterr()
+    code = run_cli(["init"], state=AppState(config_dir=config_dir, db_url=url, _engine=engine))
+    err = capsys.readouterr().err
+    assert code == 1 and "đĩa đã đầy" in err, err
+    check = make_engine(url)
+    assert inspect(check).get_table_names() == []
+    check.dispose()
