@@ -149,3 +149,12 @@ def test_deadline_years_outside_1990_2099_are_named(written: str) -> None:
     found = parse_timeframe(written, plan_date=None, plan_year=2024, until=date(2025, 12, 31))
     assert found.kind == "unknown" and found.occurrences == ()
     assert found.note is not None and "không hợp lệ (nhận từ 1990 đến 2099)" in found.note
+
+
+def test_an_impossible_day_in_a_deadline_says_why_it_was_not_read() -> None:
+    text = HEAD + "1. Giao Phòng Kinh tế chủ trì X; hoàn thành trước ngày 31/4/2024.\n"
+    plan = parse_plan_text(text)
+    assert plan.tasks[0].timeframe.due_dates == []
+    assert any(
+        "ngày 31/4 không có thật (tháng 4 năm 2024 có 30 ngày)" in w.message for w in plan.warnings
+    )
