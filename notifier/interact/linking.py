@@ -10,7 +10,7 @@ Guessing is bounded (every attempt is recorded in the append-only ``link_attempt
 the code is looked at and does not count as a failure, so a lock ends one hour after the
 last real failure. An attacker therefore gets at most 30 × 24 = 720 guesses a day, however
 many chats they open, against 31^10 ≈ 8.2 × 10^14 codes: with 100 live codes, one hit
-every 3.1 × 10^7 years on average (``benchmarks/guessing.py`` prints the figures).
+every 3.1 × 10^7 years on average (``benchmarks/bench_guessing.py`` prints the figures).
 The price: while the overall limit holds, nobody can link by code for up to an hour; the
 office can still write the chat id into directory.yaml.
 """
