@@ -259,6 +259,9 @@ def test_a_directory_saved_as_nfd_changes_nothing_and_is_stored_as_nfc(
         (["run", "--once", "--speed", "10"], "chỉ dùng --speed cùng với --at"),
         (["log", "--since", "0001-01-01"], "năm 1 nằm ngoài"),
         (["done", "II.1", "--at", "hôm qua"], "không phải là thời điểm"),
+        (["calendar", "show", "--year", "9999"], "năm 9999 nằm ngoài"),
+        (["calendar", "show", "--year", "0"], "năm 0 nằm ngoài"),
+        (["report", "--plan", "1", "--at", "9999-12-31", "--format", "csv"], "năm 9999 nằm ngoài"),
     ],
 )
 def test_bad_dates_and_ranges_exit_2_before_anything_runs(
