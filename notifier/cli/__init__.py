@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 
 from notifier.cli.app import app
 from notifier.cli.common import AppState, err_console
@@ -42,6 +42,8 @@ def _run(argv: list[str] | None, state: AppState) -> int:
         err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
         return 1
     except DBAPIError as exc:  # unreachable, read-only, full disk, not a database
+        if isinstance(exc, IntegrityError | ProgrammingError | DataError):
+            raise  # a bug of ours, not the database's state: keep the traceback
         from notifier.store.db import describe_database_error
 
         url = state.db_url or (state._settings.database_url if state._settings else "")

@@ -365,3 +365,16 @@ def test_a_full_disk_during_init_leaves_no_half_built_schema(
     check = make_engine(url)
     assert inspect(check).get_table_names() == []
     check.dispose()
+
+
+def test_a_database_file_that_is_not_sqlite_is_named_and_left_alone(
+    cli: Cli, config_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "notes.db"
+    db.write_text("ghi chú của văn phòng, không phải cơ sở dữ liệu\n" * 20, "utf-8")
+    before = db.read_bytes()
+    for command in ("status", "init"):
+        result = cli("--config", str(config_dir), "--db", f"sqlite:///{db}", command)
+        assert result.code == 1, result.out + result.err
+        assert "không phải là cơ sở dữ liệu SQLite" in result.err and str(db) in result.err
+    assert db.read_bytes() == before
