@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from notifier.channels.base import Button
-from notifier.errors import Refused
+from notifier.errors import ConfigError, Refused
 from notifier.vocab import RECIPIENT_ANSWERS, AckAction
 
 TOKEN_LIFETIME = timedelta(days=30)
@@ -36,16 +36,50 @@ _ACTIONS = {code: action for action, code in _CODES.items()}
 
 
 def load_secret_key(env_value: str | None, key_file: Path) -> bytes:
-    """The signing key: the environment's, else the file's (created 0600 on first use)."""
+    """The signing key: the environment's, else the file's (created 0600 on first use).
+
+    The file appears whole or not at all (written aside, then linked into place), so a
+    full disk never leaves an empty key that would sign every link with nothing.
+    """
     if env_value:
         return env_value.encode("utf-8")
-    if key_file.exists():
-        return key_file.read_bytes().strip()
+    try:
+        if not key_file.exists():
+            _create_key(key_file)
+        key = key_file.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(
+            [
+                f"{key_file}: không đọc hoặc tạo được tệp khóa ký ({exc.strerror or exc}); "
+                "kiểm tra thư mục (secret_key_file) và chỗ trống trên đĩa, hoặc đặt "
+                "NOTIFIER_SECRET_KEY"
+            ]
+        ) from None
+    if not key:
+        raise ConfigError(
+            [
+                f"{key_file}: tệp khóa ký rỗng; xóa tệp để tạo khóa mới (các liên kết đã gửi "
+                "sẽ hết hiệu lực) hoặc đặt NOTIFIER_SECRET_KEY"
+            ]
+        )
+    return key
+
+
+def _create_key(key_file: Path) -> None:
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secrets.token_urlsafe(48).encode("ascii"))
-    return key_file.read_bytes().strip()
+    aside = key_file.with_name(f".{key_file.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_urlsafe(48).encode("ascii"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(aside, key_file)  # like O_EXCL: a key another process made first wins
+        except FileExistsError:
+            pass
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 def _b64(data: bytes) -> str:

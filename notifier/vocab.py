@@ -170,6 +170,17 @@ class LoginOutcome(Labelled):
     LIMITED = "limited"
 
 
+class LinkOutcome(Labelled):
+    """How one ``/start CODE`` ended (what the invite-code limits count)."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    USED = "used"
+    EXPIRED = "expired"
+    INACTIVE = "inactive"
+    LIMITED = "limited"
+
+
 class OccurrenceKind(Labelled):
     """A deadline row is a task's own deadline or one reporting period of ongoing work."""
 
@@ -382,6 +393,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "unknown_login": "không có tài khoản",
         "disabled": "tài khoản đã khóa",
         "limited": "tạm khóa do đăng nhập sai nhiều lần",
+    },
+    "LinkOutcome": {
+        "ok": "đã liên kết",
+        "wrong": "mã không đúng",
+        "used": "mã đã dùng",
+        "expired": "mã hết hạn",
+        "inactive": "người được mời không còn trong danh bạ",
+        "limited": "tạm khóa do nhập sai mã nhiều lần",
     },
     "OccurrenceKind": {"deadline": "thời hạn", "report": "kỳ báo cáo"},
     "DeadlineStatus": {"open": "đang theo dõi", "done": "đã hoàn thành", "cancelled": "đã hủy"},

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,12 @@ _FLOAT = re.compile(
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# C0 controls except tab, LF, CR; DEL; C1 controls except NEL: what YAML 1.1 refuses.
+_FORBIDDEN = frozenset(
+    [chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)]
+    + [chr(0x7F)]
+    + [chr(c) for c in range(0x80, 0xA0) if c != 0x85]
+)
 
 
 class ConfigLoader(yaml.SafeLoader):
@@ -76,8 +83,31 @@ class YamlDocument:
     root: yaml.Node | None
 
 
+def _control_characters(text: str, source: str) -> list[str]:
+    """Lines holding NUL or another control character YAML refuses (copied from Word, a
+    broken editor): PyYAML would report a character offset, we name the line."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        bad = sorted({c for c in line if c in _FORBIDDEN})
+        if bad:
+            names = ", ".join(f"U+{ord(c):04X}" for c in bad)
+            problems.append(
+                f"{source}:{number}: ký tự điều khiển {names} không được phép trong tệp YAML; "
+                "xóa ký tự đó (thường do sao chép từ văn bản khác) rồi lưu lại tệp"
+            )
+    return problems
+
+
 def parse_yaml(text: str, source: str) -> YamlDocument:
-    """Parse ``text`` (named ``source`` in errors) into data and node tree."""
+    """Parse ``text`` (named ``source`` in errors) into data and node tree.
+
+    The text is NFC first: names typed on macOS arrive decomposed (NFD) and would be
+    stored, compared and matched as different strings from the same names in NFC.
+    """
+    problems = _control_characters(text, source)
+    if problems:
+        raise ConfigError(problems)
+    text = unicodedata.normalize("NFC", text)
     loader = ConfigLoader(text)
     try:
         root = loader.get_single_node()

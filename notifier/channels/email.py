@@ -294,7 +294,7 @@ _REFUSED = aiosmtplib.SMTPRecipientsRefused
 
 
 def smtp_error(exc: aiosmtplib.SMTPException, settings: SmtpSettings) -> ChannelError:
-    """Map an aiosmtplib error: only a mailbox refused with 5xx is permanent."""
+    """Map an aiosmtplib error: a mailbox or a message refused with 5xx is permanent."""
     where = f"{settings.host}:{settings.port}"
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
@@ -314,6 +314,13 @@ def smtp_error(exc: aiosmtplib.SMTPException, settings: SmtpSettings) -> Channel
             f"SMTP server {where} refused sender {exc.sender!r} ({exc.code} {exc.message}); "
             "an administrator must check the sender address and security settings",
             permanent=False,
+        )
+    if isinstance(exc, aiosmtplib.SMTPDataError) and exc.code >= 500:
+        # 554 after DATA: the server refuses this message for good (policy, spam, size);
+        # retrying for 24 hours cannot help, the person's next channel may.
+        return ChannelError(
+            f"SMTP server {where} refused the message after DATA: {exc.code} {exc.message}",
+            permanent=True,
         )
     if isinstance(exc, aiosmtplib.SMTPTimeoutError):
         return ChannelError(f"SMTP server {where} timed out: {exc}", permanent=False)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
 
 from notifier.cli.app import app
 from notifier.cli.common import AppState, err_console
 from notifier.errors import ConfigError, NotifierError, PlanConflict, PlanParseError, ResolveError
-from notifier.store.db import describe_failure
+from notifier.store.db import describe_database_error
 
 BAD_INPUT = (ConfigError, PlanParseError, ResolveError, PlanConflict)
 
@@ -44,11 +44,12 @@ def _run(argv: list[str] | None, state: AppState) -> int:
     except NotifierError as exc:
         err_console.print(f"[bold red]Lỗi:[/] {exc}", highlight=False)
         return 1
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError) as exc:  # unreachable, read-only, full disk, not a database
+        if isinstance(exc, IntegrityError | ProgrammingError | DataError):
+            raise  # a bug of ours, not the database's state: keep the traceback
+        url = state.db_url or (state._settings.database_url if state._settings else "")
         err_console.print(
-            f"[bold red]Lỗi cơ sở dữ liệu hoặc ổ đĩa:[/] {describe_failure(exc)}. "
-            "Lệnh đã dừng, không có thay đổi nào được ghi dở dang; đề nghị kiểm tra quyền ghi, "
-            "dung lượng ổ đĩa và máy chủ cơ sở dữ liệu rồi chạy lại.",
+            f"[bold red]Lỗi cơ sở dữ liệu hoặc ổ đĩa:[/] {describe_database_error(exc, url)}",
             highlight=False,
         )
         return 3

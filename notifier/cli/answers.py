@@ -131,9 +131,9 @@ def done_command(
     at: Annotated[str | None, typer.Option("--at", help="When it was done (ISO).")] = None,
 ) -> None:
     """Record a task as done (the earliest open occurrence of a recurring task)."""
+    when = parse_instant(at, "--at") if at is not None else None  # usage first: exit 2
     runtime = state(ctx).runtime()
     match = _task(runtime, task, plan)
-    when = parse_instant(at, "--at") if at is not None else None
     try:
         outcome = services.complete(
             runtime, deadline_id=match.deadline_id, person_id=None, via=Via.CLI,

@@ -52,18 +52,44 @@ def root(
     ctx.obj.db_url = db or ctx.obj.db_url
 
 
-def validate_configuration(st: AppState) -> DirectoryConfig:
-    """Load every configuration file so that errors stop us before the database is touched."""
+def validate_configuration(st: AppState, warn: bool = True) -> DirectoryConfig:
+    """Load every configuration file and check what spans them (templates, admins,
+    webhooks) so that errors stop us before the database is touched."""
     from notifier.domain.calendar import WorkingCalendar
     from notifier.domain.policy import load_policy
+    from notifier.errors import ConfigError
+    from notifier.preflight import check_configuration
 
     settings = st.settings
     directory, warnings = read_directory(settings.directory_path)
     WorkingCalendar.from_yaml(settings.calendar_path)
     load_policy(settings.policy_path)
-    for warning in warnings:
+    problems = check_configuration(settings, directory, _stored_people(st, directory))
+    if problems:
+        raise ConfigError(problems)
+    for warning in warnings if warn else []:
         err_console.print(f"[yellow]Cảnh báo:[/] {warning}")
     return directory
+
+
+def _stored_people(st: AppState, directory: DirectoryConfig) -> set[str]:
+    """Keys of people in an initialised database (added with `contact add`), read only
+    when an ``admins`` entry is not in directory.yaml; a missing database is never created."""
+    from sqlalchemy.engine import make_url
+
+    from notifier.store.db import current_revision, head_revision
+    from notifier.store.models import Person
+
+    in_file = {p.key for p in directory.people}
+    if all(key in in_file for key in st.settings.file.admins):
+        return set()
+    url = make_url(st.settings.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return set()
+    if current_revision(st.engine) != head_revision():
+        return set()
+    with Session(st.engine) as session:
+        return set(session.exec(select(Person.key)).all())
 
 
 def _apply_directory(st: AppState, verb: str) -> None:
@@ -104,7 +130,9 @@ def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema and load the configuration (safe to repeat)."""
     st = state(ctx)
     _apply_directory(st, "init")
-    console.print(f"Cơ sở dữ liệu: {st.settings.database_url}")
+    from notifier.store.db import safe_url
+
+    console.print(f"Cơ sở dữ liệu: {safe_url(st.settings.database_url)}")
     _show_directory(st)
 
 

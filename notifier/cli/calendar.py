@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from notifier.cli.app import app
-from notifier.cli.common import AppState, console, state, table
+from notifier.cli.common import CLI_YEARS, AppState, console, state, table
 from notifier.textfmt import vn_date, vn_weekday
 
 calendar_app = typer.Typer(
@@ -26,6 +26,11 @@ def calendar_show(
     from notifier.runtime import load_calendar
     from notifier.store.calendar_notice import estimate_notice
 
+    if year is not None and year not in CLI_YEARS:
+        raise typer.BadParameter(
+            f"năm {year} nằm ngoài khoảng nhận được ({CLI_YEARS.start} đến {CLI_YEARS.stop - 1})",
+            param_hint="--year",
+        )
     st = state(ctx)
     calendar = load_calendar(st.settings, st.engine)
     today = st.clock.now().astimezone(st.settings.tz).date()

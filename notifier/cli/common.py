@@ -65,14 +65,14 @@ class AppState:
     def ready_engine(self) -> Engine:
         """The engine of a database already initialised (else a clear error)."""
         from notifier.errors import ConfigError
-        from notifier.store.db import current_revision, head_revision
+        from notifier.store.db import current_revision, head_revision, safe_url
 
         engine = self.engine
         current = current_revision(engine)
         if current != head_revision():
             raise ConfigError(
                 [
-                    f"database {self.settings.database_url} is at schema revision "
+                    f"database {safe_url(self.settings.database_url)} is at schema revision "
                     f"{current or 'none'}, expected {head_revision()}: run `notifier init` first"
                 ]
             )
@@ -85,13 +85,33 @@ def state(ctx: typer.Context) -> AppState:
     return obj
 
 
+# The years a date given on the command line may fall in: the working calendar holds
+# the holidays package's years (from 1900) and a deadline needs the day after it too.
+CLI_YEARS = range(1990, 2100)
+# The longest window `preview` and `simulate` expand, so a typo cannot ask for 8,000 years.
+MAX_SPAN_DAYS = 5 * 366
+
+
+def _in_range(day: date, text: str, option: str) -> None:
+    if day.year not in CLI_YEARS:
+        raise typer.BadParameter(
+            f"'{text}': năm {day.year} nằm ngoài khoảng nhận được "
+            f"({CLI_YEARS.start} đến {CLI_YEARS.stop - 1})",
+            param_hint=option,
+        )
+
+
 def parse_date(text: str, option: str) -> date:
+    """A day YYYY-MM-DD between 1990 and 2099 (else a usage error, exit 2)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(
-            f"{text!r} is not a date; expected YYYY-MM-DD", param_hint=option
+            f"'{text}' không phải là ngày; ghi theo dạng YYYY-MM-DD, ví dụ 2024-05-02",
+            param_hint=option,
         ) from None
+    _in_range(day, text, option)
+    return day
 
 
 def parse_instant(text: str, option: str) -> datetime:
@@ -100,9 +120,27 @@ def parse_instant(text: str, option: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(
-            f"{text!r}: expected ISO 8601, e.g. 2024-05-08T16:30", param_hint=option
+            f"'{text}' không phải là thời điểm; ghi theo ISO 8601, ví dụ 2024-05-08T16:30",
+            param_hint=option,
         ) from None
+    _in_range(value.date(), text, option)
     return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
+
+
+def date_range(first: date, last: date, options: str = "--from/--to") -> tuple[date, date]:
+    """A window of days, first ≤ last and at most MAX_SPAN_DAYS long (else exit 2)."""
+    if last < first:
+        raise typer.BadParameter(
+            f"ngày cuối {last.isoformat()} trước ngày đầu {first.isoformat()}; đổi chỗ hai ngày",
+            param_hint=options,
+        )
+    if (last - first).days + 1 > MAX_SPAN_DAYS:
+        raise typer.BadParameter(
+            f"khoảng {(last - first).days + 1} ngày dài quá {MAX_SPAN_DAYS} ngày (5 năm); "
+            "hãy chia thành nhiều khoảng ngắn hơn",
+            param_hint=options,
+        )
+    return first, last
 
 
 def start_of_day(day: date) -> datetime:

@@ -11,8 +11,16 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from notifier.cli.app import app
-from notifier.cli.common import AppState, console, parse_instant, state, table
+from notifier.cli.app import app, validate_configuration
+from notifier.cli.common import (
+    AppState,
+    console,
+    date_range,
+    parse_date,
+    parse_instant,
+    state,
+    table,
+)
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.engine.channels import CONSOLE, ChannelSet, build_channels
 from notifier.engine.dispatch import dispatch
@@ -33,9 +41,13 @@ from notifier.textfmt import vn_date, vn_date_time, vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus
 
 CHANNELS = tuple(ChannelName)
+# A virtual clock faster than this skips whole sweeps between two ticks.
+MAX_SPEED = 100_000.0
 
 
 def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
+    """The service's parts, after the configuration checks of `init` (exit 2 on a problem)."""
+    validate_configuration(st, warn=False)
     runtime = st.runtime()
     return runtime, build_channels(st.settings, st.clock, echo=not quiet)
 
@@ -61,11 +73,22 @@ def run(
         str | None, typer.Option("--at", help="Start a virtual clock at this ISO instant.")
     ] = None,
     speed: Annotated[
-        float, typer.Option("--speed", help="With --at: the clock runs N times real time.")
+        float,
+        typer.Option(
+            "--speed", help="With --at: the clock runs N times real time (0: stands still)."
+        ),
     ] = 1.0,
 ) -> None:
     """Run the service: sweep, dispatch and digests on a schedule, until SIGTERM/SIGINT."""
     st = state(ctx)
+    if not 0 <= speed <= MAX_SPEED:  # 0: a virtual clock that stands still
+        raise typer.BadParameter(
+            f"{speed:g} không dùng được: tốc độ đồng hồ từ 0 (đứng yên) đến "
+            f"{MAX_SPEED:g} lần thời gian thực",
+            param_hint="--speed",
+        )
+    if speed != 1.0 and at is None:
+        raise typer.BadParameter("chỉ dùng --speed cùng với --at", param_hint="--speed")
     if at is not None:
         st.clock = VirtualClock(parse_instant(at, "--at"), speed=speed)
     runtime, channels = _runtime(st)
@@ -129,18 +152,17 @@ def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> lis
 @app.command("simulate")
 def simulate_command(
     ctx: typer.Context,
-    from_: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")],
-    to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")],
+    from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    to: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
     quiet: Annotated[
         bool, typer.Option("--quiet", help="Do not print each console message.")
     ] = False,
 ) -> None:
     """Replay a period on a virtual clock through the real sweep and dispatch."""
     st = state(ctx)
-    start = as_utc(datetime.combine(from_.date(), time(0, 0), tzinfo=VN_TZ))
-    end = as_utc(datetime.combine(to.date(), time(23, 59, 59), tzinfo=VN_TZ))
-    if end < start:
-        raise typer.BadParameter("--to is before --from")
+    first, last = date_range(parse_date(from_, "--from"), parse_date(to, "--to"))
+    start = as_utc(datetime.combine(first, time(0, 0), tzinfo=VN_TZ))
+    end = as_utc(datetime.combine(last, time(23, 59, 59), tzinfo=VN_TZ))
     st.clock = VirtualClock(start)
     runtime, channels = _runtime(st, quiet)
 

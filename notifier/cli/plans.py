@@ -10,7 +10,15 @@ import typer
 from sqlmodel import Session, col, select
 
 from notifier.cli.app import app
-from notifier.cli.common import console, parse_date, plan_key, print_json, state, table
+from notifier.cli.common import (
+    console,
+    date_range,
+    parse_date,
+    plan_key,
+    print_json,
+    state,
+    table,
+)
 from notifier.textfmt import plan_number, vn_date, vn_date_time, vn_plan_date
 from notifier.vocab import DeadlineStatus, PlanStatus
 
@@ -151,8 +159,7 @@ def preview(
     """Every message the policy would send in the window, assuming nobody answers; sends nothing."""
     from notifier.forward import day_window, forward_items
 
-    first, last = _iso_date(from_, "--from"), _iso_date(to, "--to")
-    assert first is not None and last is not None
+    first, last = date_range(parse_date(from_, "--from"), parse_date(to, "--to"))
     runtime = state(ctx).runtime()
     start, end = day_window(first, last)
     with Session(runtime.engine) as session:

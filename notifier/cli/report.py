@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from notifier.cli.app import app
-from notifier.cli.common import console, err_console, plan_key, state
+from notifier.cli.common import CLI_YEARS, console, err_console, plan_key, state
 from notifier.clock import VN_TZ, as_utc
 from notifier.reports import CompiledReport, build_report
 from notifier.reports.csv import write_csv
@@ -68,13 +68,19 @@ def parse_at(text: str | None) -> datetime | None:
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
             day = date.fromisoformat(text.strip())
-            return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=VN_TZ))
-        value = datetime.fromisoformat(text.strip())
+            value = datetime.combine(day, time(23, 59, 59), tzinfo=VN_TZ)
+        else:
+            value = datetime.fromisoformat(text.strip())
     except ValueError:
         _bad(
             f"--at '{text}' không hợp lệ. Ghi ngày YYYY-MM-DD (tình hình đến hết ngày đó) "
             "hoặc thời điểm YYYY-MM-DDTHH:MM (giờ Việt Nam), ví dụ 2024-05-08 hoặc "
             "2024-05-08T16:30."
+        )
+    if value.year not in CLI_YEARS:
+        _bad(
+            f"--at '{text}': năm {value.year} nằm ngoài khoảng nhận được "
+            f"({CLI_YEARS.start} đến {CLI_YEARS.stop - 1})."
         )
     return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
 

@@ -18,7 +18,7 @@ import calendar
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -474,7 +474,7 @@ def _fallback(text: str, f: str, ctx: _Ctx) -> Timeframe:
         return _tf(text, TimeframeKind.ONGOING, ctx, [])
     if re.search(r"dot xuat|khi co yeu cau|theo (?:thoi gian )?yeu cau|khi can", f):
         return _tf(text, TimeframeKind.ON_DEMAND, ctx, [])
-    note = "không có thời hạn" if not text else "không nhận dạng được thời hạn"
+    note = "không có thời hạn" if not text else _NOT_READ
     return _tf(text, TimeframeKind.UNKNOWN, ctx, [], note=note)
 
 
@@ -497,8 +497,64 @@ def _mask_events(f: str) -> str:
     return _EVENT.sub(lambda m: " " * len(m.group(0)), f)
 
 
+# The years a plan's deadline may fall in: the working calendar and every date sum after
+# a deadline (reminders, the next working day) need room on both sides; "30/6/9999" is a typo.
+PLAN_YEARS = range(1990, 2100)
+
+
 def parse_timeframe(text: str, *, plan_date: date | None, plan_year: int, until: date) -> Timeframe:
     """Read one time expression; never raises, an unreadable text gives kind UNKNOWN.
+
+    A due date outside PLAN_YEARS makes the whole expression UNKNOWN with the year named,
+    so the importer warns instead of failing on the calendar.
+    """
+    try:
+        found = _parse_timeframe(text, plan_date=plan_date, plan_year=plan_year, until=until)
+    except (ValueError, OverflowError):  # a date past 9999 while expanding
+        found = None
+    outside = sorted(
+        {o.due.year for o in found.occurrences if o.due.year not in PLAN_YEARS} if found else {0}
+    )
+    if not outside:
+        assert found is not None
+        generic = found.kind is TimeframeKind.UNKNOWN and found.note == _NOT_READ
+        impossible = _impossible_day(found) if generic else None
+        return replace(found, note=impossible) if impossible else found
+    clean = " ".join(unicodedata.normalize("NFC", text or "").split()).strip(" .;,")
+    years = [y for y in outside if y] or [int(y) for y in re.findall(r"\d{4,}", clean)][:1]
+    named = f"năm {', '.join(str(y) for y in years)}" if years else "một năm"
+    note = (
+        f"{named} không hợp lệ (nhận từ {PLAN_YEARS.start} đến {PLAN_YEARS.stop - 1}); "
+        "kiểm tra lại năm trong văn bản"
+    )
+    return Timeframe(clean, TimeframeKind.UNKNOWN, None, (), None, note)
+
+
+_NOT_READ = "không nhận dạng được thời hạn"
+_DAY_MONTH = re.compile(
+    r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?(?![\d/])"
+    r"|ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?"
+)
+
+
+def _impossible_day(found: Timeframe) -> str | None:
+    """ "ngày 31/4 không có thật (tháng 4 có 30 ngày)" when that is why nothing was read."""
+    for m in _DAY_MONTH.finditer(fold_accents(found.text.lower())):
+        day, month, year = (int(g) if g else None for g in (m.group(1) or m.group(4),
+                            m.group(2) or m.group(5), m.group(3) or m.group(6)))  # fmt: skip
+        if day is None or month is None or not 1 <= month <= 12:
+            continue
+        days = calendar.monthrange(year or 2024, month)[1]  # 2024: 29/2 may be real
+        if day > days:
+            of = f"tháng {month} năm {year}" if year else f"tháng {month}"
+            return f"ngày {day}/{month} không có thật ({of} có {days} ngày)"
+    return None
+
+
+def _parse_timeframe(
+    text: str, *, plan_date: date | None, plan_year: int, until: date
+) -> Timeframe:
+    """The rules below, in order (see parse_timeframe, which bounds the years).
 
     Order: lunar, relative ("30 ngày kể từ"), window (từ ... đến ...), recurring,
     explicit points (dates, months, quarters, years, spans), then ongoing/on demand.

@@ -24,8 +24,8 @@ from sqlmodel import Session, col, select
 from notifier import services
 from notifier.channels.base import Button
 from notifier.clock import VN_TZ, as_utc
-from notifier.errors import NotifierError, Refused
-from notifier.interact.linking import redeem_code
+from notifier.errors import NotifierError
+from notifier.interact.linking import LinkRefused, record_refusal, redeem_code
 from notifier.render import Part
 from notifier.runtime import Runtime
 from notifier.services import AnswerResult, Answers, ByChat, Target
@@ -249,9 +249,10 @@ class Conversation:
             if names:
                 return f"Xin chào {names}. Cuộc trò chuyện đã được liên kết.\n\n{self.help}"
             return f"{NOT_LINKED}\n\n{self.help}"
+        now = self.now()
         try:
             with session_scope(self.runtime.engine) as session:
-                person = redeem_code(session, code, self.platform, chat_id, self.now())
+                person = redeem_code(session, code, self.platform, chat_id, now)
                 agency = session.get(Agency, person.agency_id)
                 where = f" ({html.escape(agency.name)})" if agency is not None else ""
                 return (
@@ -259,7 +260,9 @@ class Conversation:
                     f"{where}. "
                     "Tin nhắc việc sẽ được gửi tới đây. Gõ /viec để xem các việc đang mở."
                 )
-        except Refused as exc:
+        except LinkRefused as exc:
+            with session_scope(self.runtime.engine) as session:  # counted by the limits
+                record_refusal(session, exc, self.platform, chat_id, now)
             return html.escape(str(exc), quote=False)
 
     def my_tasks(self, session: Session, chat_id: str) -> str:

@@ -4,6 +4,15 @@ An office clerk runs ``notifier contact invite PERSON`` and passes the code to t
 person, who sends ``/start CODE`` to a bot. Only a SHA-256 hash of the code is
 stored, so a database dump does not hand out working codes. A code works once,
 for 7 days, on whichever chat platform it is sent from.
+
+Guessing is bounded (every attempt is recorded in the append-only ``link_attempt``):
+5 failed codes per chat and 30 overall in one hour. A limited attempt is refused before
+the code is looked at and does not count as a failure, so a lock ends one hour after the
+last real failure. An attacker therefore gets at most 30 × 24 = 720 guesses a day, however
+many chats they open, against 31^10 ≈ 8.2 × 10^14 codes: with 100 live codes, one hit
+every 3.1 × 10^7 years on average (``benchmarks/bench_guessing.py`` prints the figures).
+The price: while the overall limit holds, nobody can link by code for up to an hour; the
+office can still write the chat id into directory.yaml.
 """
 
 from __future__ import annotations
@@ -12,19 +21,25 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from notifier.admin import log_event
 from notifier.clock import as_utc
 from notifier.errors import Refused
 from notifier.store.addresses import link_chat
-from notifier.store.models import LinkCode, Person
-from notifier.vocab import EventKind
+from notifier.store.models import LinkAttempt, LinkCode, Person
+from notifier.textfmt import vn_date_time
+from notifier.vocab import EventKind, LinkOutcome
 
 CODE_LIFETIME = timedelta(days=7)
 CODE_LENGTH = 10
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LIMIT_WINDOW = timedelta(hours=1)
+PER_CHAT = 5  # failed codes per chat in LIMIT_WINDOW
+OVERALL = 30  # failed codes from all chats in LIMIT_WINDOW
+FAILURES = (LinkOutcome.WRONG, LinkOutcome.USED, LinkOutcome.EXPIRED, LinkOutcome.INACTIVE)
 
 
 def normalise_code(code: str) -> str:
@@ -57,24 +72,52 @@ def issue_code(session: Session, person: Person, now: datetime) -> tuple[str, da
     return code, expires
 
 
-def redeem_code(session: Session, code: str, platform: str, chat_id: str, now: datetime) -> Person:
-    """Link ``chat_id`` on ``platform`` to the code's person; Refused for an unknown, used
-    or expired code.
+class LinkRefused(Refused):
+    """A code refused; ``outcome`` says why (recorded in ``link_attempt``)."""
 
-    The lookup is by hash (unique), so nothing about other codes leaks through timing.
+    def __init__(self, message: str, outcome: LinkOutcome) -> None:
+        self.outcome = outcome
+        super().__init__(message)
+
+
+def _failures(session: Session, since: datetime, *where: object) -> tuple[int, datetime | None]:
+    row = session.exec(
+        select(func.count(), func.max(LinkAttempt.at)).where(
+            col(LinkAttempt.at) > since,
+            col(LinkAttempt.outcome).in_([str(o) for o in FAILURES]),
+            *where,  # type: ignore[arg-type]
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+def limited_until(session: Session, platform: str, chat_id: str, now: datetime) -> datetime | None:
+    """When this chat may try a code again, if a limit is reached now."""
+    since = as_utc(now) - LIMIT_WINDOW
+    chat = (LinkAttempt.platform == platform, LinkAttempt.chat_id == chat_id)
+    for where, limit in ((chat, PER_CHAT), ((), OVERALL)):
+        count, last = _failures(session, since, *where)
+        if count >= limit and last is not None:
+            return as_utc(last) + LIMIT_WINDOW
+    return None
+
+
+def redeem_code(session: Session, code: str, platform: str, chat_id: str, now: datetime) -> Person:
+    """Link ``chat_id`` on ``platform`` to the code's person; LinkRefused for an unknown,
+    used or expired code, or while the guessing limits hold. Every attempt is recorded
+    and stays recorded when the caller commits after a refusal (see record_refusal).
     """
-    row = session.exec(select(LinkCode).where(LinkCode.code_hash == hash_code(code))).first()
-    if row is None:
-        raise Refused("Mã liên kết không đúng.")
-    if row.used_at is not None:
-        raise Refused("Mã liên kết này đã được dùng. Vui lòng xin mã mới.")
-    if as_utc(now) >= row.expires_at:
-        raise Refused("Mã liên kết đã hết hạn (quá 7 ngày). Vui lòng xin mã mới.")
-    person = session.get(Person, row.person_id)
-    if person is None or not person.active:
-        raise Refused("Người được mời không còn trong danh bạ.")
+    chat_id = str(chat_id)[:64]
+    retry_at = limited_until(session, platform, chat_id, now)
+    if retry_at is not None:
+        raise LinkRefused(
+            "Đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau "
+            f"{vn_date_time(retry_at)} hoặc liên hệ văn phòng để được cấp mã mới.",
+            LinkOutcome.LIMITED,
+        )
+    person = _check(session, code, now)
     previous = link_chat(person, platform, chat_id)
-    row.used_at = now
+    session.add(LinkAttempt(platform=platform, chat_id=chat_id, outcome=LinkOutcome.OK, at=now))
     log_event(
         session,
         now,
@@ -85,4 +128,32 @@ def redeem_code(session: Session, code: str, platform: str, chat_id: str, now: d
         chat_id=chat_id,
         previous_chat_id=previous or None,
     )
+    return person
+
+
+def record_refusal(
+    session: Session, refused: LinkRefused, platform: str, chat_id: str, now: datetime
+) -> None:
+    """Record a refused attempt (in its own transaction: the refused one was rolled back)."""
+    session.add(
+        LinkAttempt(platform=platform, chat_id=str(chat_id)[:64], outcome=refused.outcome, at=now)
+    )
+
+
+def _check(session: Session, code: str, now: datetime) -> Person:
+    """The code's person, or LinkRefused; the lookup is by hash (unique), so nothing
+    about other codes leaks through timing."""
+    row = session.exec(select(LinkCode).where(LinkCode.code_hash == hash_code(code))).first()
+    if row is None:
+        raise LinkRefused("Mã liên kết không đúng.", LinkOutcome.WRONG)
+    if row.used_at is not None:
+        raise LinkRefused("Mã liên kết này đã được dùng. Vui lòng xin mã mới.", LinkOutcome.USED)
+    if as_utc(now) >= row.expires_at:
+        raise LinkRefused(
+            "Mã liên kết đã hết hạn (quá 7 ngày). Vui lòng xin mã mới.", LinkOutcome.EXPIRED
+        )
+    person = session.get(Person, row.person_id)
+    if person is None or not person.active:
+        raise LinkRefused("Người được mời không còn trong danh bạ.", LinkOutcome.INACTIVE)
+    row.used_at = now
     return person

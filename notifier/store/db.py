@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,6 +67,50 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"system error ({type(exc).__name__}: {exc})"
     return f"{type(exc).__name__}: {exc}"
+
+
+def safe_url(url: str) -> str:
+    """The database URL as it may be printed: the password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(địa chỉ cơ sở dữ liệu không đọc được)"
+
+
+# What a failing database says (lower case, SQLite and PostgreSQL) and what to do about it.
+_DB_HINTS = (
+    ("readonly", "cơ sở dữ liệu chỉ cho đọc: kiểm tra quyền ghi của tệp và thư mục chứa nó"),
+    ("read-only", "cơ sở dữ liệu chỉ cho đọc: kiểm tra quyền ghi của tệp và thư mục chứa nó"),
+    ("disk is full", "đĩa đã đầy: giải phóng chỗ trống rồi chạy lại lệnh"),
+    ("no space left", "đĩa đã đầy: giải phóng chỗ trống rồi chạy lại lệnh"),
+    ("unable to open database", "không mở được tệp cơ sở dữ liệu: kiểm tra đường dẫn và quyền"),
+    ("not a database", "tệp này không phải là cơ sở dữ liệu SQLite"),
+    ("database is locked", "cơ sở dữ liệu đang bị khóa bởi tiến trình khác: thử lại sau"),
+    (
+        "connection refused",
+        "không kết nối được máy chủ cơ sở dữ liệu: kiểm tra máy chủ có đang chạy và địa chỉ, cổng",
+    ),
+    ("connection failed", "không kết nối được máy chủ cơ sở dữ liệu"),
+    ("does not exist", "cơ sở dữ liệu hoặc tài khoản ghi trong địa chỉ không tồn tại"),
+    ("password authentication", "máy chủ cơ sở dữ liệu từ chối mật khẩu"),
+)
+
+
+def describe_database_error(exc: BaseException, url: str) -> str:
+    """One paragraph a person can act on: which database, what it said, what to do.
+
+    Nothing of the failed command was committed: each command writes in one transaction.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    said = " ".join(str(orig).split())[:300]
+    lowered = said.lower()
+    hint = next((h for key, h in _DB_HINTS if key in lowered), "kiểm tra cơ sở dữ liệu")
+    return (
+        f"Cơ sở dữ liệu {safe_url(url)}: {hint}.\n"
+        f"Thông báo của cơ sở dữ liệu: {said}\n"
+        "Lệnh đã dừng, không có thay đổi nào được ghi dở dang (mọi thay đổi của lệnh đã được hủy); "
+        "đề nghị khắc phục rồi chạy lại."
+    )
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -24,6 +24,7 @@ from notifier.vocab import (
     DeadlineStatus,
     DeliveryStatus,
     EventKind,
+    LinkOutcome,
     LoginOutcome,
     MessageKind,
     OccurrenceKind,
@@ -282,6 +283,21 @@ class LinkCode(SQLModel, table=True):
     created_at: datetime = _utc(nullable=False)
     expires_at: datetime = _utc(nullable=False)
     used_at: datetime | None = _utc()
+
+
+class LinkAttempt(SQLModel, table=True):
+    """Append-only: every ``/start CODE`` (what the invite-code guessing limits count)."""
+
+    __tablename__ = "link_attempt"
+    __table_args__ = (
+        Index("ix_link_attempt_chat_at", "platform", "chat_id", "at"),
+        Index("ix_link_attempt_at", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    outcome: LinkOutcome = _enum(LinkOutcome, length=16)
+    at: datetime = _utc(nullable=False)
 
 
 class ChatSession(SQLModel, table=True):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from notifier.channels.base import ChannelError, OutgoingMessage
 from notifier.channels.email import EmailChannel, SmtpSettings, build_email, encode_subject
 from notifier.clock import VirtualClock
-from tests.fakes.smtp import free_port, smtp_server
+from tests.fakes.smtp import RecordingHandler, free_port, smtp_server
 
 NOW = datetime(2024, 4, 1, 1, 30, tzinfo=UTC)
 LONG_SUBJECT = (
@@ -208,3 +208,28 @@ async def test_non_ascii_mailbox_is_permanent() -> None:
     with pytest.raises(ChannelError) as caught:
         await channel.send(make_message(address="văn.phòng@bato.gov.vn"))
     assert caught.value.permanent is True
+
+
+async def test_a_message_refused_after_data_with_5xx_is_permanent() -> None:
+    """554 after DATA (a content filter): retrying for 24 hours cannot help, so the
+    dispatcher falls back to the person's next channel at once."""
+    handler = RecordingHandler(reject_data={"vp@bato.gov.vn"})
+    with smtp_server(handler=handler) as (_, port):
+        channel = EmailChannel(settings_for(port), clock=VirtualClock(NOW))
+        with pytest.raises(ChannelError) as caught:
+            await channel.send(make_message())
+        await channel.send(make_message(key="n2", address="tc@bato.gov.vn"))
+        await channel.aclose()
+    assert caught.value.permanent is True
+    assert "554" in caught.value.reason and "DATA" in caught.value.reason
+    assert handler.rejected == [["vp@bato.gov.vn"]]
+    assert [r.rcpt_tos for r in handler.received] == [["tc@bato.gov.vn"]]
+
+
+def test_a_4xx_after_data_stays_transient() -> None:
+    import aiosmtplib
+
+    from notifier.channels.email import smtp_error
+
+    error = smtp_error(aiosmtplib.SMTPDataError(451, "try later"), settings_for(25))
+    assert error.permanent is False and "451" in error.reason

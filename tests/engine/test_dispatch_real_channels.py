@@ -113,3 +113,32 @@ async def test_reminders_arrive_on_telegram_with_signed_buttons(
             ]
             with_buttons += 1
     assert with_buttons >= 1
+
+
+async def test_a_554_after_data_falls_back_to_the_next_channel_instead_of_retrying(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 18: a message refused after DATA was retried for 24 hours with no fallback."""
+    from sqlmodel import Session
+
+    from notifier.store.models import Person
+    from notifier.vocab import DeliveryStatus
+
+    with smtp_server() as (handler, port):
+        env = seeded(config_dir, tmp_path, port, None)
+        [first, *_] = env.rows(channel="email", status=DeliveryStatus.PENDING)
+        handler.reject_data.add(first.address)
+        channels = build_channels(env.runtime.settings, env.clock, echo=False)
+        try:
+            report = await dispatch_all(env.runtime, channels, "w1")
+        finally:
+            await channels.aclose()
+    refused = [r for r in env.rows(person_id=first.person_id) if r.occurrence == first.occurrence]
+    by_channel = {r.channel: r for r in refused if r.step == first.step}
+    assert by_channel["email"].status == DeliveryStatus.FAILED
+    assert by_channel["email"].attempts == 1 and "554" in by_channel["email"].last_error
+    assert report.fallbacks >= 1 and report.retried == 0
+    assert set(by_channel) - {"email"}, "queued again on the person's next channel"
+    with Session(env.engine) as session:
+        person = session.get(Person, first.person_id)
+        assert person is not None and "554" in (person.email_unusable or "")

@@ -2,7 +2,8 @@
 
 It runs in aiosmtpd's own thread, so the client under test talks to it over a real
 socket exactly as it would to a mail server. Recipients listed in ``refuse`` get
-``550``; ``users`` turns on AUTH (PLAIN/LOGIN, allowed without TLS for tests).
+``550``, messages to those in ``reject_data`` get ``554`` after DATA; ``users`` turns on
+AUTH (PLAIN/LOGIN, allowed without TLS for tests).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class Received:
 class RecordingHandler:
     refuse: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
+    # messages to these recipients are refused after DATA (554), as a spam filter does
+    reject_data: set[str] = field(default_factory=set)
+    rejected: list[list[str]] = field(default_factory=list)
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd hook name)
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -47,6 +51,9 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if set(envelope.rcpt_tos) & self.reject_data:
+            self.rejected.append(list(envelope.rcpt_tos))
+            return "554 5.7.1 Message rejected as spam by content filter"
         login = session.auth_data.login.decode() if session.auth_data else None
         self.received.append(
             Received(

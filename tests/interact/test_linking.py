@@ -163,3 +163,70 @@ async def test_a_code_of_a_disabled_person_is_refused(
     await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
     assert "không còn trong danh bạ" in bot_world.fake.sent(STRANGER_CHAT)[-1].text
     assert person(bot_world, "vp.pho-chanh").telegram_chat_id is None
+
+
+def attempts(world: BotWorld) -> list[tuple[str, str]]:
+    from notifier.store.models import LinkAttempt
+
+    with Session(world.engine) as session:
+        rows = session.exec(select(LinkAttempt).order_by(LinkAttempt.id)).all()  # type: ignore[arg-type]
+        return [(r.chat_id, r.outcome) for r in rows]
+
+
+async def test_five_wrong_codes_lock_that_chat_for_an_hour(
+    bot_world: BotWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = invite(bot_world, "vp.pho-chanh", capsys)
+    for guess in ("AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD", "EEEEEEEEEE"):
+        say(bot_world.fake, STRANGER_CHAT, f"/start {guess}")
+    say(bot_world.fake, STRANGER_CHAT, f"/start {code}")  # the right code, too late
+    await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
+    assert "quá nhiều lần" in bot_world.fake.sent(STRANGER_CHAT)[-1].text
+    assert person(bot_world, "vp.pho-chanh").telegram_chat_id is None
+    assert [o for _, o in attempts(bot_world)] == ["wrong"] * 5 + ["limited"]
+
+    say(bot_world.fake, STRANGER_CHAT + 1, "/start FFFFFFFFFF")  # another chat is not locked
+    await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
+    assert "không đúng" in bot_world.fake.sent(STRANGER_CHAT + 1)[-1].text
+
+    bot_world.clock.advance(timedelta(minutes=59))
+    say(bot_world.fake, STRANGER_CHAT, f"/start {code}")
+    await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
+    assert "quá nhiều lần" in bot_world.fake.sent(STRANGER_CHAT)[-1].text
+    bot_world.clock.advance(timedelta(minutes=2))  # an hour after the last real failure
+    say(bot_world.fake, STRANGER_CHAT, f"/start {code}")
+    await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
+    assert person(bot_world, "vp.pho-chanh").telegram_chat_id == STRANGER_CHAT
+
+
+async def test_thirty_wrong_codes_from_many_chats_stop_all_guessing_for_an_hour(
+    bot_world: BotWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from notifier.interact.linking import OVERALL
+
+    code = invite(bot_world, "vp.pho-chanh", capsys)
+    for n in range(OVERALL):  # one guess each from 30 chats: under every per-chat limit
+        say(bot_world.fake, STRANGER_CHAT + 100 + n, f"/start WRONG{n:05d}")
+    say(bot_world.fake, STRANGER_CHAT, f"/start {code}")
+    await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
+    assert "quá nhiều lần" in bot_world.fake.sent(STRANGER_CHAT)[-1].text
+    assert person(bot_world, "vp.pho-chanh").telegram_chat_id is None
+    outcomes = [o for _, o in attempts(bot_world)]
+    assert outcomes == ["wrong"] * OVERALL + ["limited"]
+    bot_world.clock.advance(timedelta(hours=1, seconds=1))
+    say(bot_world.fake, STRANGER_CHAT, f"/start {code}")
+    await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
+    assert person(bot_world, "vp.pho-chanh").telegram_chat_id == STRANGER_CHAT
+    assert attempts(bot_world)[-1] == (str(STRANGER_CHAT), "ok")
+
+
+async def test_the_attempt_record_is_append_only(bot_world: BotWorld) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    say(bot_world.fake, STRANGER_CHAT, "/start AAAAAAAAAA")
+    await poll_once(bot_world.ctx, bot_world.bot, timeout=0)
+    with pytest.raises(DBAPIError), Session(bot_world.engine) as session:
+        session.exec(text("DELETE FROM link_attempt"))  # type: ignore[call-overload]
+        session.commit()
+    assert len(attempts(bot_world)) == 1

@@ -78,3 +78,27 @@ def test_secret_key_file_is_created_once_and_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert load_secret_key(None, path) == first
     assert load_secret_key("from-env", path) == b"from-env"
+
+
+def test_a_key_file_that_cannot_be_written_is_a_config_error_naming_it(tmp_path: Path) -> None:
+    from notifier.errors import ConfigError
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not-a-folder/secret.key: không đọc hoặc tạo được"):
+        load_secret_key(None, blocked / "secret.key")
+
+
+def test_an_empty_key_file_is_refused_never_used_to_sign(tmp_path: Path) -> None:
+    from notifier.errors import ConfigError
+
+    path = tmp_path / "secret.key"
+    path.write_bytes(b"\n")
+    with pytest.raises(ConfigError, match="tệp khóa ký rỗng"):
+        load_secret_key(None, path)
+
+
+def test_the_key_file_is_whole_or_absent_and_leaves_nothing_aside(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "secret.key"
+    load_secret_key(None, path)
+    assert [p.name for p in path.parent.iterdir()] == ["secret.key"]

@@ -6,6 +6,7 @@ import io
 import time
 import unicodedata
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -113,3 +114,47 @@ def test_text_files_are_bounded_too() -> None:
 
     with pytest.raises(PlanParseError, match="vượt giới hạn 10 dòng"):
         read_text("x\n" * 11, Limits(blocks=10))
+
+
+def test_a_plan_with_10000_numbered_tasks_keeps_every_one() -> None:
+    body = "\n".join(
+        f"{i}. Giao Phòng Kinh tế chủ trì nhiệm vụ số {i}; hoàn thành trước ngày 15/12/2024."
+        for i in range(1, 10_001)
+    )
+    plan = parse_plan_text(HEAD + body)
+    assert len(plan.tasks) == 10_000
+    assert [t.ref for t in plan.tasks[998:1001]] == ["II.999", "II.1000", "II.1001"]
+    assert plan.tasks[-1].ref == "II.10000" and plan.tasks[-1].title == "Nhiệm vụ số 10000"
+
+
+def test_a_deadline_in_year_9999_is_a_warning_not_a_crash() -> None:
+    """The header's year was bounded; a task's was not, and the calendar failed at import."""
+    text = HEAD + (
+        "1. Giao Phòng Kinh tế chủ trì X; hoàn thành trước ngày 30/6/9999.\n"
+        "2. Giao Phòng Kinh tế chủ trì Y; hoàn thành trước ngày 30/6/2024.\n"
+    )
+    plan = parse_plan_text(text)
+    first, second = plan.tasks
+    assert first.timeframe.kind == "unknown" and first.timeframe.due_dates == []
+    assert second.timeframe.due_dates == [date(2024, 6, 30)]
+    assert any("năm 9999 không hợp lệ" in w.message for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    "written", ["hoàn thành trước ngày 15/3/1066", "Quý II/9999", "cuối năm 9999"]
+)
+def test_deadline_years_outside_1990_2099_are_named(written: str) -> None:
+    from notifier.domain.timeframe import parse_timeframe
+
+    found = parse_timeframe(written, plan_date=None, plan_year=2024, until=date(2025, 12, 31))
+    assert found.kind == "unknown" and found.occurrences == ()
+    assert found.note is not None and "không hợp lệ (nhận từ 1990 đến 2099)" in found.note
+
+
+def test_an_impossible_day_in_a_deadline_says_why_it_was_not_read() -> None:
+    text = HEAD + "1. Giao Phòng Kinh tế chủ trì X; hoàn thành trước ngày 31/4/2024.\n"
+    plan = parse_plan_text(text)
+    assert plan.tasks[0].timeframe.due_dates == []
+    assert any(
+        "ngày 31/4 không có thật (tháng 4 năm 2024 có 30 ngày)" in w.message for w in plan.warnings
+    )
