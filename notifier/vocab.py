@@ -78,6 +78,7 @@ class ChannelName(Labelled):
     """The built-in delivery channels (more may be registered as plug-ins by name)."""
 
     EMAIL = "email"
+    ZALO = "zalo"
     TELEGRAM = "telegram"
     CONSOLE = "console"
 
@@ -86,6 +87,7 @@ class Via(Labelled):
     """How an answer reached the program."""
 
     TELEGRAM = "telegram"
+    ZALO = "zalo"
     EMAIL = "email"
     WEB = "web"
     CLI = "cli"
@@ -314,9 +316,15 @@ _LABELS: dict[str, dict[str, str]] = {
         "daily_when_changed": "hằng ngày khi có thay đổi",
         "weekly": "hằng tuần",
     },
-    "ChannelName": {"email": "thư điện tử", "telegram": "Telegram", "console": "màn hình"},
+    "ChannelName": {
+        "email": "thư điện tử",
+        "zalo": "Zalo",
+        "telegram": "Telegram",
+        "console": "màn hình",
+    },
     "Via": {
         "telegram": "Telegram",
+        "zalo": "Zalo",
         "email": "thư điện tử",
         "web": "web",
         "cli": "quản trị",
@@ -402,6 +410,7 @@ _LABELS: dict[str, dict[str, str]] = {
 
 _VIA_PHRASES = {
     "telegram": "qua Telegram",
+    "zalo": "qua Zalo",
     "email": "qua thư điện tử",
     "web": "qua liên kết trên trang web",
     "cli": "do quản trị viên cập nhật",

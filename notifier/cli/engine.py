@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, col, select
 
+from notifier.channels.registry import channel_label, channel_names, registered
 from notifier.cli.app import app
 from notifier.cli.common import AppState, console, parse_instant, state, table
 from notifier.clock import VN_TZ, VirtualClock, as_utc
@@ -31,8 +32,6 @@ from notifier.store.models import Notification, Person
 from notifier.store.outbox import insert_rows, new_row
 from notifier.textfmt import vn_date, vn_date_time, vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
-
-CHANNELS = tuple(ChannelName)
 
 
 def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
@@ -82,26 +81,19 @@ def run(
     console.print("Đã dừng.")
 
 
-# What each unconfigured channel needs, for the start message.
-CHANNEL_SETTINGS = {
-    ChannelName.EMAIL: "NOTIFIER_SMTP_HOST",
-    ChannelName.TELEGRAM: "NOTIFIER_TELEGRAM_TOKEN",
-}
-
-
 def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> list[str]:
     """What `notifier run` says at start: channels, web address, when the next message goes."""
     file = runtime.settings.file
     used = ", ".join(
         f"{ChannelName.CONSOLE.label} (ghi vào {file.console_path})"
         if c == ChannelName.CONSOLE
-        else (ChannelName(c).label if c in ChannelName.__members__.values() else c)
+        else channel_label(c)
         for c in sorted(channels.configured)
     )
     missing = ", ".join(
-        f"{name.label} ({variable})"
-        for name, variable in CHANNEL_SETTINGS.items()
-        if name not in channels.configured
+        f"{plugin.label or name} ({plugin.needs})"
+        for name, plugin in registered().items()
+        if plugin.needs and name not in channels.configured
     )
     web = f"http://{file.http.host}:{file.http.port}"
     links = f" (liên kết trong tin nhắn: {file.public_url})" if file.public_url != web else ""
@@ -183,12 +175,13 @@ def send_test(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Person key, e.g. vp.chanh.")],
     channel: Annotated[
-        str | None, typer.Option("--channel", help="email | telegram | console (default: theirs).")
+        str | None,
+        typer.Option("--channel", help="zalo | email | telegram | console | a plug-in's name."),
     ] = None,
 ) -> None:
     """Send a test message through the outbox and dispatch; print what happened."""
-    if channel is not None and channel not in CHANNELS:
-        raise typer.BadParameter(f"--channel must be one of {', '.join(CHANNELS)}")
+    if channel is not None and channel not in channel_names():
+        raise typer.BadParameter(f"--channel must be one of {', '.join(channel_names())}")
     st = state(ctx)
     runtime, channels = _runtime(st)
     now = st.clock.now()
