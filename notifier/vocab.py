@@ -278,6 +278,14 @@ def offered_answers(kind: MessageKind, role: Role, copy: bool) -> tuple[AckActio
     return ROLE_ANSWERS.get(Role(role), ())
 
 
+# The word a person replies in a chat without buttons (Zalo) to give each answer;
+# notifier.interact.replies also reads them without accents and a few synonyms.
+REPLY_WORDS: dict[AckAction, str] = {
+    AckAction.RECEIVED: "đã nhận",
+    AckAction.DONE: "xong",
+    AckAction.BLOCKED: "vướng",
+}
+
 # Outbox states in which a row may still go out.
 WAITING_STATUSES: tuple[DeliveryStatus, ...] = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
 LIVE_STATUSES: tuple[DeliveryStatus, ...] = (*WAITING_STATUSES, DeliveryStatus.SENT)

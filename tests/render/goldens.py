@@ -50,8 +50,8 @@ class RecordingRenderer(Renderer):
         super().__init__(None)
         self.seen: list[tuple[MessageContext, Rendered]] = []
 
-    def render(self, ctx: MessageContext) -> Rendered:
-        out = super().render(ctx)
+    def render(self, ctx: MessageContext, *, zalo: bool = False) -> Rendered:
+        out = super().render(ctx, zalo=zalo)
         self.seen.append((ctx, out))
         return out
 
