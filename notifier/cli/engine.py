@@ -41,11 +41,13 @@ def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
 
 def install_interfaces(service: Service) -> None:
     """What answers come through while the service runs: the web app for email links
-    always, the Telegram bot (polling or webhook) when a bot token is configured."""
-    from notifier.interact import telegram_io
+    always, the Zalo and Telegram bots (polling or webhook) when their token is set."""
+    from notifier.interact import telegram_io, zalo_io
     from notifier.web import server as web
 
     web.install(service)
+    if service.runtime.settings.zalo_bot_token:
+        zalo_io.install(service)
     if service.runtime.settings.telegram_token:
         telegram_io.install(service)
 
