@@ -63,8 +63,8 @@ HINT = "Gõ /viec để xem các việc đang mở, /help để xem hướng d�
 # Platforms without buttons (Zalo) answer with words (notifier.interact.replies).
 TEXT_HELP = (
     "<b>Hướng dẫn sử dụng</b>\n"
-    "• Trả lời tin nhắc việc bằng một tin nhắn: <b>đã nhận</b>, <b>xong</b>, hoặc "
-    "<b>vướng</b> kèm lý do (ví dụ «vướng chưa bố trí được kinh phí»); khi có nhiều tin "
+    "• Trả lời tin nhắc việc bằng một tin nhắn: «đã nhận», «xong», hoặc «vướng» kèm lý do "
+    "(ví dụ «vướng chưa bố trí được kinh phí»); khi có nhiều tin "
     "đang chờ, thêm mã tin ghi trong tin nhắn, ví dụ «xong #42». Có thể dùng các liên kết "
     "trong tin thay cho tin nhắn.\n"
     "• /viec (hoặc «việc») — các việc đang mở mà cơ quan {you} chủ trì, kèm hạn.\n"
@@ -329,7 +329,7 @@ class Conversation:
         ]
         for m in waiting[:MAX_TASKS]:
             title = m.task_title if len(m.task_title) <= 120 else m.task_title[:119] + "…"
-            period = f", kỳ {m.period}" if m.period else ""
+            period = f", báo cáo kỳ {m.period}" if m.period else ""
             lines.append(
                 f"#{m.notification_id} — {html.escape(m.task_ref)} "
                 f"{html.escape(title, quote=False)}{html.escape(period, quote=False)} "

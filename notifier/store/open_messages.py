@@ -20,6 +20,7 @@ from notifier.vocab import (
     AckAction,
     DeadlineStatus,
     DeliveryStatus,
+    OccurrenceKind,
     offered_answers,
 )
 
@@ -30,7 +31,7 @@ class OpenMessage:
     deadline_id: int
     task_ref: str
     task_title: str
-    period: str
+    period: str  # a reporting period's name ("6 tháng đầu năm 2024"); "" for a task deadline
     deadline: date
     offered: tuple[AckAction, ...]
 
@@ -60,7 +61,8 @@ def open_messages(session: Session, person_ids: Collection[int], channel: str) -
         if deadline.id in latest or not offered:
             continue
         latest[deadline.id] = OpenMessage(
-            row.id, deadline.id, task.ref, task.title, deadline.period,
+            row.id, deadline.id, task.ref, task.title,
+            deadline.period if deadline.kind == OccurrenceKind.REPORT else "",
             deadline.effective_date, offered,
         )  # fmt: skip
     return sorted(latest.values(), key=lambda m: (m.deadline, m.notification_id))
