@@ -49,6 +49,8 @@ from notifier.vocab import (
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 TELEGRAM_LIMIT = 4096
 TELEGRAM_LIST_LIMIT = 10
+ZALO_LIMIT = 2000  # characters (UTF-16 units) of a Zalo message
+ZALO_LIST_LIMITS = (5, 3, 1)  # list lengths tried in the Zalo form, longest first
 SUBJECT_LIMIT = 120  # characters; the task title is shortened on a word boundary to fit
 # Who the messages speak for when notifier.yaml names no office.
 DEFAULT_OFFICE = "Bộ phận theo dõi, đôn đốc thực hiện nhiệm vụ"
@@ -508,7 +510,13 @@ class Renderer:
             self._env.get_template(name)
         except jinja2.TemplateNotFound:
             name = f"{kind}.{Part.TELEGRAM}.j2"
-        return _tidy(plain_text(self._render_part(name, view))).rstrip("\n")
+        text = ""
+        for limit in ZALO_LIST_LIMITS:  # shorter lists until it fits, rather than a cut
+            view["list_limit"] = limit
+            text = _tidy(plain_text(self._render_part(name, view))).rstrip("\n")
+            if len(text.encode("utf-16-le")) // 2 <= ZALO_LIMIT:
+                break
+        return text
 
     def render_acks(self, answers: tuple[Answer, ...]) -> str:
         """The answers block of a Telegram message alone (``_acks.telegram.j2``): what a
