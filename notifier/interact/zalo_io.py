@@ -264,7 +264,15 @@ def webhook_setup(runtime: Runtime) -> Callable[[web.Application], None] | None:
     if not (settings.zalo_bot_token and settings.file.zalo.webhook_url):
         return None
     bot = make_bot(runtime)
-    return lambda app: add_webhook_route(app, bot)
+
+    async def close(app: web.Application) -> None:
+        await bot.api.aclose()
+
+    def setup(app: web.Application) -> None:
+        add_webhook_route(app, bot)
+        app.on_cleanup.append(close)  # the bot's HTTP client ends with the web app
+
+    return setup
 
 
 async def register_webhook(bot: ZaloBot) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -42,6 +41,7 @@ from notifier.store.models import (
     ZaloUpdate,
 )
 from notifier.vocab import AckAction, DeadlineStatus, MessageKind, Via
+from notifier.web.server import make_web_app
 from tests.conftest import SEED_PLAN
 from tests.engine.test_sweep_world import vn
 from tests.fakes.zalo_bot_api import FakeZaloBotApi, text_update, zalo_api  # noqa: F401
@@ -323,8 +323,7 @@ async def hook(world: ZaloWorld) -> AsyncIterator[TestClient[Any, Any]]:
     runtime = build_runtime(settings, world.engine, world.clock)
     setup = zalo_io.webhook_setup(runtime)
     assert setup is not None
-    app = web.Application()
-    setup(app)
+    app = make_web_app(runtime, setup=[setup])  # the web app `notifier run` serves
     async with TestClient(TestServer(app)) as client:
         yield client
 
