@@ -163,11 +163,23 @@ def person_values(
     }
     if person.telegram_chat_id is not None or current is None:
         values["telegram_chat_id"] = person.telegram_chat_id
+    if person.zalo_chat_id is not None or current is None:
+        values["zalo_chat_id"] = person.zalo_chat_id
+    if person.addresses or current is None:
+        values["addresses"] = dict(person.addresses)
     if current is not None and current.email != values["email"]:
         values["email_unusable"] = None
     if current is not None and "telegram_chat_id" in values:
         if current.telegram_chat_id != values["telegram_chat_id"]:
             values["telegram_unusable"] = None
+    if current is not None and "zalo_chat_id" in values:
+        if current.zalo_chat_id != values["zalo_chat_id"]:
+            values["zalo_unusable"] = None
+    if current is not None and "addresses" in values:
+        changed = {k for k, v in values["addresses"].items() if current.addresses.get(k) != v}
+        if changed & set(current.addresses_unusable or {}):
+            kept = {k: v for k, v in current.addresses_unusable.items() if k not in changed}
+            values["addresses_unusable"] = kept
     return values
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, field_validator
 
 from notifier.errors import ConfigError
 from notifier.vocab import ChannelName, PersonRole
 
-# The channel names a person may list (the values of vocab.ChannelName).
-Listed = Literal["telegram", "email", "console"]
+# A person lists channels by registered name (built-ins and plug-ins, checked below).
+Listed = str
+_ZALO_CHAT_ID = r"^[A-Za-z0-9._:-]{1,128}$"
 # A phone number as offices write it: digits, optionally +, spaces, dots or dashes (8-15 digits).
 PHONE_PATTERN = r"^\+?[0-9](?:[ .-]?[0-9]){7,14}$"
 
@@ -43,7 +43,8 @@ class GroupConfig(_Strict):
 
 
 def _default_channels() -> list[Listed]:
-    return ["telegram", "email"]
+    """Zalo first (an unlinked person has no Zalo chat, so it is skipped), then as before."""
+    return [ChannelName.ZALO, ChannelName.TELEGRAM, ChannelName.EMAIL]
 
 
 class PersonConfig(_Strict):
@@ -55,8 +56,24 @@ class PersonConfig(_Strict):
     email: EmailStr | None = None
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     telegram_chat_id: StrictInt | None = None
+    zalo_chat_id: str | None = Field(default=None, pattern=_ZALO_CHAT_ID)
+    addresses: dict[str, str] = Field(default_factory=dict)  # plug-in channel -> address
     channels: list[Listed] = Field(default_factory=_default_channels)
     active: bool = True
+
+    @field_validator("channels")
+    @classmethod
+    def _registered(cls, value: list[str]) -> list[str]:
+        from notifier.channels.registry import channel_names
+
+        known = channel_names()
+        unknown = [c for c in value if c not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown channel {', '.join(map(repr, unknown))}; registered channels: "
+                f"{', '.join(known)}"
+            )
+        return value
 
     @field_validator("telegram_chat_id", mode="before")
     @classmethod

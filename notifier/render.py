@@ -38,6 +38,7 @@ from notifier.reports import wording
 from notifier.reports.model import BucketCounts, CompiledReport
 from notifier.store.readmodel import Answer, Unanswered
 from notifier.vocab import (
+    REPLY_WORDS,
     AckAction,
     LateReason,
     MessageKind,
@@ -48,6 +49,8 @@ from notifier.vocab import (
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 TELEGRAM_LIMIT = 4096
 TELEGRAM_LIST_LIMIT = 10
+ZALO_LIMIT = 2000  # characters (UTF-16 units) of a Zalo message
+ZALO_LIST_LIMITS = (5, 3, 1)  # list lengths tried in the Zalo form, longest first
 SUBJECT_LIMIT = 120  # characters; the task title is shortened on a word boundary to fit
 # Who the messages speak for when notifier.yaml names no office.
 DEFAULT_OFFICE = "Bộ phận theo dõi, đôn đốc thực hiện nhiệm vụ"
@@ -138,6 +141,8 @@ class MessageContext:
     items: tuple[CatchUpLine, ...] = ()
     weekly: bool = False
     counted_reports: int = 0  # digest: how many of the counted items are report periods
+    # the message's short reference in a chat without buttons (Zalo): "42" for "#42"
+    reference: int | None = None
     done_label: str = ""  # "đã hoàn thành quá hạn" once the deadline is done
     # the compiled report (to the compiler): the model the Word and Excel reports share
     report: CompiledReport | None = None
@@ -152,6 +157,8 @@ class Rendered:
     text: str
     html: str
     telegram_html: str
+    # the short plain form for Zalo (2,000 characters), when asked for: render(zalo=True)
+    zalo_text: str | None = None
 
 
 def offered(ctx: MessageContext) -> tuple[AckAction, ...]:
@@ -304,6 +311,9 @@ def _view(ctx: MessageContext) -> dict[str, Any]:
         "data_period": _data_period(ctx),
         "answer": bool(answers),
         "answer_labels": [a.label for a in answers],
+        "zalo": False,
+        "ref": ctx.reference or "",
+        "reply_words": [REPLY_WORDS[a] for a in answers if a in REPLY_WORDS],
         "links": [(a.label, ctx.links[a.value]) for a in answers if ctx.links.get(a.value)],
         "items": [_item_view(i) for i in ctx.items],
         "items_tasks": len({(i.line.plan_number, i.line.task_ref) for i in ctx.items}),
@@ -393,7 +403,21 @@ def _tidy(text: str) -> str:
 
 
 def _autoescape(name: str | None) -> bool:
-    return bool(name) and str(name).endswith((".html.j2", ".telegram.j2"))
+    return bool(name) and str(name).endswith((".html.j2", ".telegram.j2", ".zalo.j2"))
+
+
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def plain_text(chat_html: str) -> str:
+    """Telegram-style HTML as plain text for a chat without formatting (Zalo): a link
+    keeps its address after its words, the other tags go, entities are decoded."""
+    import html as _html
+
+    text = _LINK.sub(lambda m: m.group(2) if m.group(2) == m.group(1) else
+                     f"{m.group(2)} ({m.group(1)})", chat_html)  # fmt: skip
+    return _html.unescape(_TAG.sub("", text))
 
 
 class _TelegramTagCheck(HTMLParser):
@@ -454,8 +478,9 @@ class Renderer:
     def sandboxed(self) -> bool:
         return isinstance(self._env, SandboxedEnvironment)
 
-    def render(self, ctx: MessageContext) -> Rendered:
-        """Render all four parts; a template error raises ConfigError naming the template."""
+    def render(self, ctx: MessageContext, *, zalo: bool = False) -> Rendered:
+        """Render all four parts (and the Zalo form with ``zalo``); a template error
+        raises ConfigError naming the template."""
         kind = MessageKind(ctx.kind)
         Role(ctx.role)  # unknown roles fail here, not half-way through a template
         base = _view(ctx)
@@ -470,7 +495,28 @@ class Renderer:
             text=_tidy(parts[Part.TEXT]),
             html=parts[Part.HTML].strip() + "\n",
             telegram_html=_tidy(parts[Part.TELEGRAM]).rstrip("\n"),
+            zalo_text=self._render_zalo(kind, base) if zalo else None,
         )
+
+    def _render_zalo(self, kind: MessageKind, base: dict[str, Any]) -> str:
+        """The Zalo form: ``<kind>.zalo.j2`` when there is one, else the Telegram form
+        with the reference, the reply words and the answer links in place of the
+        buttons, as plain text (Zalo shows no formatting and has no buttons)."""
+        view = dict(base, you=self.you(Part.TELEGRAM), zalo=True)
+        view["request"] = self._render_part("_request.j2", view).strip()
+        view["late_text"] = self._render_part("_late.j2", view).strip()
+        name = f"{kind}.zalo.j2"
+        try:
+            self._env.get_template(name)
+        except jinja2.TemplateNotFound:
+            name = f"{kind}.{Part.TELEGRAM}.j2"
+        text = ""
+        for limit in ZALO_LIST_LIMITS:  # shorter lists until it fits, rather than a cut
+            view["list_limit"] = limit
+            text = _tidy(plain_text(self._render_part(name, view))).rstrip("\n")
+            if len(text.encode("utf-16-le")) // 2 <= ZALO_LIMIT:
+                break
+        return text
 
     def render_acks(self, answers: tuple[Answer, ...]) -> str:
         """The answers block of a Telegram message alone (``_acks.telegram.j2``): what a

@@ -79,6 +79,7 @@ class ChannelName(Labelled):
     """The built-in delivery channels (more may be registered as plug-ins by name)."""
 
     EMAIL = "email"
+    ZALO = "zalo"
     TELEGRAM = "telegram"
     CONSOLE = "console"
 
@@ -87,6 +88,7 @@ class Via(Labelled):
     """How an answer reached the program."""
 
     TELEGRAM = "telegram"
+    ZALO = "zalo"
     EMAIL = "email"
     WEB = "web"
     CLI = "cli"
@@ -300,6 +302,14 @@ def offered_answers(kind: MessageKind, role: Role, copy: bool) -> tuple[AckActio
     return ROLE_ANSWERS.get(Role(role), ())
 
 
+# The word a person replies in a chat without buttons (Zalo) to give each answer;
+# notifier.interact.replies also reads them without accents and a few synonyms.
+REPLY_WORDS: dict[AckAction, str] = {
+    AckAction.RECEIVED: "đã nhận",
+    AckAction.DONE: "xong",
+    AckAction.BLOCKED: "vướng",
+}
+
 # Outbox states in which a row may still go out.
 WAITING_STATUSES: tuple[DeliveryStatus, ...] = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
 LIVE_STATUSES: tuple[DeliveryStatus, ...] = (*WAITING_STATUSES, DeliveryStatus.SENT)
@@ -339,9 +349,15 @@ _LABELS: dict[str, dict[str, str]] = {
         "daily_when_changed": "hằng ngày khi có thay đổi",
         "weekly": "hằng tuần",
     },
-    "ChannelName": {"email": "thư điện tử", "telegram": "Telegram", "console": "màn hình"},
+    "ChannelName": {
+        "email": "thư điện tử",
+        "zalo": "Zalo",
+        "telegram": "Telegram",
+        "console": "màn hình",
+    },
     "Via": {
         "telegram": "Telegram",
+        "zalo": "Zalo",
         "email": "thư điện tử",
         "web": "web",
         "cli": "quản trị",
@@ -448,6 +464,7 @@ _LABELS: dict[str, dict[str, str]] = {
 
 _VIA_PHRASES = {
     "telegram": "qua Telegram",
+    "zalo": "qua Zalo",
     "email": "qua thư điện tử",
     "web": "qua liên kết trên trang web",
     "cli": "do quản trị viên cập nhật",

@@ -1,4 +1,5 @@
-"""``notifier contact invite PERSON``: a one-time code that links a Telegram chat."""
+"""``notifier contact invite PERSON [--channel zalo|telegram]``: a one-time code that links
+a chat (the same codes for every chat platform, :mod:`notifier.interact.linking`)."""
 
 from __future__ import annotations
 
@@ -15,29 +16,43 @@ from notifier.store.db import session_scope
 from notifier.textfmt import vn_date
 from notifier.vocab import ChannelName
 
+CHAT_PLATFORMS = (ChannelName.ZALO, ChannelName.TELEGRAM)
+
 
 @contact_app.command("invite")
 def contact_invite(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="Person key.")]
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Person key.")],
+    channel: Annotated[
+        str, typer.Option("--channel", help="The bot the person will write to: zalo | telegram.")
+    ] = ChannelName.ZALO,
 ) -> None:
-    """Issue a one-time Telegram link code (valid 7 days); the person sends /start CODE."""
+    """Issue a one-time link code (valid 7 days); the person sends /start CODE to the bot."""
+    if channel not in CHAT_PLATFORMS:
+        raise typer.BadParameter(
+            f"--channel must be one of {', '.join(CHAT_PLATFORMS)} (the chat platforms with a bot)"
+        )
+    platform = ChannelName(channel)
     st = state(ctx)
     with session_scope(st.ready_engine()) as session:
         person = find_person(session, key)
         code, expires = issue_code(session, person, st.clock.now())
         name, channels, active = person.name, list(person.channels), person.active
     local = expires.astimezone(VN_TZ)
-    console.print(f"Mã liên kết Telegram cho {name} ({key}): [bold]{code}[/]")
+    label = platform.label
+    console.print(f"Mã liên kết {label} cho {name} ({key}): [bold]{code}[/]")
     console.print(
-        f"Hướng dẫn: mở bot Telegram của đơn vị và gửi tin nhắn:  /start {code}\n"
-        f"Mã dùng được một lần, hết hạn lúc {local:%H:%M} {vn_date(local.date())} "
+        f"Hướng dẫn: mở bot {label} của đơn vị và gửi tin nhắn:  /start {code}"
+        + (" (hoặc chỉ gửi mã)" if platform == ChannelName.ZALO else "")
+        + f"\nMã dùng được một lần, hết hạn lúc {local:%H:%M} {vn_date(local.date())} "
         f"({CODE_LIFETIME.days} ngày)."
     )
     if not active:
         console.print(f"[yellow]Lưu ý:[/] {key} đang ngừng nhận tin; mã sẽ bị từ chối.")
-    if ChannelName.TELEGRAM not in channels:
+    if platform not in channels:
+        others = [c for c in channels if c != platform]
         console.print(
-            f"[yellow]Lưu ý:[/] Telegram chưa có trong các kênh của {key} "
+            f"[yellow]Lưu ý:[/] {label} chưa có trong các kênh của {key} "
             f"({', '.join(channels) or 'không có'}); thêm bằng "
-            f"`notifier contact set {key} --channels telegram,email`."
+            f"`notifier contact set {key} --channels {','.join([platform, *others])}`."
         )

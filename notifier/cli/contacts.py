@@ -33,12 +33,16 @@ def person_json(person: Person, agency_code: str) -> dict[str, Any]:
         "role": person.role,
         "email": person.email,
         "phone": person.phone,
+        "zalo_chat_id": person.zalo_chat_id,
         "telegram_chat_id": person.telegram_chat_id,
+        "addresses": dict(person.addresses or {}),
         "channels": person.channels,
         "active": person.active,
         "source": person.source,
         "email_unusable": person.email_unusable,
+        "zalo_unusable": person.zalo_unusable,
         "telegram_unusable": person.telegram_unusable,
+        "addresses_unusable": dict(person.addresses_unusable or {}),
     }
 
 
@@ -71,13 +75,25 @@ def contact_list(
             i["position"],
             i["role"],
             i["email"] or "",
+            i["zalo_chat_id"] or "",
             i["telegram_chat_id"] or "",
             " > ".join(i["channels"]),
             "" if i["active"] else "ngừng",
         ]
         for i in items
     ]
-    columns = ["Khóa", "Cơ quan", "Họ tên", "Chức vụ", "Vai trò", "Email", "Telegram", "Kênh", ""]
+    columns = [
+        "Khóa",
+        "Cơ quan",
+        "Họ tên",
+        "Chức vụ",
+        "Vai trò",
+        "Email",
+        "Zalo",
+        "Telegram",
+        "Kênh",
+        "",
+    ]
     console.print(table("Người nhận", columns, rows))
 
 

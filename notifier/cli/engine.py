@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from notifier.channels.registry import channel_label, channel_names, registered
 from notifier.cli.app import app, validate_configuration
 from notifier.cli.common import (
     AppState,
@@ -40,7 +41,6 @@ from notifier.store.models import Notification, Person
 from notifier.textfmt import vn_date, vn_date_time, vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus
 
-CHANNELS = tuple(ChannelName)
 # A virtual clock faster than this skips whole sweeps between two ticks.
 MAX_SPEED = 100_000.0
 
@@ -54,11 +54,13 @@ def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
 
 def install_interfaces(service: Service) -> None:
     """What answers come through while the service runs: the web app for email links
-    always, the Telegram bot (polling or webhook) when a bot token is configured."""
-    from notifier.interact import telegram_io
+    always, the Zalo and Telegram bots (polling or webhook) when their token is set."""
+    from notifier.interact import telegram_io, zalo_io
     from notifier.web import server as web
 
     web.install(service)
+    if service.runtime.settings.zalo_bot_token:
+        zalo_io.install(service)
     if service.runtime.settings.telegram_token:
         telegram_io.install(service)
 
@@ -110,26 +112,19 @@ def run(
     console.print("Đã dừng.")
 
 
-# What each unconfigured channel needs, for the start message.
-CHANNEL_SETTINGS = {
-    ChannelName.EMAIL: "NOTIFIER_SMTP_HOST",
-    ChannelName.TELEGRAM: "NOTIFIER_TELEGRAM_TOKEN",
-}
-
-
 def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> list[str]:
     """What `notifier run` says at start: channels, web address, when the next message goes."""
     file = runtime.settings.file
     used = ", ".join(
         f"{ChannelName.CONSOLE.label} (ghi vào {file.console_path})"
         if c == ChannelName.CONSOLE
-        else (ChannelName(c).label if c in ChannelName.__members__.values() else c)
+        else channel_label(c)
         for c in sorted(channels.configured)
     )
     missing = ", ".join(
-        f"{name.label} ({variable})"
-        for name, variable in CHANNEL_SETTINGS.items()
-        if name not in channels.configured
+        f"{plugin.label or name} ({plugin.needs})"
+        for name, plugin in registered().items()
+        if plugin.needs and name not in channels.configured
     )
     web = f"http://{file.http.host}:{file.http.port}"
     links = f" (liên kết trong tin nhắn: {file.public_url})" if file.public_url != web else ""
@@ -210,12 +205,13 @@ def send_test(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Person key, e.g. vp.chanh.")],
     channel: Annotated[
-        str | None, typer.Option("--channel", help="email | telegram | console (default: theirs).")
+        str | None,
+        typer.Option("--channel", help="zalo | email | telegram | console | a plug-in's name."),
     ] = None,
 ) -> None:
     """Send a test message through the outbox and dispatch; print what happened."""
-    if channel is not None and channel not in CHANNELS:
-        raise typer.BadParameter(f"--channel must be one of {', '.join(CHANNELS)}")
+    if channel is not None and channel not in channel_names():
+        raise typer.BadParameter(f"--channel must be one of {', '.join(channel_names())}")
     st = state(ctx)
     runtime, channels = _runtime(st)
     now = st.clock.now()

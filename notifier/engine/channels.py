@@ -1,9 +1,11 @@
 """The channels of this installation, built once from Settings, with their rate limiter and
 circuit breakers (both live as long as the process, across dispatches).
 
-Email exists when an SMTP host is set, Telegram when a bot token is set; the console
-always exists and receives every message whose channel is not configured here (the
-embedded default: nothing to set up, everything lands in ``var/outbox.log``).
+Every registered channel (:mod:`notifier.channels.registry`: email, Zalo, Telegram and
+the plug-ins of the ``notifier.channels`` entry points) that this installation
+configured is built; the console always exists and receives every message whose
+channel is not configured here (the embedded default: nothing to set up, everything
+lands in ``var/outbox.log``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from typing import TextIO
 
 from notifier.channels.base import Channel
 from notifier.channels.console import ConsoleChannel
-from notifier.channels.email import EmailChannel, SmtpSecurity, SmtpSettings
-from notifier.channels.telegram import TelegramChannel, telegram_base_url
+from notifier.channels.registry import DEFAULT_PORTS, registered, smtp_settings
+from notifier.channels.telegram import telegram_base_url
 from notifier.clock import Clock
 from notifier.engine.breaker import CircuitBreaker
 from notifier.engine.ratelimit import RateLimiter, telegram_limits
@@ -25,7 +27,7 @@ from notifier.settings import Settings
 from notifier.vocab import ChannelName
 
 CONSOLE = ChannelName.CONSOLE
-DEFAULT_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
+__all__ = ["DEFAULT_PORTS", "ChannelSet", "build_channels", "smtp_settings", "telegram_base_url"]
 
 
 @dataclass
@@ -59,23 +61,6 @@ class ChannelSet:
             await channel.aclose()
 
 
-def smtp_settings(settings: Settings) -> SmtpSettings | None:
-    """SMTP settings from the file and the environment; None when no host is set."""
-    mail = settings.file.email
-    if not mail.host:
-        return None
-    security = SmtpSecurity(mail.security)
-    return SmtpSettings(
-        host=mail.host,
-        port=mail.port or DEFAULT_PORTS[security],
-        sender=mail.sender,
-        security=security,
-        username=mail.username,
-        password=settings.smtp_password,
-        validate_certs=mail.validate_certs,
-    )
-
-
 def rate_limits(settings: Settings) -> dict[str, tuple[int, float]]:
     """Telegram limits from settings; a value of 0 turns that limit off."""
     rl = settings.file.rate_limits
@@ -97,7 +82,7 @@ def build_channels(
     echo: bool = True,
     extra: Mapping[str, Channel] | None = None,
 ) -> ChannelSet:
-    """Email if an SMTP host is set, Telegram if a token is set, the console always.
+    """Each registered channel this installation configured, and the console always.
 
     The console prints to ``stream`` (default: the current ``sys.stdout``) unless
     ``echo`` is false; it always appends to ``console_path``. ``extra`` replaces or adds
@@ -107,12 +92,8 @@ def build_channels(
     channels: dict[str, Channel] = {
         CONSOLE: ConsoleChannel(Path(settings.file.console_path), stream=out)
     }
-    smtp = smtp_settings(settings)
-    if smtp is not None:
-        channels[ChannelName.EMAIL] = EmailChannel(smtp, clock=clock)
-    if settings.telegram_token:
-        channels[ChannelName.TELEGRAM] = TelegramChannel(
-            settings.telegram_token, base_url=telegram_base_url(settings.file.telegram.api_url)
-        )
+    for name, plugin in registered().items():
+        if name != CONSOLE and name not in (extra or {}) and plugin.configured(settings):
+            channels[name] = plugin.build(settings, clock)
     channels.update(extra or {})
     return ChannelSet(channels=channels, limiter=RateLimiter(clock, rate_limits(settings)))

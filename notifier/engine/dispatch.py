@@ -80,7 +80,8 @@ GIVE_UP_AFTER = timedelta(hours=24)
 # answers to a person (confirmations, obstacles), tests and admin alerts go at once.
 WINDOWED_KINDS = CHASING_KINDS | {MessageKind.DIGEST, MessageKind.COMPILED_REPORT}
 # Channels whose answer surface is a link to the web app (the console stands in for email).
-LINK_CHANNELS = frozenset({ChannelName.EMAIL, ChannelName.CONSOLE})
+# Zalo has no buttons either: its short form carries the links and a reference to reply with.
+LINK_CHANNELS = frozenset({ChannelName.EMAIL, ChannelName.CONSOLE, ChannelName.ZALO})
 Status = DeliveryStatus
 log = logging.getLogger(__name__)
 
@@ -494,7 +495,8 @@ class Dispatcher:
         channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
         ctx = build_context(session, row, self.runtime, now)
         ctx, buttons = self._answer_surface(ctx, channel, row.id, person.id, now)
-        rendered: Rendered = self.runtime.renderer.render(ctx)
+        zalo = channel == ChannelName.ZALO
+        rendered: Rendered = self.runtime.renderer.render(ctx, zalo=zalo)
         row.subject, row.body_text = rendered.subject, rendered.text
         row.body_html = rendered.telegram_html if channel == ChannelName.TELEGRAM else rendered.html
         row.address = row.address or address_of(person, row.channel)
@@ -511,7 +513,8 @@ class Dispatcher:
         message = OutgoingMessage(
             key=f"n{row.id}", channel=channel, address=row.address, subject=rendered.subject,
             text=rendered.text, html=rendered.html, telegram_html=rendered.telegram_html,
-            buttons=buttons, recipient_name=person.name,
+            buttons=buttons, recipient_name=person.name, kind=row.kind,
+            short_text=rendered.zalo_text,
         )  # fmt: skip
         return Prepared(row.id, message, attempt.id)
 
@@ -532,7 +535,9 @@ class Dispatcher:
             items = tuple(
                 replace(i, links=signed(i.row_id, i.answers)) if i.row_id else i for i in ctx.items
             )
-            return replace(ctx, links=signed(row_id, answers), items=items), ()
+            reference = row_id if channel == ChannelName.ZALO else None
+            ctx = replace(ctx, links=signed(row_id, answers), items=items, reference=reference)
+            return ctx, ()
         if channel == ChannelName.TELEGRAM:
             return ctx, answer_buttons(self.key, row_id, answers)
         return ctx, ()

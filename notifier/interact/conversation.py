@@ -16,6 +16,7 @@ answer saying why.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,8 +25,9 @@ from sqlmodel import Session, col, select
 from notifier import services
 from notifier.channels.base import Button
 from notifier.clock import VN_TZ, as_utc
-from notifier.errors import NotifierError
-from notifier.interact.linking import LinkRefused, record_refusal, redeem_code
+from notifier.errors import NotifierError, Refused
+from notifier.interact.linking import LinkRefused, looks_like_code, record_refusal, redeem_code
+from notifier.interact.replies import AnswerWord, answer_word, command_word
 from notifier.render import Part
 from notifier.runtime import Runtime
 from notifier.services import AnswerResult, Answers, ByChat, Target
@@ -35,9 +37,17 @@ from notifier.store.addresses import people_of_chat
 from notifier.store.db import session_scope
 from notifier.store.facts import load_occurrences
 from notifier.store.models import Agency, ChatSession, Notification
+from notifier.store.open_messages import OpenMessage, open_messages
 from notifier.store.readmodel import deadline_states, open_deadlines_led_by
-from notifier.textfmt import days_phrase, vn_date, vn_deadline
-from notifier.vocab import AckAction, Awaiting, OccurrenceKind, Via, offered_answers
+from notifier.textfmt import capfirst, days_phrase, vn_date, vn_deadline
+from notifier.vocab import (
+    REPLY_WORDS,
+    AckAction,
+    Awaiting,
+    OccurrenceKind,
+    Via,
+    offered_answers,
+)
 
 REASON_WINDOW = timedelta(hours=1)
 MAX_TASKS = 20
@@ -50,6 +60,22 @@ HELP = (
     "• /help — hướng dẫn này."
 )
 HINT = "Gõ /viec để xem các việc đang mở, /help để xem hướng dẫn."
+# Platforms without buttons (Zalo) answer with words (notifier.interact.replies).
+TEXT_HELP = (
+    "<b>Hướng dẫn sử dụng</b>\n"
+    "• Trả lời tin nhắc việc bằng một tin nhắn: «đã nhận», «xong», hoặc «vướng» kèm lý do "
+    "(ví dụ «vướng chưa bố trí được kinh phí»); khi có nhiều tin "
+    "đang chờ, thêm mã tin ghi trong tin nhắn, ví dụ «xong #42». Có thể dùng các liên kết "
+    "trong tin thay cho tin nhắn.\n"
+    "• /viec (hoặc «việc») — các việc đang mở mà cơ quan {you} chủ trì, kèm hạn.\n"
+    "• /start MÃ — liên kết {platform} với tài khoản (mã do văn phòng cấp).\n"
+    "• /help (hoặc «giúp») — hướng dẫn này."
+)
+TEXT_HINT = (
+    "Để phản hồi, đề nghị gửi «đã nhận», «xong» hoặc «vướng» kèm lý do; gõ /viec để xem "
+    "các việc đang mở, /help để xem hướng dẫn."
+)
+Mark = Callable[[Session], None]  # writes the transport's journal in the same transaction
 
 
 @dataclass(frozen=True)
@@ -102,16 +128,28 @@ def stamp(action: AckAction, name: str, at: datetime) -> str:
 
 
 class Conversation:
-    """The bot's decisions for one chat platform (``platform`` is its channel name)."""
+    """The bot's decisions for one chat platform (``platform`` is its channel name).
+
+    ``buttons=False`` (Zalo): the help and hints explain the answer words instead of
+    buttons. Answer words work on every platform.
+    """
 
     def __init__(
-        self, runtime: Runtime, key: bytes, platform: str, via: Via, platform_label: str
+        self,
+        runtime: Runtime,
+        key: bytes,
+        platform: str,
+        via: Via,
+        platform_label: str,
+        *,
+        buttons: bool = True,
     ) -> None:
         self.runtime, self.key, self.platform, self.via = runtime, key, platform, via
         self.platform_label = platform_label  # "Telegram", as people call it
         # the form of address of this channel, set in its templates (_you.telegram.j2)
         self.you = runtime.renderer.you(Part.TELEGRAM)
-        self.help = HELP.format(platform=platform_label, you=self.you)
+        self.help = (HELP if buttons else TEXT_HELP).format(platform=platform_label, you=self.you)
+        self.hint = HINT if buttons else TEXT_HINT
 
     def now(self) -> datetime:
         return as_utc(self.runtime.clock.now())
@@ -186,23 +224,39 @@ class Conversation:
 
     # -- text messages -----------------------------------------------------------------
 
-    def text(self, chat_id: str, text: str) -> list[Reply]:
-        """A command, the awaited reason after "Báo vướng mắc", or a hint."""
+    def text(self, chat_id: str, text: str, mark: Mark | None = None) -> list[Reply]:
+        """A command (or its word), the awaited reason after "Báo vướng mắc", an answer
+        word, a bare link code, or a hint.
+
+        ``mark`` is called inside every transaction that may change something, so the
+        transport's journal row commits with it (or rolls back with a refusal).
+        """
         text = text.strip()
         if text.startswith("/"):
-            return self.command(chat_id, text)
+            return self.command(chat_id, text, mark)
+        word = command_word(text)
+        if word is not None:
+            return self.command(chat_id, f"/{word}", mark)
+        if looks_like_code(text):
+            return [Say(chat_id, self.start(chat_id, text, mark))]
         try:
-            return self._reason(chat_id, text)
+            return self._reason(chat_id, text, mark)
         except NotifierError as exc:
             return [Say(chat_id, html.escape(short(exc, 500), quote=False))]
 
-    def _reason(self, chat_id: str, text: str) -> list[Reply]:
-        """report_obstacle and forget the prompt, together; then edit the pressed message."""
+    def _reason(self, chat_id: str, text: str, mark: Mark | None = None) -> list[Reply]:
+        """report_obstacle and forget the prompt, together; then edit the pressed message.
+        Without a prompt waiting, the text may be an answer word."""
         now = self.now()
         with services.answering(self.runtime, now) as answers:
+            if mark is not None:
+                mark(answers.session)
             state = answers.session.get(ChatSession, (self.platform, chat_id))
             if state is None or state.awaiting != Awaiting.REASON or not state.notification_id:
-                return [Say(chat_id, HINT)]
+                word = answer_word(text)
+                if word is None:
+                    return [Say(chat_id, self.hint)]
+                return self._word(answers, chat_id, word)
             if now >= state.expires_at:
                 answers.session.delete(state)
                 return [Say(chat_id, "Đã quá 1 giờ; vui lòng bấm lại nút «Báo vướng mắc».")]
@@ -228,19 +282,97 @@ class Conversation:
         offered = offered_answers(row.kind, row.role, row.copy_only)
         return answer_buttons(self.key, notification_id, offered)
 
+    # -- answer words (chats without buttons) -------------------------------------------
+
+    def _word(self, answers: Answers, chat_id: str, word: AnswerWord) -> list[Reply]:
+        """ "xong", "đã nhận", "vướng LÝ DO", with or without "#42": the message it means,
+        then the same service call as a button; refusals change nothing."""
+        session = answers.session
+        people = people_of_chat(session, self.platform, chat_id)
+        if not people:
+            raise Refused(NOT_LINKED)
+        waiting = open_messages(session, [p.id for p in people if p.id], self.platform)
+        known = {m.notification_id for m in waiting}
+        reason = word.rest
+        if word.reference is not None and (word.hashed or word.reference in known):
+            target = word.reference
+        else:
+            reason = word.rest_with_number  # "vướng 3 xã chưa ..." : the number is text
+            offering = [m for m in waiting if word.action in m.offered]
+            if len(offering) != 1:
+                return [Say(chat_id, self._which(word.action, offering or waiting))]
+            target = offering[0].notification_id
+        if word.action == AckAction.BLOCKED and not reason.strip():
+            return self._ask_reason_text(answers, chat_id, target)
+        result = self._give(answers, chat_id, target, word.action, reason)
+        return [Say(chat_id, html.escape(result.message, quote=False))]
+
+    def _give(
+        self, answers: Answers, chat_id: str, notification_id: int, action: AckAction, reason: str
+    ) -> AnswerResult:
+        if action == AckAction.BLOCKED:
+            target = Target(notification_id)
+            return answers.report_obstacle(target, self.actor(chat_id), self.via, reason.strip())
+        return self._answer(answers, chat_id, notification_id, action)
+
+    def _which(self, action: AckAction, waiting: list[OpenMessage]) -> str:
+        """No single message to apply a bare answer to: say so, listing the open ones."""
+        if not waiting:
+            return (
+                f"Hiện không có tin nhắn nào đang chờ {self.you} phản hồi. "
+                "Gõ /viec để xem các việc đang mở."
+            )
+        word = REPLY_WORDS[action]
+        lines = [
+            f"{capfirst(self.you)} có {len(waiting)} tin đang chờ phản hồi; đề nghị gửi lại "
+            f"kèm mã tin, ví dụ «{word} #{waiting[0].notification_id}»:"
+        ]
+        for m in waiting[:MAX_TASKS]:
+            title = m.task_title if len(m.task_title) <= 120 else m.task_title[:119] + "…"
+            period = f", báo cáo kỳ {m.period}" if m.period else ""
+            lines.append(
+                f"#{m.notification_id} — {html.escape(m.task_ref)} "
+                f"{html.escape(title, quote=False)}{html.escape(period, quote=False)} "
+                f"(hạn {vn_date(m.deadline)})"
+            )
+        if len(waiting) > MAX_TASKS:
+            lines.append(f"… và {len(waiting) - MAX_TASKS} tin khác.")
+        return "\n".join(lines)
+
+    def _ask_reason_text(self, answers: Answers, chat_id: str, notification_id: int) -> list[Reply]:
+        """ "vướng" without a reason: ask for it (the next text is the reason, 1 hour)."""
+        checked = answers.check_obstacle(Target(notification_id), self.actor(chat_id), self.via)
+        session = answers.session
+        state = session.get(ChatSession, (self.platform, chat_id)) or ChatSession(
+            platform=self.platform, chat_id=chat_id, awaiting=Awaiting.REASON
+        )
+        state.awaiting, state.notification_id = Awaiting.REASON, notification_id
+        state.deadline_id, state.person_id = checked.deadline_id, checked.actor_id
+        state.message_id, state.message_html = "", ""
+        state.expires_at = answers.now + REASON_WINDOW
+        session.add(state)
+        title = html.escape(checked.task_title, quote=False)
+        return [
+            Say(
+                chat_id,
+                f"Đề nghị {self.you} gửi <b>lý do vướng mắc</b> của nhiệm vụ «{title}» "
+                "trong một tin nhắn (trong vòng 1 giờ).",
+            )
+        ]
+
     # -- commands ----------------------------------------------------------------------
 
-    def command(self, chat_id: str, text: str) -> list[Reply]:
+    def command(self, chat_id: str, text: str, mark: Mark | None = None) -> list[Reply]:
         head, _, rest = text.partition(" ")
         name = head[1:].split("@", 1)[0].lower()
         if name == "start":
-            return [Say(chat_id, self.start(chat_id, rest.strip()))]
+            return [Say(chat_id, self.start(chat_id, rest.strip(), mark))]
         if name == "viec":
             with Session(self.runtime.engine) as session:
                 return [Say(chat_id, self.my_tasks(session, chat_id))]
         return [Say(chat_id, self.help)]
 
-    def start(self, chat_id: str, code: str) -> str:
+    def start(self, chat_id: str, code: str, mark: Mark | None = None) -> str:
         """``/start CODE`` links this chat; ``/start`` alone greets or explains."""
         if not code:
             with Session(self.runtime.engine) as session:
@@ -252,6 +384,8 @@ class Conversation:
         now = self.now()
         try:
             with session_scope(self.runtime.engine) as session:
+                if mark is not None:
+                    mark(session)
                 person = redeem_code(session, code, self.platform, chat_id, now)
                 agency = session.get(Agency, person.agency_id)
                 where = f" ({html.escape(agency.name)})" if agency is not None else ""
@@ -262,6 +396,8 @@ class Conversation:
                 )
         except LinkRefused as exc:
             with session_scope(self.runtime.engine) as session:  # counted by the limits
+                if mark is not None:
+                    mark(session)
                 record_refusal(session, exc, self.platform, chat_id, now)
             return html.escape(str(exc), quote=False)
 

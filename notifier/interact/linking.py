@@ -47,6 +47,15 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+def looks_like_code(text: str) -> bool:
+    """A text that can only be a code sent alone (no "/start"): exactly the code's
+    letters and digits, at least one digit, so no Vietnamese word is taken for one."""
+    code = normalise_code(text)
+    if len(code) != CODE_LENGTH or len(text.strip()) > CODE_LENGTH + 4:
+        return False
+    return all(ch in ALPHABET for ch in code) and any(ch.isdigit() for ch in code)
+
+
 def hash_code(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
 

@@ -1,8 +1,10 @@
 """Where a person is reached on each channel, and whether that address still works.
 
-One table of (address column, "unusable" column) per channel, so the outbox writer,
-the dispatcher's fallback, chat linking and the directory agree on what an address is.
-A channel added later (Zalo, a plug-in) adds its row here and nothing else changes.
+One table of (address column, "unusable" column) per built-in channel, so the outbox
+writer, the dispatcher's fallback, chat linking and the directory agree on what an
+address is. A plug-in channel (registered by name, :mod:`notifier.channels.registry`)
+keeps its addresses in the person's ``addresses`` JSON object, and why one stopped
+working in ``addresses_unusable``; the console needs no address.
 """
 
 from __future__ import annotations
@@ -25,23 +27,32 @@ class AddressFields:
 ADDRESS_FIELDS: dict[str, AddressFields] = {
     ChannelName.EMAIL: AddressFields("email", "email_unusable"),
     ChannelName.TELEGRAM: AddressFields("telegram_chat_id", "telegram_unusable"),
+    ChannelName.ZALO: AddressFields("zalo_chat_id", "zalo_unusable"),
 }
+# Chat platforms whose chat ids are numbers (the column is an integer).
+NUMERIC_CHATS = frozenset({ChannelName.TELEGRAM})
 
 
 def address_of(person: Person, channel: str) -> str:
     """The address a row is sent to on ``channel`` (the person key for the console)."""
     fields = ADDRESS_FIELDS.get(channel)
     if fields is None:
-        return person.key
+        if channel == ChannelName.CONSOLE:
+            return person.key
+        return str((person.addresses or {}).get(channel) or "")
     value = getattr(person, fields.address)
     return "" if value is None else str(value)
 
 
 def is_usable(person: Person, channel: str) -> bool:
-    """Has an address on ``channel`` not known to be dead (a channel without one: always)."""
+    """Has an address on ``channel`` not known to be dead (the console: always)."""
+    if channel == ChannelName.CONSOLE:
+        return True
     fields = ADDRESS_FIELDS.get(channel)
     if fields is None:
-        return True
+        return bool(address_of(person, channel)) and not (person.addresses_unusable or {}).get(
+            channel
+        )
     return getattr(person, fields.address) not in (None, "") and not getattr(
         person, fields.unusable
     )
@@ -57,13 +68,15 @@ def mark_unusable(person: Person, channel: str, reason: str) -> None:
     fields = ADDRESS_FIELDS.get(channel)
     if fields is not None:
         setattr(person, fields.unusable, reason[:500])
+    elif channel != ChannelName.CONSOLE:  # a new dict, so the JSON column sees the change
+        person.addresses_unusable = {**(person.addresses_unusable or {}), channel: reason[:500]}
 
 
 def link_chat(person: Person, channel: str, chat_id: str) -> str:
     """Point the person's chat address on ``channel`` at ``chat_id``; returns the previous."""
     fields = ADDRESS_FIELDS[channel]
     previous = address_of(person, channel)
-    value: int | str = int(chat_id) if channel == ChannelName.TELEGRAM else chat_id
+    value: int | str = int(chat_id) if channel in NUMERIC_CHATS else chat_id
     setattr(person, fields.address, value)
     setattr(person, fields.unusable, None)
     return previous
@@ -73,7 +86,7 @@ def people_of_chat(session: Session, channel: str, chat_id: str) -> list[Person]
     """Active people whose address on ``channel`` is this chat, oldest first."""
     column = getattr(Person, ADDRESS_FIELDS[channel].address)
     try:
-        value: int | str = int(chat_id) if channel == ChannelName.TELEGRAM else chat_id
+        value: int | str = int(chat_id) if channel in NUMERIC_CHATS else chat_id
     except ValueError:
         return []
     query = select(Person).where(column == value, Person.active == True)  # noqa: E712

@@ -104,11 +104,20 @@ class Person(SQLModel, table=True):
     email: str | None = None
     phone: str | None = None
     telegram_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    zalo_chat_id: str | None = Field(default=None, index=True, max_length=128)
     channels: list[str] = _json()
     active: bool = True
     source: Source = _enum(Source, Source.CONFIG)
     email_unusable: str | None = None
     telegram_unusable: str | None = None
+    zalo_unusable: str | None = None
+    # Addresses on plug-in channels (name -> address) and why one stopped working.
+    addresses: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict)
+    )
+    addresses_unusable: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict)
+    )
 
 
 class Plan(SQLModel, table=True):
@@ -327,6 +336,29 @@ class BotCursor(SQLModel, table=True):
     bot: str = Field(primary_key=True, max_length=32)
     next_update: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     updated_at: datetime = _utc(nullable=False)
+
+
+class ZaloUpdate(SQLModel, table=True):
+    """The journal of the Zalo bot: every update recorded before the bot acts on it.
+
+    Zalo's ``getUpdates`` has no offset (an update handed out is gone), so the row is
+    the only copy. ``handled_at`` is set in the same transaction as what the update
+    changed, so a crash never applies it twice; a row left unhandled is handled again
+    at the next start. ``message_key`` (Zalo's message id) absorbs a webhook delivered
+    twice. ``attempts`` stops an update that keeps failing from blocking the bot.
+    """
+
+    __tablename__ = "zalo_update"
+    __table_args__ = (UniqueConstraint("bot", "message_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bot: str = Field(max_length=32)
+    message_key: str = Field(max_length=128)
+    chat_id: str = Field(max_length=128)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _utc(nullable=False)
+    handled_at: datetime | None = _utc(index=True)
+    attempts: int = 0
+    error: str = ""
 
 
 class OAuthToken(SQLModel, table=True):

@@ -17,11 +17,12 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from notifier.channels.registry import configured_names
 from notifier.settings import Settings
 from notifier.store.addresses import address_of
 from notifier.store.contexts import CONTEXT_OF_KIND, RowContext, dump_context
 from notifier.store.models import Notification, Person
-from notifier.vocab import ChannelName, DeliveryStatus, MessageKind, Role
+from notifier.vocab import DeliveryStatus, MessageKind, Role
 
 # The role a row is addressed in when its creator has no task role to give.
 DEFAULT_ROLE: dict[MessageKind, Role] = {
@@ -37,13 +38,9 @@ def default_role(kind: MessageKind | str) -> Role:
 
 
 def configured_channels(settings: Settings) -> frozenset[str]:
-    """Channels this installation can send on: email with an SMTP host, telegram with a token."""
-    out: set[str] = {ChannelName.CONSOLE}
-    if settings.file.email.host:
-        out.add(ChannelName.EMAIL)
-    if settings.telegram_token:
-        out.add(ChannelName.TELEGRAM)
-    return frozenset(out)
+    """Channels this installation can send on (email with an SMTP host, Zalo or Telegram
+    with a token, a plug-in when it says so), the console always."""
+    return configured_names(settings)
 
 
 def new_row(

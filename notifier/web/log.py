@@ -31,7 +31,7 @@ from notifier.web.templating import render
 
 PAGE_ROWS = 500
 EVENTS = ("delivery", "answer")
-CHANNELS = ("email", "telegram", "console", "web", "board", "cli")
+CHANNELS = ("email", "zalo", "telegram", "console", "web", "board", "cli")
 
 
 def _day(value: str | None) -> date | None:

@@ -1,7 +1,7 @@
 """One aiohttp application for the web board and the answer links, and how it is served.
 
-``notifier run`` serves it (see :func:`install`). In Telegram webhook mode the same
-server also receives the webhook, with its secret checked on every request.
+``notifier run`` serves it (see :func:`install`). In Telegram or Zalo webhook mode the
+same server also receives the webhook, with its secret checked on every request.
 """
 
 from __future__ import annotations
@@ -151,6 +151,9 @@ async def serve_web(
 
         await bot.initialize()
         extra.append(lambda app: add_webhook_route(app, runtime, bot))
+    zalo = _zalo_webhook(runtime)
+    if zalo is not None:
+        extra.append(zalo)
     runner = web.AppRunner(make_web_app(runtime, setup=extra), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host or http.host, http.port if port is None else port)
@@ -174,6 +177,13 @@ def _webhook_bot(runtime: Runtime) -> Any:
     from notifier.interact.telegram_io import make_bot
 
     return make_bot(runtime)
+
+
+def _zalo_webhook(runtime: Runtime) -> Any:
+    """The Zalo webhook route (secret checked on every request), in webhook mode."""
+    from notifier.interact.zalo_io import webhook_setup
+
+    return webhook_setup(runtime)
 
 
 def _bound_port(runner: web.AppRunner) -> int:

@@ -22,7 +22,10 @@ def test_at_1724_on_a_working_day_it_says_the_next_message_waits_for_0730(
     lines = startup_lines(runtime, channels, "may:1:abc")
     text = "\n".join(lines)
     assert "Kênh gửi: màn hình" in text
-    missing = "thư điện tử (NOTIFIER_SMTP_HOST), Telegram (NOTIFIER_TELEGRAM_TOKEN)"
+    missing = (
+        "thư điện tử (NOTIFIER_SMTP_HOST), Zalo (NOTIFIER_ZALO_BOT_TOKEN), "
+        "Telegram (NOTIFIER_TELEGRAM_TOKEN)"
+    )
     assert f"Chưa cấu hình: {missing}" in text
     assert "Trang web: http://127.0.0.1:8080." in text
     assert "Tin tiếp theo dự kiến gửi lúc 07:30 Thứ Tư, 02/12/2026." in text

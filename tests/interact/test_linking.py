@@ -25,7 +25,7 @@ from tests.interact.test_bot_world import (
 
 def invite(world: BotWorld, key: str, capsys: pytest.CaptureFixture[str]) -> str:
     capsys.readouterr()
-    assert world.cli("contact", "invite", key) == 0
+    assert world.cli("contact", "invite", key, "--channel", "telegram") == 0
     out = capsys.readouterr().out
     match = re.search(r"/start ([A-Z0-9]{10})", out)
     assert match, out
@@ -41,7 +41,7 @@ async def test_invite_prints_the_code_and_stores_only_its_hash(
     bot_world: BotWorld, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    assert bot_world.cli("contact", "invite", "vp.pho-chanh") == 0
+    assert bot_world.cli("contact", "invite", "vp.pho-chanh", "--channel", "telegram") == 0
     out = capsys.readouterr().out
     code = re.search(r"/start ([A-Z0-9]{10})", out)
     assert code is not None

@@ -25,7 +25,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -50,8 +50,8 @@ class RecordingRenderer(Renderer):
         super().__init__(None)
         self.seen: list[tuple[MessageContext, Rendered]] = []
 
-    def render(self, ctx: MessageContext) -> Rendered:
-        out = super().render(ctx)
+    def render(self, ctx: MessageContext, *, zalo: bool = False) -> Rendered:
+        out = super().render(ctx, zalo=zalo)
         self.seen.append((ctx, out))
         return out
 
@@ -108,6 +108,8 @@ def _case(world, pick: Pick) -> str:  # type: ignore[no-untyped-def]
     seen = [(c, r) for c, r in world.runtime.renderer.seen if r.text == row.body_text]
     ctx, out = seen[-1]
     buttons = " ".join(f"[{a.label}]" for a in offered(ctx)) or "(không có nút)"
+    # the Zalo form of the same message: its reference and the same signed links
+    zalo = world.runtime.renderer.render(replace(ctx, reference=row.id), zalo=True).zalo_text
     head = f"# {pick.name}: {pick.kind} gửi {pick.person}, {row.step}"
     return "\n".join(
         [
@@ -123,6 +125,10 @@ def _case(world, pick: Pick) -> str:  # type: ignore[no-untyped-def]
             "== Telegram",
             out.telegram_html,
             buttons,
+            "",
+            "== Zalo (tin nhắn chữ, tối đa 2.000 ký tự)",
+            zalo,
+            f"({len(zalo)} ký tự)",
             "",
             "== HTML (thư điện tử)",
             out.html.rstrip("\n"),
