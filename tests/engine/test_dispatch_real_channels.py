@@ -106,7 +106,12 @@ async def test_reminders_arrive_on_telegram_with_signed_buttons(
         if row.kind == "reminder" and not row.copy_only:
             assert sent.reply_markup is not None
             buttons = sent.reply_markup["inline_keyboard"][0]
-            assert [b["text"] for b in buttons] == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+            assert [b["text"] for b in buttons] == [
+                "Đã nhận",
+                "Đã hoàn thành",
+                "Báo vướng mắc",
+                "Xin gia hạn",
+            ]
             decoded = [parse_callback_data(key, b["callback_data"]) for b in buttons]
             assert decoded == [
                 (row.id, a) for a in (AckAction.RECEIVED, AckAction.DONE, AckAction.BLOCKED)
