@@ -77,7 +77,7 @@ async def test_reminders_arrive_by_email_with_exact_subject_and_answer_links(
         html = parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
         if row.kind == "reminder" and not row.copy_only:
             links = [w for w in text.split() if w.startswith("https://notifier.example.vn/a/")]
-            assert len(links) == 3 and all(link in html for link in links)
+            assert len(links) == 4 and all(link in html for link in links)  # the lead: four
             token = links[0].rsplit("/", 1)[1]
             answer = read_token(key, token, REMINDER_DAY)
             assert (answer.notification_id, answer.person_id) == (row.id, row.person_id)

@@ -1,5 +1,4 @@
-"""deadline extensions keep the original date; answers name the web account; extension
-requests
+"""deadline extensions keep the original date; answers name the web account
 
 Revision ID: 0011
 Revises: 0009
@@ -10,15 +9,11 @@ first extended it (NULL: never extended); on-time figures and reports read it;
 ``acknowledgement.account`` is the login of the web account that recorded an answer
 or an action in the browser (empty for the bots, answer links and the CLI). Plain
 ``ADD COLUMN`` (no table rebuild), so the append-only triggers stay in place.
-``extension_request`` holds each "Xin gia hạn" (proposed date, reason) and the office's
-decision; ``chat_session.proposed_date`` keeps the date a bot got while it asks the reason.
 """
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
-import notifier.store.types
 
 revision = "0011"
 down_revision = "0009"
@@ -27,30 +22,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    utc = notifier.store.types.UTCDateTime(timezone=True)
-    text = sqlmodel.sql.sqltypes.AutoString
-    op.create_table(
-        "extension_request",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("deadline_id", sa.Integer(), nullable=False),
-        sa.Column("ack_id", sa.Integer(), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=True),
-        sa.Column("notification_id", sa.Integer(), nullable=True),
-        sa.Column("proposed_date", sa.Date(), nullable=False),
-        sa.Column("reason", text(), nullable=False),
-        sa.Column("status", text(length=16), nullable=False),
-        sa.Column("requested_at", utc, nullable=False),
-        sa.Column("decided_at", utc, nullable=True),
-        sa.Column("decided_by", text(length=64), nullable=False),
-        sa.Column("decision_note", text(), nullable=False),
-        sa.ForeignKeyConstraint(["ack_id"], ["acknowledgement.id"]),
-        sa.ForeignKeyConstraint(["deadline_id"], ["deadline.id"]),
-        sa.ForeignKeyConstraint(["notification_id"], ["notification.id"]),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index("ix_extension_request_deadline_id", "extension_request", ["deadline_id"])
-    op.add_column("chat_session", sa.Column("proposed_date", sa.Date(), nullable=True))
     op.add_column("deadline", sa.Column("original_date", sa.Date(), nullable=True))
     op.add_column("deadline", sa.Column("original_nominal", sa.Date(), nullable=True))
     op.add_column(
@@ -63,10 +34,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("chat_session") as batch_op:
-        batch_op.drop_column("proposed_date")
-    op.drop_index("ix_extension_request_deadline_id", table_name="extension_request")
-    op.drop_table("extension_request")
     with op.batch_alter_table("acknowledgement") as batch_op:
         batch_op.drop_column("account")
     with op.batch_alter_table("deadline") as batch_op:
