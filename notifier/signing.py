@@ -31,7 +31,12 @@ from notifier.vocab import RECIPIENT_ANSWERS, AckAction
 
 TOKEN_LIFETIME = timedelta(days=30)
 
-_CODES = {AckAction.RECEIVED: "r", AckAction.DONE: "d", AckAction.BLOCKED: "b"}
+_CODES = {
+    AckAction.RECEIVED: "r",
+    AckAction.DONE: "d",
+    AckAction.BLOCKED: "b",
+    AckAction.EXTENSION_REQUESTED: "x",
+}
 _ACTIONS = {code: action for action, code in _CODES.items()}
 
 

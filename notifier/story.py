@@ -25,6 +25,7 @@ from notifier.store.models import (
     Agency,
     AgencyGroup,
     Deadline,
+    ExtensionRequest,
     GroupMember,
     Notification,
     Person,
@@ -33,7 +34,7 @@ from notifier.store.models import (
     TaskRole,
 )
 from notifier.textfmt import vn_date
-from notifier.vocab import AckAction, DeliveryStatus, offered_answers
+from notifier.vocab import AckAction, DeliveryStatus, ExtensionStatus, offered_answers
 
 ROLE_ORDER = ("directing", "lead", "coordinating")
 
@@ -74,6 +75,33 @@ class Receivable:
 
 
 @dataclass(frozen=True)
+class Request:
+    """A recipient's extension request waiting for the office's decision."""
+
+    request_id: int
+    deadline_id: int
+    person: str
+    proposed: date
+    reason: str
+    requested_at: datetime
+
+
+def pending_requests(
+    session: Session, deadline_ids: list[int] | None = None
+) -> tuple[Request, ...]:
+    """Extension requests not yet decided (of the given deadlines), oldest first."""
+    query = select(ExtensionRequest).where(ExtensionRequest.status == ExtensionStatus.PENDING)
+    if deadline_ids is not None:
+        query = query.where(col(ExtensionRequest.deadline_id).in_(deadline_ids))
+    names = _people(session)
+    return tuple(
+        Request(r.id or 0, r.deadline_id, names.get(r.person_id, ""), r.proposed_date, r.reason,
+                r.requested_at)
+        for r in session.exec(query.order_by(col(ExtensionRequest.id)))
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
     source: str  # planned | message | answer
@@ -104,6 +132,7 @@ class TaskStory:
     deadlines: tuple[DeadlineLine, ...]
     timeline: tuple[TimelineEntry, ...]
     receivable: tuple[Receivable, ...] = ()
+    requests: tuple[Request, ...] = ()  # pending extension requests of this deadline
 
     @property
     def current(self) -> DeadlineLine:
@@ -316,4 +345,5 @@ def task_story(session: Session, runtime: Runtime, deadline_id: int, now: dateti
         roles=_role_lines(session, task.id), access=current.roles, deadlines=lines,
         timeline=tuple(sorted(timeline, key=lambda e: (as_utc(e.at), e.source != "message"))),
         receivable=_receivable(session, deadline_id),
+        requests=pending_requests(session, [deadline_id]),
     )  # fmt: skip

@@ -129,3 +129,14 @@ def plan_number(number: str) -> str:
     """A plan's number as written, or "(chưa có số)" for a draft ("", "/KH-UBND")."""
     number = number.strip()
     return number if number and not number.startswith("/") else "(chưa có số)"
+
+
+def parse_vn_date(raw: str) -> date:
+    """A day as people type it ("15/5/2024", "15/05/2024", "15-5-2024") or ISO
+    ("2024-05-15"); ValueError otherwise."""
+    parts = raw.strip().replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        day, month, year = (int(p) for p in (parts if len(parts[0]) <= 2 else parts[::-1]))
+        if year >= 1000:
+            return date(year, month, day)
+    raise ValueError(raw)

@@ -49,6 +49,8 @@ class AckAction(Labelled):
     BLOCKED = "blocked"
     ESCALATED = "escalated"
     EXTENDED = "extended"  # the office moved the deadline (new date, reason)
+    EXTENSION_REQUESTED = "extension_requested"  # "Xin gia hạn": proposed date + reason
+    EXTENSION_REFUSED = "extension_refused"  # the office refused a request
 
     @property
     def past(self) -> str:
@@ -57,7 +59,12 @@ class AckAction(Labelled):
 
 
 # The answers a recipient can give, in the order officials expect them.
-RECIPIENT_ANSWERS: tuple[AckAction, ...] = (AckAction.RECEIVED, AckAction.DONE, AckAction.BLOCKED)
+RECIPIENT_ANSWERS: tuple[AckAction, ...] = (
+    AckAction.RECEIVED,
+    AckAction.DONE,
+    AckAction.BLOCKED,
+    AckAction.EXTENSION_REQUESTED,
+)
 
 
 class LateReason(Labelled):
@@ -213,6 +220,16 @@ class Awaiting(Labelled):
     """What a bot waits for from a chat."""
 
     REASON = "reason"
+    EXTENSION_DATE = "extension_date"  # after "Xin gia hạn": the proposed date, then
+    EXTENSION_REASON = "extension_reason"  # the reason
+
+
+class ExtensionStatus(Labelled):
+    """Where a recipient's extension request stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class EventKind(Labelled):
@@ -241,6 +258,8 @@ class EventKind(Labelled):
     ANSWER_BLOCKED = "answer.blocked"
     ANSWER_ESCALATED = "answer.escalated"
     ANSWER_EXTENDED = "answer.extended"
+    ANSWER_EXTENSION_REQUESTED = "answer.extension_requested"
+    ANSWER_EXTENSION_REFUSED = "answer.extension_refused"
     ACCOUNT_ADD = "account.add"
     ACCOUNT_DISABLE = "account.disable"
     ACCOUNT_ENABLE = "account.enable"
@@ -339,6 +358,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "blocked": "Báo vướng mắc",
         "escalated": "Chuyển cấp",
         "extended": "Gia hạn",
+        "extension_requested": "Xin gia hạn",
+        "extension_refused": "Không chấp thuận gia hạn",
     },
     "LateReason": {
         "imported_late": "kế hoạch được nhập sau thời điểm gửi",
@@ -448,6 +469,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "answer.blocked": "báo vướng mắc",
         "answer.escalated": "chuyển cấp",
         "answer.extended": "gia hạn",
+        "answer.extension_requested": "xin gia hạn",
+        "answer.extension_refused": "không chấp thuận gia hạn",
         "account.add": "thêm tài khoản",
         "account.disable": "khóa tài khoản",
         "account.enable": "mở lại tài khoản",
@@ -459,7 +482,16 @@ _LABELS: dict[str, dict[str, str]] = {
         "telegram.offset": "vị trí đọc tin Telegram",
         "telegram.awaiting_reason": "chờ lý do vướng mắc",
     },
-    "Awaiting": {"reason": "lý do vướng mắc"},
+    "Awaiting": {
+        "reason": "lý do vướng mắc",
+        "extension_date": "ngày đề nghị gia hạn",
+        "extension_reason": "lý do đề nghị gia hạn",
+    },
+    "ExtensionStatus": {
+        "pending": "chờ xem xét",
+        "approved": "đã chấp thuận",
+        "refused": "không chấp thuận",
+    },
 }
 
 _VIA_PHRASES = {
@@ -477,4 +509,6 @@ _PAST = {
     "blocked": "đã báo vướng mắc",
     "escalated": "đã chuyển cấp",
     "extended": "đã gia hạn",
+    "extension_requested": "đã đề nghị gia hạn",
+    "extension_refused": "không chấp thuận đề nghị gia hạn",
 }

@@ -39,7 +39,7 @@ from notifier.store.facts import load_occurrences
 from notifier.store.models import Agency, ChatSession, Notification
 from notifier.store.open_messages import OpenMessage, open_messages
 from notifier.store.readmodel import deadline_states, open_deadlines_led_by
-from notifier.textfmt import capfirst, days_phrase, vn_date, vn_deadline
+from notifier.textfmt import capfirst, days_phrase, parse_vn_date, vn_date, vn_deadline
 from notifier.vocab import (
     REPLY_WORDS,
     AckAction,
@@ -54,7 +54,8 @@ MAX_TASKS = 20
 HELP = (
     "<b>Hướng dẫn sử dụng</b>\n"
     "• Bấm các nút dưới mỗi tin nhắc việc: <b>Đã nhận</b>, <b>Đã hoàn thành</b>, "
-    "<b>Báo vướng mắc</b> (sau đó gửi lý do).\n"
+    "<b>Báo vướng mắc</b> (sau đó gửi lý do), <b>Xin gia hạn</b> (sau đó gửi ngày đề nghị và "
+    "lý do).\n"
     "• /viec — các việc đang mở mà cơ quan {you} chủ trì, kèm hạn.\n"
     "• /start MÃ — liên kết {platform} với tài khoản (mã do văn phòng cấp).\n"
     "• /help — hướng dẫn này."
@@ -167,6 +168,8 @@ class Conversation:
             with services.answering(self.runtime, now) as answers:
                 if action == AckAction.BLOCKED:
                     return self._ask_reason(answers, chat_id, notification_id, shown, query_id)
+                if action == AckAction.EXTENSION_REQUESTED:
+                    return self._ask_date(answers, chat_id, notification_id, shown, query_id)
                 result = self._answer(answers, chat_id, notification_id, action)
         except NotifierError as exc:
             return [AnswerPress(query_id, short(exc))]
@@ -222,6 +225,34 @@ class Conversation:
         )
         return [AnswerPress(query_id, checked.message), Say(chat_id, prompt)]
 
+    def _ask_date(
+        self, answers: Answers, chat_id: str, notification_id: int, shown: Shown, query_id: str
+    ) -> list[Reply]:
+        """ "Xin gia hạn": ask the proposed date first, then (in :meth:`_extension`) the reason."""
+        target = Target(notification_id)
+        checked = answers.check_extension(target, self.actor(chat_id), self.via)
+        state = self._awaiting(answers, chat_id, Awaiting.EXTENSION_DATE, shown, checked)
+        state.notification_id = notification_id
+        answers.session.add(state)
+        title = html.escape(checked.task_title, quote=False)
+        prompt = (
+            f"Đề nghị {self.you} gửi <b>ngày đề nghị gia hạn</b> của nhiệm vụ «{title}» "
+            "(ngày/tháng/năm, ví dụ 15/5/2024) trong một tin nhắn (trong vòng 1 giờ)."
+        )
+        return [AnswerPress(query_id, checked.message), Say(chat_id, prompt)]
+
+    def _awaiting(
+        self, answers: Answers, chat_id: str, what: Awaiting, shown: Shown, checked: AnswerResult
+    ) -> ChatSession:
+        state = answers.session.get(ChatSession, (self.platform, chat_id)) or ChatSession(
+            platform=self.platform, chat_id=chat_id, awaiting=what
+        )
+        state.awaiting, state.proposed_date = what, None
+        state.deadline_id, state.person_id = checked.deadline_id, checked.actor_id
+        state.message_id, state.message_html = shown.message_id, shown.html
+        state.expires_at = answers.now + REASON_WINDOW
+        return state
+
     # -- text messages -----------------------------------------------------------------
 
     def text(self, chat_id: str, text: str, mark: Mark | None = None) -> list[Reply]:
@@ -240,9 +271,61 @@ class Conversation:
         if looks_like_code(text):
             return [Say(chat_id, self.start(chat_id, text, mark))]
         try:
-            return self._reason(chat_id, text, mark)
+            return self._extension(chat_id, text, mark) or self._reason(chat_id, text, mark)
         except NotifierError as exc:
             return [Say(chat_id, html.escape(short(exc, 500), quote=False))]
+
+    def _extension(self, chat_id: str, text: str, mark: Mark | None = None) -> list[Reply]:
+        """The date, then the reason, after "Xin gia hạn" ([] when not awaiting them)."""
+        now = self.now()
+        waiting = (Awaiting.EXTENSION_DATE, Awaiting.EXTENSION_REASON)
+        with Session(self.runtime.engine) as session:  # read first: no commit for nothing
+            found = session.get(ChatSession, (self.platform, chat_id))
+            if found is None or found.awaiting not in waiting:
+                return []
+        with services.answering(self.runtime, now) as answers:
+            state = answers.session.get(ChatSession, (self.platform, chat_id))
+            if state is None or state.awaiting not in waiting or not state.notification_id:
+                return []
+            if mark is not None:
+                mark(answers.session)
+            if now >= state.expires_at:
+                answers.session.delete(state)
+                return [Say(chat_id, "Đã quá 1 giờ; vui lòng bấm lại nút «Xin gia hạn».")]
+            target = Target(state.notification_id)
+            if state.awaiting == Awaiting.EXTENSION_DATE:
+                try:
+                    proposed = parse_vn_date(text)
+                except ValueError:
+                    return [
+                        Say(
+                            chat_id, "Ngày chưa đúng; vui lòng gửi ngày/tháng/năm, ví dụ 15/5/2024."
+                        )
+                    ]
+                answers.check_extension(target, self.actor(chat_id), self.via, proposed)
+                state.awaiting, state.proposed_date = Awaiting.EXTENSION_REASON, proposed
+                state.expires_at = now + REASON_WINDOW
+                answers.session.add(state)
+                return [
+                    Say(
+                        chat_id,
+                        f"Đề nghị {self.you} gửi <b>lý do đề nghị gia hạn</b> "
+                        f"đến ngày {vn_date(proposed)}.",
+                    )
+                ]
+            assert state.proposed_date is not None
+            result = answers.request_extension(
+                target, self.actor(chat_id), self.via, state.proposed_date, text
+            )
+            shown = (state.message_id, state.message_html)
+            buttons = self._buttons(answers.session, state.notification_id)
+            answers.session.delete(state)
+        replies: list[Reply] = [Say(chat_id, html.escape(result.message, quote=False))]
+        if result.changed and shown[0]:
+            line = stamp(AckAction.EXTENSION_REQUESTED, result.actor_name, now)
+            body = self._refreshed(shown[1], result.deadline_id)
+            replies.append(Edit(chat_id, shown[0], f"{body}\n\n{line}", buttons))
+        return replies
 
     def _reason(self, chat_id: str, text: str, mark: Mark | None = None) -> list[Reply]:
         """report_obstacle and forget the prompt, together; then edit the pressed message.

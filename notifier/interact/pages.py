@@ -56,6 +56,13 @@ _CONFIRM = """{% extends "base" %}{% from "task" import task %}{% block body %}
 <p><label for="reason">Nội dung khó khăn, vướng mắc (bắt buộc):</label></p>
 <textarea id="reason" name="reason" required maxlength="2000">{{ reason }}</textarea>
 {% if error %}<p class="refused">{{ error }}</p>{% endif %}
+{% elif action == "extension_requested" %}
+<p><label for="proposed">Đề nghị gia hạn đến ngày (ngày/tháng/năm, bắt buộc):</label></p>
+<p><input id="proposed" name="proposed" required inputmode="numeric"
+ placeholder="ví dụ 15/5/2024" value="{{ proposed }}"></p>
+<p><label for="reason">Lý do đề nghị gia hạn (bắt buộc):</label></p>
+<textarea id="reason" name="reason" required maxlength="2000">{{ reason }}</textarea>
+{% if error %}<p class="refused">{{ error }}</p>{% endif %}
 {% elif action == "done" %}
 <p><label for="note">Ghi chú kết quả (nếu có):</label></p>
 <textarea id="note" name="note" maxlength="2000"></textarea>
@@ -107,7 +114,13 @@ class TaskView:
 
 
 def confirm_page(
-    task: TaskView, action: AckAction, *, closed: str = "", reason: str = "", error: str = ""
+    task: TaskView,
+    action: AckAction,
+    *,
+    closed: str = "",
+    reason: str = "",
+    error: str = "",
+    proposed: str = "",
 ) -> str:
     """The GET page: what will be recorded, and the button (and reason field) to do it."""
     return _ENV.get_template("confirm").render(
@@ -118,6 +131,7 @@ def confirm_page(
         closed=closed,
         reason=reason,
         error=error,
+        proposed=proposed,
     )
 
 

@@ -32,6 +32,7 @@ from notifier.services import ByPerson, Target
 from notifier.services.common import open_scope
 from notifier.signing import AnswerToken, read_token
 from notifier.store.models import Agency, Plan, Task
+from notifier.textfmt import parse_vn_date
 from notifier.vocab import AckAction, DeadlineStatus, Via
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,16 @@ def _record(runtime: Runtime, token: AnswerToken, form: dict[str, str]) -> servi
         if token.action == AckAction.DONE:
             note = form.get("note", "").strip()[:2000]
             return answers.complete(target, actor, Via.EMAIL, note)
+        if token.action == AckAction.EXTENSION_REQUESTED:
+            raw = form.get("proposed", "").strip()[:32]
+            try:
+                proposed = parse_vn_date(raw)
+            except ValueError:
+                raise services.ReasonRequired(
+                    f"Ngày «{raw}» không hợp lệ; vui lòng ghi ngày/tháng/năm, ví dụ 15/5/2024."
+                ) from None
+            reason = form.get("reason", "")[:2000]
+            return answers.request_extension(target, actor, Via.EMAIL, proposed, reason)
         reason = form.get("reason", "")[:2000]
         return answers.report_obstacle(target, actor, Via.EMAIL, reason)
 
@@ -140,7 +151,10 @@ async def answer(request: web.Request) -> web.Response:
         outcome = await _in_thread(_record, runtime, token, form)
     except services.ReasonRequired as exc:
         view, closed = await _in_thread(_read_view, runtime, token)
-        page = confirm_page(view, token.action, closed=closed, error=str(exc))
+        page = confirm_page(
+            view, token.action, closed=closed, error=str(exc), reason=form.get("reason", ""),
+            proposed=form.get("proposed", ""),
+        )  # fmt: skip
         return _page(page, 400)
     except Refused as exc:
         return _page(refused_page(str(exc)), 403)

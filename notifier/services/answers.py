@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.status import bucket
-from notifier.errors import Refused
+from notifier.errors import NotFound, Refused
 from notifier.runtime import Runtime
 from notifier.services.common import (
     Actor,
@@ -40,7 +40,15 @@ from notifier.services.common import (
 from notifier.store.contexts import AnswerContext, EscalationContext
 from notifier.store.db import session_scope
 from notifier.store.deadlines import extend as extend_deadline
-from notifier.store.models import Acknowledgement, Agency, GroupMember, Notification, PlanRole
+from notifier.store.models import (
+    Acknowledgement,
+    Agency,
+    ExtensionRequest,
+    GroupMember,
+    Notification,
+    Person,
+    PlanRole,
+)
 from notifier.store.outbox import cancel_pending
 from notifier.store.readmodel import escalation_levels
 from notifier.store.schedule import next_action_time
@@ -48,6 +56,7 @@ from notifier.textfmt import vn_date, vn_datetime
 from notifier.vocab import (
     AckAction,
     DeadlineStatus,
+    ExtensionStatus,
     MessageKind,
     PlanDuty,
     Role,
@@ -272,12 +281,19 @@ class Answers:
         s = self.scope(target, actor, via, AckAction.EXTENDED)
         if s.is_done:
             return s.already_done(AckAction.EXTENDED)
+        ack, msg = self._extend(s, new_date, reason)
+        return s.result(AckAction.EXTENDED, True, msg, ack_id=ack.id)
+
+    def _later(self, s: Scope, new_date: date, what: str = "Hạn mới") -> None:
         today = self.now.astimezone(VN_TZ).date()
         if new_date <= s.deadline.effective_date or new_date < today:
             raise Refused(
-                f"Hạn mới phải sau hạn hiện tại ({vn_date(s.deadline.effective_date)}) "
+                f"{what} phải sau hạn hiện tại ({vn_date(s.deadline.effective_date)}) "
                 f"và không trước ngày hôm nay ({vn_date(today)})."
             )
+
+    def _extend(self, s: Scope, new_date: date, reason: str) -> tuple[Acknowledgement, str]:
+        self._later(s, new_date)
         moved = extend_deadline(
             self.session, s.deadline, new_date, self.runtime.calendar,
             s.occ.policy.deadline_rule, self.now,
@@ -287,8 +303,100 @@ class Answers:
             f"Đã gia hạn {label(s.occ)} đến {vn_date(moved.new)} "
             f"(hạn ban đầu {vn_date(original)}). Lý do: {reason}"
         )
-        ack = record(s, AckAction.EXTENDED, msg, reason)
-        return s.result(AckAction.EXTENDED, True, msg, ack_id=ack.id)
+        return record(s, AckAction.EXTENDED, msg, reason), msg
+
+    # -- extension requests ------------------------------------------------------------
+
+    def check_extension(
+        self, target: Target, actor: Actor, via: Via, proposed: date | None = None
+    ) -> AnswerResult:
+        """May this actor ask for an extension here now (to ``proposed``, if given)?
+        Asked by a bot before each prompt, so nobody types a reason for nothing."""
+        s = self.scope(target, actor, via, AckAction.EXTENSION_REQUESTED)
+        if s.deadline.status != DeadlineStatus.OPEN:
+            raise Refused("Nhiệm vụ này đã kết thúc; không cần đề nghị gia hạn.")
+        if proposed is not None:
+            self._later(s, proposed, "Ngày đề nghị gia hạn")
+        return s.result(AckAction.EXTENSION_REQUESTED, False, "Vui lòng gửi ngày đề nghị gia hạn.")
+
+    def request_extension(
+        self, target: Target, actor: Actor, via: Via, proposed: date, reason: str
+    ) -> AnswerResult:
+        """ "Xin gia hạn": record the proposed date and reason for the office to decide.
+
+        The sender gets a confirmation and the monitor's people a copy; the deadline does
+        not move until the office approves (:meth:`decide_extension`).
+        """
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ReasonRequired("Vui lòng nêu lý do đề nghị gia hạn.")
+        s = self.scope(target, actor, via, AckAction.EXTENSION_REQUESTED)
+        if s.is_done:
+            return s.already_done(AckAction.EXTENSION_REQUESTED)
+        self._later(s, proposed, "Ngày đề nghị gia hạn")
+        msg = (
+            f"Đã ghi nhận đề nghị gia hạn {label(s.occ)} đến ngày {vn_date(proposed)}. "
+            "Văn phòng sẽ xem xét và thông báo kết quả."
+        )
+        note = f"Đề nghị gia hạn đến ngày {vn_date(proposed)}. Lý do: {reason}"
+        ack = record(s, AckAction.EXTENSION_REQUESTED, msg, note)
+        assert ack.id is not None
+        self.session.add(
+            ExtensionRequest(
+                deadline_id=s.deadline_id, ack_id=ack.id,
+                person_id=s.person.id if s.person else None,
+                notification_id=s.notification.id if s.notification else None,
+                proposed_date=proposed, reason=reason, requested_at=self.now,
+            )
+        )  # fmt: skip
+        queued = self._confirm(s, ack, note, monitor=True)
+        return s.result(AckAction.EXTENSION_REQUESTED, True, msg, ack_id=ack.id, queued=queued)
+
+    def decide_extension(
+        self, request_id: int, approve: bool, actor: Actor, via: Via, note: str = ""
+    ) -> AnswerResult:
+        """The office approves (the deadline moves to the proposed date) or refuses (a
+        reason is required) a request; the requester is told by a message."""
+        note = " ".join(note.split())
+        request = self.session.get(ExtensionRequest, request_id)
+        if request is None:
+            raise NotFound(f"Không có đề nghị gia hạn số {request_id}.")
+        if request.status != ExtensionStatus.PENDING:
+            raise Refused(f"Đề nghị gia hạn này đã được xem xét ({request.status.label}).")
+        target = Target(deadline_id=request.deadline_id)
+        action = AckAction.EXTENDED if approve else AckAction.EXTENSION_REFUSED
+        s = self.scope(target, actor, via, action)
+        if s.is_done:
+            return s.already_done(action)
+        if approve:
+            ack, msg = self._extend(s, request.proposed_date, note or request.reason)
+        else:
+            if not note:
+                raise ReasonRequired("Vui lòng nêu lý do không chấp thuận đề nghị gia hạn.")
+            msg = (
+                f"Không chấp thuận đề nghị gia hạn {label(s.occ)} đến ngày "
+                f"{vn_date(request.proposed_date)}; thời hạn vẫn là "
+                f"{vn_date(s.deadline.effective_date)}. Lý do: {note}"
+            )
+            ack = record(s, action, msg, note)
+        request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        request.decided_at, request.decided_by, request.decision_note = self.now, self.account, note
+        self.session.add(request)
+        queued = self._tell_requester(s, request, ack, msg)
+        return s.result(action, True, msg, ack_id=ack.id, queued=queued)
+
+    def _tell_requester(
+        self, s: Scope, request: ExtensionRequest, ack: Acknowledgement, text: str
+    ) -> int:
+        person = self.session.get(Person, request.person_id) if request.person_id else None
+        if person is None or not person.active:
+            return 0
+        role = role_of(agency_code(self.session, person), s.occ.roles, Role.LEAD)
+        context = AnswerContext(note=text, reporter=s.who, ack_id=ack.id)
+        return queue(
+            s, occurrence=f"extension:{request.id}", step=MessageKind.CONFIRMATION,
+            rows=[Recipient(person, MessageKind.CONFIRMATION, role)], context=context,
+        )  # fmt: skip
 
 
 @contextmanager

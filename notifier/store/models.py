@@ -24,6 +24,7 @@ from notifier.vocab import (
     DeadlineStatus,
     DeliveryStatus,
     EventKind,
+    ExtensionStatus,
     LinkOutcome,
     LoginOutcome,
     MessageKind,
@@ -327,6 +328,25 @@ class ChatSession(SQLModel, table=True):
     message_id: str = ""
     message_html: str = ""
     expires_at: datetime = _utc(nullable=False)
+    proposed_date: date | None = None  # "Xin gia hạn": the date given, awaiting the reason
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """A recipient's "Xin gia hạn" (proposed date, reason) and the office's decision."""
+
+    __tablename__ = "extension_request"
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", index=True)
+    ack_id: int = Field(foreign_key="acknowledgement.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    notification_id: int | None = Field(default=None, foreign_key="notification.id")
+    proposed_date: date
+    reason: str
+    status: ExtensionStatus = _enum(ExtensionStatus, ExtensionStatus.PENDING, length=16)
+    requested_at: datetime = _utc(nullable=False)
+    decided_at: datetime | None = _utc()
+    decided_by: str = Field(default="", max_length=64)  # the account's login
+    decision_note: str = ""
 
 
 class BotCursor(SQLModel, table=True):

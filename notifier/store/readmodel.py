@@ -121,6 +121,11 @@ def deadline_states(session: Session, deadline_ids: Collection[int]) -> dict[int
     }
 
 
+def operator_name(account: str) -> str:
+    """How an answer recorded by the office (no person) names who recorded it."""
+    return f"Văn phòng (tài khoản {account})" if account else "Văn phòng"
+
+
 def answers_of(session: Session, deadline_ids: Sequence[int]) -> dict[int, list[Answer]]:
     """Every acknowledgement of the deadlines, oldest first, with person and agency names."""
     query = (
@@ -135,7 +140,7 @@ def answers_of(session: Session, deadline_ids: Sequence[int]) -> dict[int, list[
         out[ack.deadline_id].append(
             Answer(
                 action=ack.action,
-                person=person.name if person else "",
+                person=person.name if person else operator_name(ack.account),
                 agency=agency.name if agency else "",
                 via=ack.via,
                 at=ack.at,

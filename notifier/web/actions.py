@@ -28,8 +28,9 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.errors import NotFound, Refused
 from notifier.runtime import Runtime
 from notifier.services import AnswerResult
-from notifier.store.models import Agency, Notification, Person
+from notifier.store.models import Agency, ExtensionRequest, Notification, Person
 from notifier.story import task_roles_of
+from notifier.textfmt import parse_vn_date
 from notifier.vocab import AckAction, Via
 from notifier.web.guard import RUNTIME, error_page, forbidden, principal, redirect
 from notifier.web.task import show_task
@@ -62,16 +63,6 @@ def _text(form: Form, name: str) -> str:
     return " ".join(value.split())[:MAX_NOTE] if isinstance(value, str) else ""
 
 
-def parse_day(raw: str) -> date:
-    """A day as people type it ("15/5/2024", "15/05/2024") or ISO ("2024-05-15")."""
-    parts = raw.replace("-", "/").replace(".", "/").split("/")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        day, month, year = (int(p) for p in (parts if len(parts[0]) <= 2 else parts[::-1]))
-        if year >= 1000:
-            return date(year, month, day)
-    raise ValueError(raw)
-
-
 def _day(form: Form, name: str, required: bool) -> date | None:
     raw = _text(form, name)
     if not raw:
@@ -79,7 +70,7 @@ def _day(form: Form, name: str, required: bool) -> date | None:
             raise BadInput("Vui lòng nhập ngày (ngày/tháng/năm, ví dụ 15/5/2024).")
         return None
     try:
-        return parse_day(raw)
+        return parse_vn_date(raw)
     except ValueError:
         raise BadInput(
             f"Ngày «{raw}» không hợp lệ; vui lòng nhập ngày/tháng/năm, ví dụ 15/5/2024."
@@ -130,7 +121,31 @@ def _received(runtime: Runtime, who: Principal, deadline_id: int, form: Form) ->
     )  # fmt: skip
 
 
+def _request_id(form: Form) -> int:
+    raw = _text(form, "request")
+    if not raw.isdigit() or len(raw) > 12:
+        raise BadInput("Không rõ đề nghị gia hạn nào được xem xét.")
+    return int(raw)
+
+
+def _decide(approve: bool) -> Run:
+    def run(runtime: Runtime, who: Principal, deadline_id: int, form: Form) -> AnswerResult:
+        request_id = _request_id(form)
+        with services.answering(runtime, account=who.login) as answers:
+            found = answers.session.get(ExtensionRequest, request_id)
+            if found is None or found.deadline_id != deadline_id:
+                raise BadInput("Đề nghị gia hạn đã chọn không thuộc thời hạn này.")
+            actor = services.ByOperator(actor_name(who))
+            return answers.decide_extension(
+                request_id, approve, actor, Via.BOARD, _text(form, "note")
+            )
+
+    return run
+
+
 ACTIONS = {
+    "approve": Action(AckAction.EXTENDED, _decide(True)),
+    "refuse": Action(AckAction.EXTENSION_REFUSED, _decide(False)),
     "done": Action(AckAction.DONE, _done),
     "escalate": Action(AckAction.ESCALATED, _escalate),
     "received": Action(AckAction.RECEIVED, _received),

@@ -8,16 +8,18 @@ block rendered alone, so a new answer shows within ``board_refresh_seconds``.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
 from sqlmodel import Session, col, select
 
-from notifier.accounts.access import Principal, agency_scope, sees
+from notifier.accounts.access import Permission, Principal, agency_scope, can, sees
+from notifier.accounts.roles import AccountRole
 from notifier.runtime import Runtime
 from notifier.status import Board, status_board
 from notifier.store.models import Agency, Plan
+from notifier.story import Request, pending_requests
 from notifier.web.boardquery import BoardQuery, BoardView, apply
 from notifier.web.guard import RUNTIME, page_context, principal
 from notifier.web.templating import render
@@ -30,6 +32,8 @@ class Choices:
     plans: list[tuple[int, str]]
     agencies: list[tuple[str, str]]
     plan_names: dict[int, str]  # short names for the rows: the number, or "chưa có số"
+    requests: tuple[Request, ...] = ()  # extension requests awaiting the office
+    refs: dict[int, str] = field(default_factory=dict)  # deadline id -> task reference
 
 
 def plan_name(plan: Plan, long: bool = False) -> str:
@@ -47,6 +51,11 @@ def load_board(runtime: Runtime, who: Principal, now: datetime) -> tuple[Board, 
         names = {a.code: a.name for a in session.exec(select(Agency))}
         ids = {i.plan_id for i in board.items}
         plans = [p for p in session.exec(select(Plan).where(col(Plan.id).in_(ids)))]
+        requests = pending_requests(session) if can(who, Permission.ACT) else ()
+    refs = {i.deadline_id: i.task for i in board.items}
+    requests = tuple(
+        r for r in requests if r.deadline_id in refs and who.role != AccountRole.AGENCY
+    )
     codes = {c for i in board.items for c in (*i.lead_codes, *i.coordinating_codes)}
     scope = agency_scope(who)
     agencies = sorted(
@@ -54,7 +63,8 @@ def load_board(runtime: Runtime, who: Principal, now: datetime) -> tuple[Board, 
         key=lambda pair: pair[1],
     )
     choices = sorted(((p.id or 0, plan_name(p, long=True)) for p in plans), key=lambda c: c[1])
-    return board, Choices(choices, agencies, {p.id or 0: plan_name(p) for p in plans})
+    names_ = {p.id or 0: plan_name(p) for p in plans}
+    return board, Choices(choices, agencies, names_, requests, refs)
 
 
 def _html(body: str) -> web.Response:

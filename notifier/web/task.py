@@ -29,6 +29,8 @@ DONE_NOTICES = {
     AckAction.ESCALATED: "Đã chuyển cấp đôn đốc; thông báo được gửi ngay.",
     AckAction.RECEIVED: "Đã ghi nhận người nhận đã nhận thông báo.",
     AckAction.EXTENDED: "Đã gia hạn; các lần nhắc hạn được lập lại theo hạn mới.",
+    AckAction.EXTENSION_REFUSED: "Đã ghi nhận không chấp thuận đề nghị gia hạn; người đề nghị "
+    "được thông báo.",
 }
 
 
@@ -54,8 +56,9 @@ def _forms(who: Principal, story: TaskStory) -> dict[str, object]:
         for r in story.receivable
         if is_open and may_act(who, story.access, AckAction.RECEIVED, r.agency_code)
     ]
-    return {"allowed": allowed, "receivable": receivable, "any_form": any(allowed.values())
-            or bool(receivable)}  # fmt: skip
+    requests = list(story.requests) if is_open and allowed[AckAction.EXTENDED.value] else []
+    return {"allowed": allowed, "receivable": receivable, "requests": requests,
+            "any_form": any(allowed.values()) or bool(receivable)}  # fmt: skip
 
 
 async def show_task(

@@ -77,7 +77,7 @@ async def test_reminders_arrive_by_email_with_exact_subject_and_answer_links(
         html = parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
         if row.kind == "reminder" and not row.copy_only:
             links = [w for w in text.split() if w.startswith("https://notifier.example.vn/a/")]
-            assert len(links) == 3 and all(link in html for link in links)
+            assert len(links) == 4 and all(link in html for link in links)  # the lead: four
             token = links[0].rsplit("/", 1)[1]
             answer = read_token(key, token, REMINDER_DAY)
             assert (answer.notification_id, answer.person_id) == (row.id, row.person_id)
@@ -106,7 +106,12 @@ async def test_reminders_arrive_on_telegram_with_signed_buttons(
         if row.kind == "reminder" and not row.copy_only:
             assert sent.reply_markup is not None
             buttons = sent.reply_markup["inline_keyboard"][0]
-            assert [b["text"] for b in buttons] == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+            assert [b["text"] for b in buttons] == [
+                "Đã nhận",
+                "Đã hoàn thành",
+                "Báo vướng mắc",
+                "Xin gia hạn",
+            ]
             decoded = [parse_callback_data(key, b["callback_data"]) for b in buttons]
             assert decoded == [
                 (row.id, a) for a in (AckAction.RECEIVED, AckAction.DONE, AckAction.BLOCKED)

@@ -47,7 +47,7 @@ async def test_received_is_logged_answered_and_shown_with_the_keyboard_kept(
     assert message.text.startswith("<b>Nhắc hạn: còn 2 ngày làm việc</b>")
     assert message.text.endswith(f"✅ Đã ghi nhận: Đã nhận — Trần Văn Minh, {STAMP_TIME}")
     labels = [b["text"] for b in message.reply_markup["inline_keyboard"][0]]  # type: ignore[index]
-    assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+    assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc", "Xin gia hạn"]
     assert "Chưa có cơ quan, đơn vị nào phản hồi." not in message.text
     assert "Trần Văn Minh (Văn phòng HĐND và UBND huyện Ba Tơ): đã nhận" in message.text
 
@@ -118,7 +118,7 @@ async def test_blocked_asks_for_the_reason_and_records_the_reply(bot_world: BotW
     # issue 14 §4: the person can still press "Đã hoàn thành" once the obstacle is cleared,
     # and the message no longer says that nobody answered
     labels = [b["text"] for b in message.reply_markup["inline_keyboard"][0]]  # type: ignore[index]
-    assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+    assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc", "Xin gia hạn"]
     assert "Chưa có cơ quan, đơn vị nào phản hồi." not in message.text
     assert "Trần Văn Minh (Văn phòng HĐND và UBND huyện Ba Tơ): đã báo vướng mắc" in message.text
     done = message.reply_markup["inline_keyboard"][0][1]["callback_data"]  # type: ignore[index]
@@ -204,9 +204,10 @@ async def test_a_press_on_a_closed_deadline_is_stale_and_changes_nothing(
         press(bot_world.fake, MINH_CHAT, message, callback_data(bot_world.ctx.key, row.id, action))
     await poll(bot_world)
     assert bot_world.snapshot() == before
-    assert len(bot_world.fake.answered_callbacks) == 4
+    assert len(bot_world.fake.answered_callbacks) == 1 + len(RECIPIENT_ANSWERS)
     assert all("hoàn thành" in a["text"] for a in bot_world.fake.answered_callbacks[1:3])
-    assert "đã kết thúc" in bot_world.fake.answered_callbacks[3]["text"]
+    assert "đã kết thúc" in bot_world.fake.answered_callbacks[3]["text"]  # blocked
+    assert "đã kết thúc" in bot_world.fake.answered_callbacks[4]["text"]  # extension
     assert len(bot_world.fake.calls("editMessageText")) == edits
 
 
@@ -280,3 +281,43 @@ async def test_the_press_remembers_the_message_for_the_reason_edit(
         [state] = session.exec(select(ChatSession)).all()
     assert state.message_id == str(message.message_id)
     assert state.message_html.startswith("<b>Nhắc hạn: còn 2 ngày làm việc</b>")
+
+
+async def test_extension_asks_the_date_then_the_reason_and_records_the_request(
+    bot_world: BotWorld,
+) -> None:
+    from datetime import date
+
+    from notifier.store.models import ExtensionRequest
+
+    row, message = bot_world.sent_reminder(MINH_CHAT)
+    assert row.id is not None
+    data = callback_data(bot_world.ctx.key, row.id, AckAction.EXTENSION_REQUESTED)
+    press(bot_world.fake, MINH_CHAT, message, data)
+    await poll(bot_world)
+    assert bot_world.acks() == [], "nothing is recorded before date and reason arrive"
+    assert "ngày đề nghị gia hạn" in bot_world.fake.sent(MINH_CHAT)[-1].text
+    say(bot_world.fake, MINH_CHAT, "ngày mai")  # not a date: asked again, nothing changes
+    await poll(bot_world)
+    assert "Ngày chưa đúng" in bot_world.fake.sent(MINH_CHAT)[-1].text
+    say(bot_world.fake, MINH_CHAT, "01/5/2024")  # before the deadline: refused, asked again
+    await poll(bot_world)
+    assert "phải sau hạn hiện tại" in bot_world.fake.sent(MINH_CHAT)[-1].text
+    say(bot_world.fake, MINH_CHAT, "20/5/2024")
+    await poll(bot_world)
+    assert "lý do đề nghị gia hạn" in bot_world.fake.sent(MINH_CHAT)[-1].text
+    with Session(bot_world.engine) as session:
+        state = session.get(ChatSession, ("telegram", str(MINH_CHAT)))
+        assert state is not None and state.proposed_date == date(2024, 5, 20)
+    say(bot_world.fake, MINH_CHAT, "Chờ lịch làm việc của đoàn")
+    await poll(bot_world)
+    [ack] = bot_world.acks()
+    assert (ack.action, ack.via) == ("extension_requested", "telegram")
+    with Session(bot_world.engine) as session:
+        [request] = session.exec(select(ExtensionRequest)).all()
+        assert session.get(ChatSession, ("telegram", str(MINH_CHAT))) is None
+    assert (request.proposed_date, request.reason) == (
+        date(2024, 5, 20), "Chờ lịch làm việc của đoàn",
+    )  # fmt: skip
+    assert "Đã ghi nhận đề nghị gia hạn" in bot_world.fake.sent(MINH_CHAT)[-1].text
+    assert "✅ Đã ghi nhận: Xin gia hạn — Trần Văn Minh" in message.text

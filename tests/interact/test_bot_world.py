@@ -255,9 +255,14 @@ async def bot_world(bot_api: FakeBotApi, config_dir: Path, db_url: str) -> Async
         world.engine.dispose()
 
 
-async def test_world_delivers_reminders_with_three_signed_buttons(bot_world: BotWorld) -> None:
+async def test_world_delivers_reminders_with_four_signed_buttons(bot_world: BotWorld) -> None:
     row, message = bot_world.sent_reminder(MINH_CHAT)
     assert row.status == DeliveryStatus.SENT and row.deadline_id is not None
     [buttons] = message.reply_markup["inline_keyboard"]  # type: ignore[index]
-    assert [b["text"] for b in buttons] == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc"]
+    assert [b["text"] for b in buttons] == [
+        "Đã nhận",
+        "Đã hoàn thành",
+        "Báo vướng mắc",
+        "Xin gia hạn",
+    ]
     assert all(b["callback_data"].startswith("a:") for b in buttons)

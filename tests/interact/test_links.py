@@ -67,7 +67,7 @@ def test_tampered_token_is_refused() -> None:
 
 def test_answer_links_use_public_url() -> None:
     links = answer_links(KEY, "https://nhac.batu.example/", 5, 9, NOW)
-    assert set(links) == {"received", "done", "blocked"}
+    assert set(links) == {"received", "done", "blocked", "extension_requested"}
     assert all(url.startswith("https://nhac.batu.example/a/") for url in links.values())
 
 

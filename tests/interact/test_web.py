@@ -50,7 +50,7 @@ async def _send_reminders(runtime: Runtime, clock: VirtualClock, person_key: str
 async def mailed(
     config_dir: Path, tmp_path: Path
 ) -> AsyncIterator[tuple[Runtime, VirtualClock, list[str]]]:
-    """The seed plan, the first reminder mailed to vp.chanh; yields its three link paths."""
+    """The seed plan, the first reminder mailed to vp.chanh; yields its four link paths."""
     clock = VirtualClock(REMINDER_DAY - timedelta(days=7))
     with smtp_server() as (handler, port):
         env = {
@@ -65,7 +65,7 @@ async def mailed(
     with_links = [LINK.findall(t) for t in texts if LINK.search(t)]
     assert len(with_links) == 1, texts
     paths = with_links[0]
-    assert len(paths) == 3
+    assert len(paths) == 4
     yield runtime, clock, paths
     runtime.engine.dispose()
 
@@ -77,7 +77,7 @@ async def _client(runtime: Runtime) -> tuple[TestServer, aiohttp.ClientSession]:
 
 
 def _action(paths: list[str], action: str) -> str:
-    """Links come in the order received, done, blocked (as the templates print them)."""
+    """Links come in the order received, done, blocked, extension (as the templates print them)."""
     return paths[["received", "done", "blocked"].index(action)]
 
 
