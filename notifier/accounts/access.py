@@ -4,7 +4,10 @@
 - agency: sees only the tasks its agency leads or coordinates (groups expanded to
   their members), and will answer for its agency;
 - viewer (leadership): reads everything, acts on nothing;
-- admin: what office may, and manages accounts.
+- admin: what office may, and manages accounts;
+- the compiled report of a plan (plan pages, their Word/Excel/CSV files) lists every
+  agency's tasks, so it is for office, viewer and admin; an agency account, which sees only
+  its own tasks, is refused it.
 
 Every web route names the :class:`Permission` it needs; task-level pages also ask
 :func:`sees`. A refusal is a 403, never a page with less on it.
@@ -23,13 +26,14 @@ class Permission(StrEnum):
     READ = "read"  # the board, task pages, the log (within what the account sees)
     ACT = "act"  # done, escalate, received, extend (the actions of the next step)
     MANAGE_USERS = "manage_users"
+    REPORT = "report"  # plan pages and the compiled report's files (the whole plan)
 
 
 _GRANTS: dict[AccountRole, frozenset[Permission]] = {
     AccountRole.ADMIN: frozenset(Permission),
-    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT}),
+    AccountRole.OFFICE: frozenset({Permission.READ, Permission.ACT, Permission.REPORT}),
     AccountRole.AGENCY: frozenset({Permission.READ, Permission.ACT}),
-    AccountRole.VIEWER: frozenset({Permission.READ}),
+    AccountRole.VIEWER: frozenset({Permission.READ, Permission.REPORT}),
 }
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -23,26 +22,15 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.reports import CompiledReport, build_report
 from notifier.reports.csv import write_csv
 from notifier.reports.docx import write_docx
-from notifier.reports.periods import PeriodError, ReportingPeriod, fold, parse_period
+from notifier.reports.files import FORMAT_NAMES, ReportFormat, default_at, default_name
+from notifier.reports.periods import PeriodError, ReportingPeriod, parse_period
 from notifier.reports.xlsx import write_xlsx
 from notifier.store.models import Plan
-
-
-class ReportFormat(StrEnum):
-    DOCX = "docx"
-    XLSX = "xlsx"
-    CSV = "csv"
-
 
 WRITERS: dict[ReportFormat, Callable[[CompiledReport, Path], None]] = {
     ReportFormat.DOCX: write_docx,
     ReportFormat.XLSX: write_xlsx,
     ReportFormat.CSV: write_csv,
-}
-FORMAT_NAMES = {
-    ReportFormat.DOCX: "báo cáo Word",
-    ReportFormat.XLSX: "biểu tổng hợp Excel",
-    ReportFormat.CSV: "biểu tổng hợp CSV",
 }
 
 
@@ -86,27 +74,6 @@ def parse_period_option(text: str | None) -> ReportingPeriod | None:
         return parse_period(text)
     except PeriodError as exc:
         _bad(f"--period: {exc}")
-
-
-def default_at(now: datetime, period: ReportingPeriod | None) -> datetime:
-    """Now; for a period already over, the end of its data window (the figures' cut-off)."""
-    if period is None:
-        return now
-    end = datetime.combine(period.data_window[1] + timedelta(days=1), time(0), tzinfo=VN_TZ)
-    return min(as_utc(now), as_utc(end) - timedelta(seconds=1))
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-
-
-def default_name(report: CompiledReport, fmt: ReportFormat) -> str:
-    """ "bao-cao-ke-hoach-24-kh-ubnd-6-thang-dau-nam-2024.docx" (plan id when unnumbered)."""
-    plan = report.plan
-    number = _slug(plan.number) if re.search(r"\d", plan.number) else str(plan.id)
-    when = report.period.label if report.period else f"den {report.at.astimezone(VN_TZ):%Y-%m-%d}"
-    kind = "bao-cao" if fmt == ReportFormat.DOCX else "bieu-tong-hop"
-    return f"{kind}-ke-hoach-{number}-{_slug(when)}.{fmt.value}"
 
 
 def _free(path: Path) -> Path:

@@ -81,8 +81,10 @@ def error_page(request: web.Request, status: int, title: str, message: str) -> w
 def page_context(request: web.Request) -> dict[str, object]:
     """What the layout needs: the account, the CSRF token, the current path."""
     session = request.get(NEW_COOKIE) or request.get(SESSION)
+    who = request.get(PRINCIPAL)
     return {
-        "who": request.get(PRINCIPAL),
+        "who": who,
+        "can_report": who is not None and can(who, Permission.REPORT),
         "csrf": session.csrf if session else "",
         "path": request.path,
         "can_act": False,

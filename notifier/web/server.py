@@ -19,8 +19,9 @@ from notifier.accounts.access import Permission
 from notifier.interact.web import MAX_FORM_BYTES, add_answer_routes
 from notifier.runtime import Runtime
 from notifier.signing import load_secret_key
-from notifier.web import auth, board, log, task
+from notifier.web import auth, board, log, plans, task
 from notifier.web.guard import CODEC, RUNTIME, Route, add_routes, guard
+from notifier.web.reportfiles import add_report_link_route
 from notifier.web.security import security_headers
 from notifier.web.sessions import Lifetimes, SessionCodec
 from notifier.web.templating import STATIC
@@ -37,6 +38,9 @@ ROUTES = [
     Route("GET", "/task/{deadline_id}", task.task_page, "task", Permission.READ),
     Route("GET", "/log", log.log_page, "log", Permission.READ),
     Route("GET", "/log.csv", log.log_csv, "log_csv", Permission.READ),
+    Route("GET", "/plans", plans.plans_page, "plans", Permission.REPORT),
+    Route("GET", "/plan/{plan_id}", plans.plan_page, "plan", Permission.REPORT),
+    Route("GET", "/plan/{plan_id}/report.{fmt}", plans.plan_file, "plan_file", Permission.REPORT),
 ]
 
 
@@ -69,6 +73,7 @@ def make_web_app(
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_static("/static", STATIC, name="static")
     add_answer_routes(app, runtime, secret_key)
+    add_report_link_route(app, secret_key)
     add_routes(app, ROUTES)
     for add in setup:
         add(app)
