@@ -12,7 +12,8 @@ The stages of one row, in order (:meth:`Dispatcher.deliver`):
 
 1. **decide** (pure, :func:`decide`): send now, wait for the rate limit, wait for the
    send window, or cancel (a chasing message of a closed deadline);
-2. **prepare**: build the context, sign the answer links or buttons, render, store the
+2. **prepare**: build the context, sign the answer links or buttons (and attach or link
+   the compiled report's files, :mod:`notifier.engine.report_files`), render, store the
    text on the row and commit a started attempt;
 3. **send** through the channel (the only step on the event loop's own time);
 4. **record** the outcome: sent; or a transient failure retried with backoff (1 min
@@ -44,6 +45,7 @@ from notifier.engine.channels import ChannelSet
 from notifier.engine.claims import claim, release_claims
 from notifier.engine.context import build_context
 from notifier.engine.ratelimit import telegram_keys
+from notifier.engine.report_files import with_report_files
 from notifier.errors import NotifierError
 from notifier.render import MessageContext, Rendered, offered
 from notifier.runtime import Runtime
@@ -282,6 +284,8 @@ class Dispatcher:
         channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
         ctx = build_context(session, row, self.runtime, now)
         ctx, buttons = self._answer_surface(ctx, channel, row.id, person.id, now)
+        public_url = self.runtime.settings.file.public_url
+        ctx, attachments = with_report_files(ctx, channel, self.key, public_url, now)
         rendered: Rendered = self.runtime.renderer.render(ctx)
         row.subject, row.body_text = rendered.subject, rendered.text
         row.body_html = rendered.telegram_html if channel == ChannelName.TELEGRAM else rendered.html
@@ -299,7 +303,7 @@ class Dispatcher:
         message = OutgoingMessage(
             key=f"n{row.id}", channel=channel, address=row.address, subject=rendered.subject,
             text=rendered.text, html=rendered.html, telegram_html=rendered.telegram_html,
-            buttons=buttons, recipient_name=person.name,
+            buttons=buttons, recipient_name=person.name, attachments=attachments,
         )  # fmt: skip
         return Prepared(row.id, message, attempt.id)
 

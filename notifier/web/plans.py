@@ -88,14 +88,22 @@ def parse_query(query: Mapping[str, str]) -> ReportQuery:
         except PeriodError as exc:
             raise BadQuery(str(exc)) from None
     if raw_day:
-        try:
-            day = date.fromisoformat(raw_day[:10])
-        except ValueError:
-            raise BadQuery(
-                f"Ngày '{raw_day[:40]}' không hợp lệ. Chọn ngày theo dạng năm-tháng-ngày, "
-                "ví dụ 2024-06-20 (tình hình đến hết ngày đó)."
-            ) from None
+        day = _day(raw_day[:40])
     return ReportQuery(period, day)
+
+
+def _day(text: str) -> date:
+    """2024-06-20 (what a date field sends) or 20/6/2024 (as people write it)."""
+    try:
+        if "/" in text:
+            d, m, y = (int(part) for part in text.split("/"))
+            return date(y, m, d)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadQuery(
+            f"Ngày '{text}' không hợp lệ. Ghi ngày/tháng/năm (ví dụ 20/6/2024) hoặc "
+            "năm-tháng-ngày (2024-06-20); tình hình được tính đến hết ngày đó."
+        ) from None
 
 
 def load_plans(runtime: Runtime) -> list[PlanRow]:

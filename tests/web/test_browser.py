@@ -146,7 +146,9 @@ async def test_plan_page_downloads_the_report_in_a_browser(
         async with page.expect_download() as info:
             await page.get_by_role("link", name="Tải báo cáo (Word)").click()
         download = await info.value
-        assert download.suggested_filename == "bao-cao-ke-hoach-31-kh-ubnd-6-thang-dau-nam-2024.docx"
+        assert (
+            download.suggested_filename == "bao-cao-ke-hoach-31-kh-ubnd-6-thang-dau-nam-2024.docx"
+        )
         saved = tmp_path / f"{width}-{download.suggested_filename}"
         await download.save_as(saved)
         assert saved.read_bytes().startswith(b"PK")

@@ -106,8 +106,10 @@ async def test_plan_pages_need_a_login_and_valid_choices(world: World) -> None:
     client = await world.signed_in("vanphong")
     bad = await get(client, "/plan/1/report.docx?period=quy-5", 400)
     assert "Kỳ báo cáo 'quy-5' không hợp lệ" in html.unescape(await bad.text())
-    bad = await get(client, "/plan/1?at=20/6/2024", 400)
-    assert "Ngày '20/6/2024' không hợp lệ" in html.unescape(await bad.text())
+    bad = await get(client, "/plan/1?at=31/02/2024", 400)
+    assert "Ngày '31/02/2024' không hợp lệ. Ghi ngày/tháng/năm" in html.unescape(await bad.text())
+    same = await get(client, "/plan/2/report.csv?at=1/7/2024")
+    assert filename(same) == "bieu-tong-hop-ke-hoach-31-kh-ubnd-den-2024-07-01.csv"
     await get(client, "/plan/99/report.docx", 404)
     await get(client, "/plan/1/report.pdf", 404)
     await get(client, "/plan/abc", 404)
