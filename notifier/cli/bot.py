@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from notifier.admin import find_person
+from notifier.cli import glossary
 from notifier.cli.app import contact_app
 from notifier.cli.common import console, state
 from notifier.clock import VN_TZ
@@ -18,9 +19,9 @@ from notifier.vocab import ChannelName
 
 @contact_app.command("invite")
 def contact_invite(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="Person key.")]
+    ctx: typer.Context, key: Annotated[str, typer.Argument(help=glossary.PERSON)]
 ) -> None:
-    """Issue a one-time Telegram link code (valid 7 days); the person sends /start CODE."""
+    """Cấp mã liên kết Telegram dùng một lần (hiệu lực 7 ngày); người nhận gửi /start MÃ cho bot."""
     st = state(ctx)
     with session_scope(st.ready_engine()) as session:
         person = find_person(session, key)

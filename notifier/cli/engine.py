@@ -11,11 +11,20 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, col, select
 
+from notifier.cli import glossary
 from notifier.cli.app import app
-from notifier.cli.common import AppState, console, parse_instant, state, table
+from notifier.cli.common import (
+    AppState,
+    channel_label,
+    console,
+    kind_label,
+    parse_instant,
+    state,
+    table,
+)
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.engine.channels import CONSOLE, ChannelSet, build_channels
-from notifier.engine.dispatch import dispatch
+from notifier.engine.dispatch import DispatchReport, dispatch
 from notifier.engine.service import (
     Service,
     Simulation,
@@ -23,13 +32,14 @@ from notifier.engine.service import (
     next_planned_send,
     simulate,
 )
+from notifier.engine.sweep import SweepReport
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.store.addresses import choose_channel
 from notifier.store.db import session_scope
 from notifier.store.models import Notification, Person
 from notifier.store.outbox import insert_rows, new_row
-from notifier.textfmt import vn_date, vn_date_time, vn_datetime
+from notifier.textfmt import capfirst, vn_date, vn_date_time, vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
 
 CHANNELS = tuple(ChannelName)
@@ -55,16 +65,20 @@ def install_interfaces(service: Service) -> None:
 def run(
     ctx: typer.Context,
     once: Annotated[
-        bool, typer.Option("--once", help="One sweep and one dispatch, then exit.")
+        bool, typer.Option("--once", help="Quét và gửi một lần rồi dừng (dùng với cron).")
     ] = False,
     at: Annotated[
-        str | None, typer.Option("--at", help="Start a virtual clock at this ISO instant.")
+        str | None,
+        typer.Option(
+            "--at", help="Chạy với đồng hồ giả lập bắt đầu từ thời điểm này (YYYY-MM-DDTHH:MM)."
+        ),
     ] = None,
     speed: Annotated[
-        float, typer.Option("--speed", help="With --at: the clock runs N times real time.")
+        float,
+        typer.Option("--speed", help="Cùng --at: đồng hồ chạy nhanh gấp N lần thời gian thực."),
     ] = 1.0,
 ) -> None:
-    """Run the service: sweep, dispatch and digests on a schedule, until SIGTERM/SIGINT."""
+    """Chạy dịch vụ: quét, gửi tin, tổng hợp theo lịch, trang web và bot, đến khi dừng (Ctrl+C)."""
     st = state(ctx)
     if at is not None:
         st.clock = VirtualClock(parse_instant(at, "--at"), speed=speed)
@@ -74,12 +88,44 @@ def run(
         install_interfaces(service)
     if once:
         report = asyncio.run(service.once())
-        console.print(f"Quét: {report.sweep}\nGửi: {report.dispatch}")
+        for line in once_lines(report.sweep, report.dispatch, st.clock.now()):
+            console.print(line)
         return
     for line in startup_lines(runtime, channels, service.worker_id):
         console.print(line)
     asyncio.run(service.run())
     console.print("Đã dừng.")
+
+
+def once_lines(sweep: SweepReport, sent: DispatchReport, now: datetime) -> list[str]:
+    """What `notifier run --once` did, in words an office reads (cron mails it).
+
+    The sweep's ``created`` counts the rows it recorded, the skipped ones included.
+    """
+    inside = [(sweep.catch_ups, "tin gửi bù"), (sweep.late, "tin gửi muộn")]
+    within = ", ".join(f"{n} {what}" for n, what in inside if n)
+    queued = [f"{sweep.created - sweep.skipped} tin theo lịch" + (f" ({within})" if within else "")]
+    queued += [
+        f"{n} {what}"
+        for n, what in ((sweep.followups, "tin nhắc lại khi chưa phản hồi"),
+                        (sweep.digests, "tin tổng hợp hằng ngày"))
+        if n
+    ]  # fmt: skip
+    line = f"Quét: {sweep.deadlines} thời hạn cần xử lý; đưa vào hàng gửi {', '.join(queued)}"
+    if sweep.skipped:
+        line += f"; {sweep.skipped} bước cũ không gửi riêng (đã gộp vào tin gửi bù)"
+    if sweep.horizon:
+        line += f"; bổ sung {sweep.horizon} kỳ báo cáo"
+    waiting = (
+        f", {sent.deferred} tin chờ giờ làm việc hoặc giới hạn tốc độ gửi" if sent.deferred else ""
+    )
+    return [
+        f"Lần chạy lúc {vn_datetime(now)}.",
+        line + ".",
+        f"Gửi: {sent.sent}/{sent.claimed} tin đã gửi; {sent.retried} tin sẽ gửi lại sau, "
+        f"{sent.failed} tin không gửi được, {sent.fallbacks} tin chuyển sang kênh khác, "
+        f"{sent.cancelled} tin hủy (việc đã xong){waiting}.",
+    ]
 
 
 # What each unconfigured channel needs, for the start message.
@@ -124,18 +170,18 @@ def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> lis
 @app.command("simulate")
 def simulate_command(
     ctx: typer.Context,
-    from_: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")],
-    to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")],
-    quiet: Annotated[
-        bool, typer.Option("--quiet", help="Do not print each console message.")
-    ] = False,
+    from_: Annotated[
+        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help=glossary.DAY_FROM)
+    ],
+    to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help=glossary.DAY_TO)],
+    quiet: Annotated[bool, typer.Option("--quiet", help="Không in từng tin ra màn hình.")] = False,
 ) -> None:
-    """Replay a period on a virtual clock through the real sweep and dispatch."""
+    """Chạy thử một khoảng thời gian trên đồng hồ giả lập qua bước quét, gửi thật, rồi tóm tắt."""
     st = state(ctx)
     start = as_utc(datetime.combine(from_.date(), time(0, 0), tzinfo=VN_TZ))
     end = as_utc(datetime.combine(to.date(), time(23, 59, 59), tzinfo=VN_TZ))
     if end < start:
-        raise typer.BadParameter("--to is before --from")
+        raise typer.BadParameter("ngày cuối --to trước ngày đầu --from", param_hint="--to")
     st.clock = VirtualClock(start)
     runtime, channels = _runtime(st, quiet)
 
@@ -163,11 +209,17 @@ def _print_summary(runtime: Runtime, start: datetime, end: datetime, result: Sim
             sent[(as_utc(row.sent_at).astimezone(VN_TZ).date(), row.kind, row.channel)] += 1
         else:
             other[(row.status, row.kind)] += 1
-    lines = [[vn_date(day), kind, channel, n] for (day, kind, channel), n in sorted(sent.items())]
+    lines = [
+        [vn_date(day), kind_label(kind), channel_label(channel), n]
+        for (day, kind, channel), n in sorted(sent.items())
+    ]
     first, last = (as_utc(t).astimezone(VN_TZ).date() for t in (start, end))
     title = f"Đã gửi từ {vn_date(first)} đến {vn_date(last)}"
     console.print(table(title, ["Ngày", "Loại", "Kênh", "Số tin"], lines))
-    failures = [[status, kind, n] for (status, kind), n in sorted(other.items())]
+    failures = [
+        [capfirst(DeliveryStatus(status).label), kind_label(kind), n]
+        for (status, kind), n in sorted(other.items())
+    ]
     if failures:
         console.print(table("Không gửi / chưa gửi", ["Trạng thái", "Loại", "Số tin"], failures))
     d = result.dispatch
@@ -181,14 +233,17 @@ def _print_summary(runtime: Runtime, start: datetime, end: datetime, result: Sim
 @app.command("send-test")
 def send_test(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Person key, e.g. vp.chanh.")],
+    person: Annotated[str, typer.Argument(help=glossary.PERSON)],
     channel: Annotated[
-        str | None, typer.Option("--channel", help="email | telegram | console (default: theirs).")
+        str | None,
+        typer.Option(
+            "--channel", help="email, telegram hoặc console (mặc định: kênh của người nhận)."
+        ),
     ] = None,
 ) -> None:
-    """Send a test message through the outbox and dispatch; print what happened."""
+    """Gửi một tin thử qua hàng đợi và bước gửi thật; in kết quả (để kiểm tra địa chỉ)."""
     if channel is not None and channel not in CHANNELS:
-        raise typer.BadParameter(f"--channel must be one of {', '.join(CHANNELS)}")
+        raise typer.BadParameter(f"chọn một trong {', '.join(CHANNELS)}", param_hint="--channel")
     st = state(ctx)
     runtime, channels = _runtime(st)
     now = st.clock.now()

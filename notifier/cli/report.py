@@ -16,6 +16,7 @@ import typer
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from notifier.cli import glossary
 from notifier.cli.app import app
 from notifier.cli.common import console, err_console, plan_key, state
 from notifier.clock import VN_TZ, as_utc
@@ -105,22 +106,30 @@ def _known_plans(engine: Engine) -> str:
 @app.command("report")
 def report_command(
     ctx: typer.Context,
-    plan: Annotated[
-        str | None, typer.Option("--plan", help="Plan: key, number (24/KH-UBND) or id.")
-    ] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help=glossary.PLAN)] = None,
     period: Annotated[
         str | None,
         typer.Option(
-            "--period", help="Reporting period: 2024, 2024-H1, 2024-9T, 2024-Q2, 2024-05."
+            "--period",
+            help="Kỳ báo cáo: 2024, 2024-H1, 2024-H2, 2024-9T, 2024-Q2, 2024-05, Quý II/2024.",
         ),
     ] = None,
     at: Annotated[
-        str | None, typer.Option("--at", help="Status as of this day (YYYY-MM-DD) or instant.")
+        str | None,
+        typer.Option("--at", help="Tình hình đến hết ngày này (YYYY-MM-DD) hoặc thời điểm."),
     ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="docx, xlsx or csv.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="docx (báo cáo Word), xlsx (biểu Excel) hoặc csv."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Tệp sẽ ghi (mặc định: tên tự đặt trong thư mục hiện tại)."
+        ),
+    ] = None,
 ) -> None:
-    """Write the compiled report of a plan: a draft Word "Báo cáo", the Excel table, or CSV."""
+    """Xuất báo cáo tổng hợp của kế hoạch: dự thảo "Báo cáo" (Word), biểu tổng hợp (Excel), CSV."""
     chosen_format = parse_format(fmt)
     chosen_period = parse_period_option(period)
     instant = parse_at(at)
