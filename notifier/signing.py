@@ -9,6 +9,10 @@ installation's secret key, so a forged or altered answer is refused. Email
 tokens also carry the person and an expiry (30 days by default), checked
 against the injected clock.
 
+Download links of the compiled report (:func:`report_link`) are signed the same way,
+under their own prefix (an answer token is never a download token): plan, period,
+report instant, format, expiry (30 days).
+
 The key comes from ``NOTIFIER_SECRET_KEY``, or is generated once into a file
 readable only by its owner (``secret_key_file`` in notifier.yaml).
 """

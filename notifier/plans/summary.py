@@ -48,7 +48,7 @@ def plan_summary(plan: ParsedPlan) -> RenderableType:
     """Header lines, the task table, section III roles, recipients and warnings."""
     h = plan.header
     lines = [
-        Text(f"Kế hoạch {plan_number(h.number)} — {h.issuer or '?'}", style="bold"),
+        Text(f"Kế hoạch {plan_number(h.number or '')} — {h.issuer or '?'}", style="bold"),
         Text(f"{h.place or '?'}, {vn_plan_date(h.date) if h.date else '?'}: {h.title or ''}"),
         Text(f"Theo dõi, đôn đốc: {', '.join(plan.agencies_with_role('monitor')) or '—'}"),
         Text(f"Tổng hợp: {', '.join(plan.agencies_with_role('compile')) or '—'}"),
