@@ -79,7 +79,7 @@ def test_flags_show_alone(cli: Cli) -> None:
     assert re.search(r"--help +Xem hướng dẫn", page)
     page = cli("plan", "import", "--help").out
     assert re.search(r"--dry-run +Chỉ kiểm tra", page)
-    assert re.search(r"--until +<chữ> +Tạo các thời hạn", page)  # a value keeps its type
+    assert re.search(r"--until +<giá trị> +Tạo các thời hạn", page)  # a value keeps its type
 
 
 def test_typer_errors_say_where_to_look_in_vietnamese(cli: Cli) -> None:
@@ -132,6 +132,11 @@ def test_run_once_reports_in_vietnamese(cli: Cli, seeded: tuple[str, ...]) -> No
     assert re.search(r"Quét: \d+ thời hạn cần xử lý; đưa vào hàng gửi \d+ tin theo lịch", tail)
     assert re.search(r"Gửi: (\d+)/\1 tin đã gửi; 0 tin sẽ gửi lại sau, 0 tin không gửi được", tail)
     assert not {"claimed", "sent", "retried", "SweepReport"} & words(tail)
+    log = cli(*seeded, "log").out  # what went out, in the same words
+    assert "Nhắc hạn" in log and "Đã gửi" in log and "Màn hình" in log
+    assert not re.search(
+        r"│ (reminder|digest|sent|console|email|telegram) +│", log
+    )  # no cell a code
 
 
 def test_plan_parse_and_list_write_dates_as_documents_do(cli: Cli, seeded: tuple[str, ...]) -> None:

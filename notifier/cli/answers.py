@@ -17,6 +17,7 @@ from notifier.cli.app import app
 from notifier.cli.common import (
     console,
     err_console,
+    label_of,
     parse_date,
     parse_instant,
     plan_key,
@@ -31,7 +32,14 @@ from notifier.runtime import Runtime
 from notifier.status import answer_log, deadline_ids_of_task, status_board
 from notifier.store.models import Notification
 from notifier.textfmt import days_phrase, vn_date, vn_datetime
-from notifier.vocab import Via
+from notifier.vocab import (
+    AckAction,
+    AttemptOutcome,
+    ChannelName,
+    DeliveryStatus,
+    MessageKind,
+    Via,
+)
 
 Json = Annotated[bool, typer.Option("--json", help=glossary.JSON)]
 PlanOpt = Annotated[str | None, typer.Option("--plan", help=glossary.PLAN)]
@@ -105,7 +113,8 @@ def log_command(
         return
     rows = [
         [vn_datetime(e.at), "Gửi" if e.event == "delivery" else "Phản hồi", e.person, e.agency,
-         e.channel, e.action, e.outcome, e.note, e.message_id or "", e.task]
+         label_of(e.channel, ChannelName, Via), label_of(e.action, MessageKind, AckAction),
+         label_of(e.outcome, DeliveryStatus, AttemptOutcome), e.note, e.message_id or "", e.task]
         for e in entries
     ]  # fmt: skip
     columns = ["Thời gian", "Loại", "Người", "Cơ quan", "Kênh", "Nội dung", "Kết quả", "Ghi chú",

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from notifier.clock import VN_TZ, Clock, SystemClock, as_utc
 from notifier.settings import Settings, load_settings
 from notifier.textfmt import capfirst
-from notifier.vocab import ChannelName, MessageKind
+from notifier.vocab import ChannelName, Labelled, MessageKind
 
 if TYPE_CHECKING:
     from notifier.runtime import Runtime
@@ -154,3 +154,11 @@ def channel_label(channel: str) -> str:
     if channel in ChannelName._value2member_map_:
         return capfirst(ChannelName(channel).label)
     return capfirst(channel)
+
+
+def label_of(value: str, *enums: type[Labelled]) -> str:
+    """The Vietnamese label of ``value`` in the first of ``enums`` that has it, else as is."""
+    for enum in enums:
+        if value in enum._value2member_map_:
+            return capfirst(enum(value).label)
+    return value

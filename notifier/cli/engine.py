@@ -176,7 +176,7 @@ def simulate_command(
     to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help=glossary.DAY_TO)],
     quiet: Annotated[bool, typer.Option("--quiet", help="Không in từng tin ra màn hình.")] = False,
 ) -> None:
-    """Chạy thử một khoảng thời gian trên đồng hồ giả lập qua bước quét, gửi thật, rồi tóm tắt."""
+    """Chạy thử một khoảng thời gian trên đồng hồ giả lập (quét và gửi như thật), rồi in tóm tắt."""
     st = state(ctx)
     start = as_utc(datetime.combine(from_.date(), time(0, 0), tzinfo=VN_TZ))
     end = as_utc(datetime.combine(to.date(), time(23, 59, 59), tzinfo=VN_TZ))

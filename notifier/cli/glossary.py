@@ -54,7 +54,7 @@ RICH_WORDS = {
 }
 # typer's type column ("<str>") in Vietnamese; a flag shows no type at all.
 TYPE_WORDS = {
-    "<str>": "<chữ>",
+    "<str>": "<giá trị>",
     "<int>": "<số>",
     "<float>": "<số>",
     "<path>": "<đường dẫn>",
