@@ -95,6 +95,15 @@ class CatchUpLine:
 
 
 @dataclass(frozen=True)
+class ReportFile:
+    """A file of the compiled report the message carries: attached (email) or linked."""
+
+    label: str  # "Tải báo cáo (Word)"
+    filename: str  # "bao-cao-ke-hoach-24-kh-ubnd-6-thang-dau-nam-2024.docx"
+    url: str = ""  # the signed download link; "" when the file is attached
+
+
+@dataclass(frozen=True)
 class MessageContext:
     kind: MessageKind
     recipient_name: str
@@ -146,6 +155,7 @@ class MessageContext:
     done_label: str = ""  # "đã hoàn thành quá hạn" once the deadline is done
     # the compiled report (to the compiler): the model the Word and Excel reports share
     report: CompiledReport | None = None
+    files: tuple[ReportFile, ...] = ()  # its files (dispatch: attached or linked)
     topic: str = ""  # admin alerts: what it is about (default: a delivery problem)
     office: str = ""
     contact: str = ""
@@ -330,6 +340,8 @@ def _view(ctx: MessageContext) -> dict[str, Any]:
         "weekly": ctx.weekly,
         "counted": _counted(total, ctx.counted_reports),
         "report": report_view(ctx.report),
+        "files": [{"label": f.label, "name": f.filename, "url": f.url} for f in ctx.files],
+        "files_attached": bool(ctx.files) and not any(f.url for f in ctx.files),
         "office": ctx.office or DEFAULT_OFFICE,
         "contact": ctx.contact,
     }

@@ -9,6 +9,10 @@ installation's secret key, so a forged or altered answer is refused. Email
 tokens also carry the person and an expiry (30 days by default), checked
 against the injected clock.
 
+Download links of the compiled report (:func:`report_link`) are signed the same way,
+under their own prefix (an answer token is never a download token): plan, period,
+report instant, format, expiry (30 days).
+
 The key comes from ``NOTIFIER_SECRET_KEY``, or is generated once into a file
 readable only by its owner (``secret_key_file`` in notifier.yaml).
 """
@@ -176,3 +180,64 @@ def answer_links(
         action.value: f"{base}/a/{make_token(key, notification_id, person_id, action, now)}"
         for action in RECIPIENT_ANSWERS
     }
+
+
+# -- download links of the compiled report (chat channels) ------------------------------
+
+REPORT_LINK_LIFETIME = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    """What a signed download link names: the plan, its period code ("" for none), the
+    report's instant (so the file shows the figures of the message) and the format."""
+
+    plan_id: int
+    period: str
+    at: datetime
+    fmt: str
+    expires_at: datetime
+
+
+def make_report_token(
+    key: bytes, plan_id: int, period: str, at: datetime, fmt: str, now: datetime
+) -> str:
+    """A URL-safe signed token for one report file, valid for 30 days from ``now``."""
+    body = {
+        "p": plan_id, "d": period, "t": int(at.timestamp()), "f": fmt,
+        "e": int((now + REPORT_LINK_LIFETIME).timestamp()),
+    }  # fmt: skip
+    payload = _b64(json.dumps(body, separators=(",", ":")).encode("utf-8"))
+    return f"{payload}.{_sign(key, 'file:' + payload, 43)}"
+
+
+def read_report_token(key: bytes, token: str, now: datetime) -> ReportLink:
+    """Check signature and expiry; Refused (with a reason a person can read) otherwise."""
+    payload, _, signature = token.partition(".")
+    if not payload or not hmac.compare_digest(_sign(key, "file:" + payload, 43), signature):
+        raise Refused("Liên kết tải báo cáo không hợp lệ hoặc đã bị sửa đổi.")
+    try:
+        data = json.loads(_unb64(payload))
+        link = ReportLink(
+            plan_id=int(data["p"]),
+            period=str(data["d"]),
+            at=datetime.fromtimestamp(int(data["t"]), tz=UTC),
+            fmt=str(data["f"]),
+            expires_at=datetime.fromtimestamp(int(data["e"]), tz=UTC),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise Refused("Liên kết tải báo cáo không hợp lệ.") from None
+    if now >= link.expires_at:
+        raise Refused(
+            "Liên kết tải báo cáo đã hết hạn (quá 30 ngày). Vui lòng tải báo cáo trên trang "
+            "kế hoạch của hệ thống theo dõi hoặc liên hệ Văn phòng."
+        )
+    return link
+
+
+def report_link(
+    key: bytes, public_url: str, plan_id: int, period: str, at: datetime, fmt: str, now: datetime
+) -> str:
+    """The download address of one report file: ``<public_url>/f/<token>``."""
+    token = make_report_token(key, plan_id, period, at, fmt, now)
+    return f"{public_url.rstrip('/')}/f/{token}"

@@ -9,6 +9,9 @@
   working calendar.
 
 Uploading and importing plans is for office and admin.
+- the compiled report of a plan (plan pages, their Word/Excel/CSV files) lists every
+  agency's tasks, so it is for office, viewer and admin; an agency account, which sees only
+  its own tasks, is refused it.
 
 Every web route names the :class:`Permission` it needs; task-level pages also ask
 :func:`sees`. A refusal is a 403, never a page with less on it.
@@ -32,15 +35,22 @@ class Permission(StrEnum):
     EDIT_DIRECTORY = "edit_directory"  # their forms, invite codes, test messages
     IMPORT_PLANS = "import_plans"  # upload a plan document and import it (office, admin)
     EDIT_CALENDAR = "edit_calendar"  # add or remove local days of the working calendar
+    REPORT = "report"  # plan pages and the compiled report's files (the whole plan)
 
 
 _GRANTS: dict[AccountRole, frozenset[Permission]] = {
     AccountRole.ADMIN: frozenset(Permission),
     AccountRole.OFFICE: frozenset(
-        {Permission.READ, Permission.ACT, Permission.READ_DIRECTORY, Permission.IMPORT_PLANS}
+        {
+            Permission.READ,
+            Permission.ACT,
+            Permission.READ_DIRECTORY,
+            Permission.IMPORT_PLANS,
+            Permission.REPORT,
+        }
     ),
     AccountRole.AGENCY: frozenset({Permission.READ, Permission.ACT}),
-    AccountRole.VIEWER: frozenset({Permission.READ}),
+    AccountRole.VIEWER: frozenset({Permission.READ, Permission.REPORT}),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlche
 
 from notifier.cli.app import app
 from notifier.cli.common import AppState, err_console
+from notifier.cli.glossary import localized
 from notifier.errors import ConfigError, NotifierError, PlanConflict, PlanParseError, ResolveError
 from notifier.store.db import describe_database_error
 
@@ -35,7 +36,7 @@ def run_cli(argv: list[str] | None = None, state: AppState | None = None) -> int
 
 def _run(argv: list[str] | None, state: AppState) -> int:
     try:
-        app(args=argv, prog_name="notifier", standalone_mode=True, obj=state)
+        localized(app)(args=argv, prog_name="notifier", standalone_mode=True, obj=state)
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     except BAD_INPUT as exc:

@@ -12,10 +12,12 @@ import typer
 from sqlmodel import Session
 
 from notifier import services
+from notifier.cli import glossary
 from notifier.cli.app import app
 from notifier.cli.common import (
     console,
     err_console,
+    label_of,
     parse_date,
     parse_instant,
     plan_key,
@@ -30,11 +32,17 @@ from notifier.runtime import Runtime
 from notifier.status import answer_log, deadline_ids_of_task, status_board
 from notifier.store.models import Notification
 from notifier.textfmt import days_phrase, vn_date, vn_datetime
-from notifier.vocab import Via
+from notifier.vocab import (
+    AckAction,
+    AttemptOutcome,
+    ChannelName,
+    DeliveryStatus,
+    MessageKind,
+    Via,
+)
 
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-PLAN_HELP = "Kế hoạch: ID, khóa hoặc số văn bản (xem `notifier plan list`)."
-PlanOpt = Annotated[str | None, typer.Option("--plan", help=PLAN_HELP)]
+Json = Annotated[bool, typer.Option("--json", help=glossary.JSON)]
+PlanOpt = Annotated[str | None, typer.Option("--plan", help=glossary.PLAN)]
 
 
 @app.command("status")
@@ -43,10 +51,11 @@ def status_command(
     as_json: Json = False,
     plan: PlanOpt = None,
     agency: Annotated[
-        str | None, typer.Option("--agency", help="Only tasks it leads (code).")
+        str | None,
+        typer.Option("--agency", help="Chỉ các nhiệm vụ cơ quan này chủ trì (mã cơ quan)."),
     ] = None,
 ) -> None:
-    """The four official buckets with counts, and the open items."""
+    """Bốn nhóm tình trạng chính thức với số lượng, và các việc chưa hoàn thành."""
     st = state(ctx)
     runtime = st.runtime()
     with Session(runtime.engine) as session:
@@ -86,13 +95,11 @@ def status_command(
 def log_command(
     ctx: typer.Context,
     as_json: Json = False,
-    task: Annotated[str | None, typer.Option("--task", help="Only this task (e.g. II.1).")] = None,
+    task: Annotated[str | None, typer.Option("--task", help=glossary.TASK)] = None,
     plan: PlanOpt = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="From this day (YYYY-MM-DD).")
-    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Từ ngày này (YYYY-MM-DD).")] = None,
 ) -> None:
-    """Deliveries and acknowledgements: who, agency, channel, action, note, time, message."""
+    """Nhật ký gửi tin và phản hồi: ai, cơ quan nào, kênh, nội dung, ghi chú, thời gian, số tin."""
     st = state(ctx)
     start = start_of_day(parse_date(since, "--since")) if since is not None else None
     with Session(st.ready_engine()) as session:
@@ -106,7 +113,8 @@ def log_command(
         return
     rows = [
         [vn_datetime(e.at), "Gửi" if e.event == "delivery" else "Phản hồi", e.person, e.agency,
-         e.channel, e.action, e.outcome, e.note, e.message_id or "", e.task]
+         label_of(e.channel, ChannelName, Via), label_of(e.action, MessageKind, AckAction),
+         label_of(e.outcome, DeliveryStatus, AttemptOutcome), e.note, e.message_id or "", e.task]
         for e in entries
     ]  # fmt: skip
     columns = ["Thời gian", "Loại", "Người", "Cơ quan", "Kênh", "Nội dung", "Kết quả", "Ghi chú",
@@ -125,12 +133,15 @@ def _task(runtime: Runtime, ref: str, plan: str | None) -> services.TaskMatch:
 @app.command("done")
 def done_command(
     ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task reference, e.g. II.1")],
+    task: Annotated[str, typer.Argument(help="Số hiệu nhiệm vụ, ví dụ II.1.")],
     plan: PlanOpt = None,
-    note: Annotated[str, typer.Option("--note", help="What was done.")] = "",
-    at: Annotated[str | None, typer.Option("--at", help="When it was done (ISO).")] = None,
+    note: Annotated[str, typer.Option("--note", help="Kết quả đã thực hiện.")] = "",
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Thời điểm hoàn thành (YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM)."),
+    ] = None,
 ) -> None:
-    """Record a task as done (the earliest open occurrence of a recurring task)."""
+    """Ghi nhận nhiệm vụ đã hoàn thành (với nhiệm vụ định kỳ: kỳ chưa hoàn thành sớm nhất)."""
     when = parse_instant(at, "--at") if at is not None else None  # usage first: exit 2
     runtime = state(ctx).runtime()
     match = _task(runtime, task, plan)
@@ -147,11 +158,11 @@ def done_command(
 @app.command("escalate")
 def escalate_command(
     ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task reference, e.g. II.1")],
-    note: Annotated[str, typer.Option("--note", help="Opinion sent with the escalation.")],
+    task: Annotated[str, typer.Argument(help="Số hiệu nhiệm vụ, ví dụ II.1.")],
+    note: Annotated[str, typer.Option("--note", help="Ý kiến gửi kèm khi chuyển cấp.")],
     plan: PlanOpt = None,
 ) -> None:
-    """Push an open task to the next escalation level now, with a note."""
+    """Chuyển ngay một nhiệm vụ chưa hoàn thành lên cấp đôn đốc tiếp theo, kèm ý kiến."""
     runtime = state(ctx).runtime()
     match = _task(runtime, task, plan)
     outcome = services.escalate_now(
@@ -182,9 +193,9 @@ def extend_command(
 @app.command("ack")
 def ack_command(
     ctx: typer.Context,
-    message_id: Annotated[int, typer.Argument(help="Message number (see `notifier log`).")],
+    message_id: Annotated[int, typer.Argument(help="Số tin (xem `notifier log`).")],
 ) -> None:
-    """Record "Đã nhận" for a message on behalf of its recipient (e.g. told by phone)."""
+    """Ghi nhận "Đã nhận" thay người nhận tin (ví dụ khi được báo qua điện thoại)."""
     runtime = state(ctx).runtime()
     with Session(runtime.engine) as session:
         row = session.get(Notification, message_id)

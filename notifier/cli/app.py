@@ -9,6 +9,7 @@ import typer
 from sqlmodel import Session, select
 
 from notifier import __version__
+from notifier.cli import glossary
 from notifier.cli.common import AppState, console, err_console, print_json, state, table
 from notifier.directory import DirectoryConfig, read_directory
 
@@ -18,8 +19,10 @@ app = typer.Typer(
     help="notifier: nhắc hạn, đôn đốc và tổng hợp tình hình thực hiện kế hoạch.",
     pretty_exceptions_enable=False,
 )
-agency_app = typer.Typer(no_args_is_help=True, help="Agencies in the directory.")
-contact_app = typer.Typer(no_args_is_help=True, help="People who receive messages.")
+agency_app = typer.Typer(no_args_is_help=True, help="Cơ quan trong danh bạ.")
+contact_app = typer.Typer(
+    no_args_is_help=True, help="Người nhận tin: thêm, sửa, ngừng, cấp mã liên kết Telegram."
+)
 app.add_typer(agency_app, name="agency")
 app.add_typer(contact_app, name="contact")
 
@@ -36,14 +39,15 @@ def root(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", help="Configuration folder (default: $NOTIFIER_CONFIG or config/)."
+            "--config", help="Thư mục cấu hình (mặc định: $NOTIFIER_CONFIG hoặc config/)."
         ),
     ] = None,
     db: Annotated[
-        str | None, typer.Option("--db", help="Database URL (default: $NOTIFIER_DATABASE_URL).")
+        str | None,
+        typer.Option("--db", help="Địa chỉ cơ sở dữ liệu (mặc định: $NOTIFIER_DATABASE_URL)."),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Xem phiên bản.")
     ] = False,
 ) -> None:
     if ctx.obj is None:
@@ -127,7 +131,7 @@ def _apply_directory(st: AppState, verb: str) -> None:
 
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create or upgrade the database schema and load the configuration (safe to repeat)."""
+    """Tạo hoặc nâng cấp cơ sở dữ liệu và nạp cấu hình (chạy lại nhiều lần không sao)."""
     st = state(ctx)
     _apply_directory(st, "init")
     from notifier.store.db import safe_url
@@ -138,7 +142,7 @@ def init(ctx: typer.Context) -> None:
 
 @app.command()
 def sync(ctx: typer.Context) -> None:
-    """Re-apply config/directory.yaml: adds, updates, deactivates; never deletes history."""
+    """Cập nhật lại danh bạ từ config/directory.yaml: thêm, sửa, ngừng; không xóa lịch sử."""
     _apply_directory(state(ctx), "sync")
 
 
@@ -158,10 +162,10 @@ def _show_directory(st: AppState) -> None:
 @agency_app.command("list")
 def agency_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Include deactivated agencies.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=glossary.JSON)] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Kể cả cơ quan đã ngừng.")] = False,
 ) -> None:
-    """List agencies with their aliases and number of active people."""
+    """Các cơ quan, tên gọi khác và số người nhận đang hoạt động."""
     from notifier.store.models import Agency, Person
 
     engine = state(ctx).ready_engine()

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from notifier.admin import find_person
+from notifier.cli import glossary
 from notifier.cli.app import contact_app
 from notifier.cli.common import console, state
 from notifier.clock import VN_TZ
@@ -22,15 +23,17 @@ CHAT_PLATFORMS = (ChannelName.ZALO, ChannelName.TELEGRAM)
 @contact_app.command("invite")
 def contact_invite(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Person key.")],
+    key: Annotated[str, typer.Argument(help=glossary.PERSON)],
     channel: Annotated[
-        str, typer.Option("--channel", help="The bot the person will write to: zalo | telegram.")
+        str, typer.Option("--channel", help="Bot mà người nhận sẽ nhắn tới: zalo | telegram.")
     ] = ChannelName.ZALO,
 ) -> None:
-    """Issue a one-time link code (valid 7 days); the person sends /start CODE to the bot."""
+    """Cấp mã liên kết dùng một lần (hiệu lực 7 ngày); người nhận gửi /start MÃ cho bot Zalo
+    (hoặc chỉ gửi MÃ) hay bot Telegram."""
     if channel not in CHAT_PLATFORMS:
         raise typer.BadParameter(
-            f"--channel must be one of {', '.join(CHAT_PLATFORMS)} (the chat platforms with a bot)"
+            f"--channel phải là một trong: {', '.join(CHAT_PLATFORMS)} "
+            "(các nền tảng trò chuyện có bot)"
         )
     platform = ChannelName(channel)
     st = state(ctx)

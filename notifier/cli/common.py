@@ -17,6 +17,8 @@ from sqlmodel import Session, select
 
 from notifier.clock import VN_TZ, Clock, SystemClock, as_utc
 from notifier.settings import Settings, load_settings
+from notifier.textfmt import capfirst
+from notifier.vocab import ChannelName, Labelled, MessageKind
 
 if TYPE_CHECKING:
     from notifier.runtime import Runtime
@@ -178,3 +180,25 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     for row in rows:
         out.add_row(*["" if v is None else str(v) for v in row])
     return out
+
+
+def kind_label(kind: str) -> str:
+    """A message kind as users read it ("Nhắc hạn"), never its code; unknown ones as stored."""
+    return MessageKind(kind).label if kind in MessageKind._value2member_map_ else kind
+
+
+def channel_label(channel: str) -> str:
+    """A channel as users read it ("Thư điện tử", "Màn hình"); plug-in channels by name."""
+    if channel in ChannelName._value2member_map_:
+        return capfirst(ChannelName(channel).label)
+    from notifier.channels.registry import channel_label as plugin_label
+
+    return capfirst(plugin_label(channel))
+
+
+def label_of(value: str, *enums: type[Labelled]) -> str:
+    """The Vietnamese label of ``value`` in the first of ``enums`` that has it, else as is."""
+    for enum in enums:
+        if value in enum._value2member_map_:
+            return capfirst(enum(value).label)
+    return value

@@ -14,6 +14,7 @@ from notifier.admin import (
     person_values,
     validate_contact,
 )
+from notifier.cli import glossary
 from notifier.cli.app import contact_app
 from notifier.cli.common import console, print_json, state, table
 from notifier.errors import ConfigError
@@ -21,7 +22,7 @@ from notifier.store.db import session_scope
 from notifier.store.models import Agency, Person
 from notifier.vocab import EventKind, Source
 
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Json = Annotated[bool, typer.Option("--json", help=glossary.JSON)]
 
 
 def person_json(person: Person, agency_code: str) -> dict[str, Any]:
@@ -49,11 +50,11 @@ def person_json(person: Person, agency_code: str) -> dict[str, Any]:
 @contact_app.command("list")
 def contact_list(
     ctx: typer.Context,
-    agency: Annotated[str | None, typer.Option(help="Only this agency (code).")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Include disabled people.")] = False,
+    agency: Annotated[str | None, typer.Option(help="Chỉ cơ quan này (mã cơ quan).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Kể cả người đã ngừng nhận tin.")] = False,
     as_json: Json = False,
 ) -> None:
-    """List people with their agency, role and channels."""
+    """Người nhận tin: cơ quan, vị trí, kênh nhận."""
     engine = state(ctx).ready_engine()
     with Session(engine) as session:
         codes = {a.id: a.code for a in session.exec(select(Agency)).all()}
@@ -104,17 +105,19 @@ def _fields(**given: Any) -> dict[str, Any]:
 @contact_app.command("add")
 def contact_add(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Stable key, e.g. vp.theo-doi-2")],
-    agency: Annotated[str, typer.Option(help="Agency code.")],
-    name: Annotated[str, typer.Option(help="Full name.")],
-    position: Annotated[str, typer.Option(help="Position.")] = "",
-    role: Annotated[str, typer.Option(help="head | deputy | focal_point | staff")] = "staff",
-    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
-    telegram: Annotated[str | None, typer.Option(help="Telegram chat id (a number).")] = None,
-    phone: Annotated[str | None, typer.Option(help="Phone number, e.g. 0255 3861 234.")] = None,
-    channels: Annotated[str, typer.Option(help="Preference order, e.g. telegram,email")] = "email",
+    key: Annotated[str, typer.Argument(help="Mã cố định của người nhận, ví dụ vp.theo-doi-2.")],
+    agency: Annotated[str, typer.Option(help=glossary.AGENCY)],
+    name: Annotated[str, typer.Option(help="Họ và tên.")],
+    position: Annotated[str, typer.Option(help="Chức vụ.")] = "",
+    role: Annotated[str, typer.Option(help=glossary.POSITION_ROLES)] = "staff",
+    email: Annotated[str | None, typer.Option(help="Địa chỉ thư điện tử.")] = None,
+    telegram: Annotated[
+        str | None, typer.Option(help="Mã cuộc trò chuyện Telegram (một số).")
+    ] = None,
+    phone: Annotated[str | None, typer.Option(help="Số điện thoại, ví dụ 0255 3861 234.")] = None,
+    channels: Annotated[str, typer.Option(help=glossary.CHANNELS)] = "email",
 ) -> None:
-    """Add a person (kept across `notifier sync`, which only manages people from the file)."""
+    """Thêm người nhận (`notifier sync` giữ nguyên: lệnh đó chỉ quản lý người trong tệp)."""
     fields = _fields(
         key=key,
         agency=agency,
@@ -143,18 +146,20 @@ def contact_add(
 @contact_app.command("set")
 def contact_set(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Person key.")],
-    agency: Annotated[str | None, typer.Option(help="Agency code.")] = None,
-    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
-    position: Annotated[str | None, typer.Option(help="Position.")] = None,
-    role: Annotated[str | None, typer.Option(help="head | deputy | focal_point | staff")] = None,
-    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
-    telegram: Annotated[str | None, typer.Option(help="Telegram chat id (a number).")] = None,
-    phone: Annotated[str | None, typer.Option(help="Phone number.")] = None,
-    channels: Annotated[str | None, typer.Option(help="Preference order, e.g. email")] = None,
-    enable: Annotated[bool, typer.Option(help="Re-enable a disabled person.")] = False,
+    key: Annotated[str, typer.Argument(help=glossary.PERSON)],
+    agency: Annotated[str | None, typer.Option(help=glossary.AGENCY)] = None,
+    name: Annotated[str | None, typer.Option(help="Họ và tên.")] = None,
+    position: Annotated[str | None, typer.Option(help="Chức vụ.")] = None,
+    role: Annotated[str | None, typer.Option(help=glossary.POSITION_ROLES)] = None,
+    email: Annotated[str | None, typer.Option(help="Địa chỉ thư điện tử.")] = None,
+    telegram: Annotated[
+        str | None, typer.Option(help="Mã cuộc trò chuyện Telegram (một số).")
+    ] = None,
+    phone: Annotated[str | None, typer.Option(help="Số điện thoại, ví dụ 0255 3861 234.")] = None,
+    channels: Annotated[str | None, typer.Option(help=glossary.CHANNELS)] = None,
+    enable: Annotated[bool, typer.Option(help="Cho người đã ngừng nhận tin trở lại.")] = False,
 ) -> None:
-    """Change a person's details; an address that changes becomes usable again."""
+    """Sửa thông tin người nhận; địa chỉ được sửa sẽ dùng lại được."""
     st = state(ctx)
     with session_scope(st.ready_engine()) as session:
         row = find_person(session, key)
@@ -201,8 +206,10 @@ def contact_set(
 
 
 @contact_app.command("disable")
-def contact_disable(ctx: typer.Context, key: Annotated[str, typer.Argument()]) -> None:
-    """Stop sending to a person (history is kept)."""
+def contact_disable(
+    ctx: typer.Context, key: Annotated[str, typer.Argument(help=glossary.PERSON)]
+) -> None:
+    """Ngừng gửi tin cho một người (lịch sử được giữ lại)."""
     st = state(ctx)
     with session_scope(st.ready_engine()) as session:
         row = find_person(session, key)

@@ -11,12 +11,15 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from notifier.channels.registry import channel_label, channel_names, registered
+from notifier.channels.registry import channel_names, registered
+from notifier.cli import glossary
 from notifier.cli.app import app, validate_configuration
 from notifier.cli.common import (
     AppState,
+    channel_label,
     console,
     date_range,
+    kind_label,
     parse_date,
     parse_instant,
     state,
@@ -24,7 +27,7 @@ from notifier.cli.common import (
 )
 from notifier.clock import VN_TZ, VirtualClock, as_utc
 from notifier.engine.channels import CONSOLE, ChannelSet, build_channels
-from notifier.engine.dispatch import dispatch
+from notifier.engine.dispatch import DispatchReport, dispatch
 from notifier.engine.service import (
     Service,
     Simulation,
@@ -32,13 +35,14 @@ from notifier.engine.service import (
     next_planned_send,
     simulate,
 )
+from notifier.engine.sweep import SweepReport
 from notifier.errors import NotFound
 from notifier.runtime import Runtime
 from notifier.services.testmessage import queue_test_message
 from notifier.store.addresses import choose_channel
 from notifier.store.db import describe_failure, session_scope
 from notifier.store.models import Notification, Person
-from notifier.textfmt import vn_date, vn_date_time, vn_datetime
+from notifier.textfmt import capfirst, vn_date, vn_date_time, vn_datetime
 from notifier.vocab import ChannelName, DeliveryStatus
 
 # A virtual clock faster than this skips whole sweeps between two ticks.
@@ -69,19 +73,23 @@ def install_interfaces(service: Service) -> None:
 def run(
     ctx: typer.Context,
     once: Annotated[
-        bool, typer.Option("--once", help="One sweep and one dispatch, then exit.")
+        bool, typer.Option("--once", help="Quét và gửi một lần rồi dừng (dùng với cron).")
     ] = False,
     at: Annotated[
-        str | None, typer.Option("--at", help="Start a virtual clock at this ISO instant.")
+        str | None,
+        typer.Option(
+            "--at", help="Chạy với đồng hồ giả lập bắt đầu từ thời điểm này (YYYY-MM-DDTHH:MM)."
+        ),
     ] = None,
     speed: Annotated[
         float,
         typer.Option(
-            "--speed", help="With --at: the clock runs N times real time (0: stands still)."
+            "--speed",
+            help="Cùng --at: đồng hồ chạy nhanh gấp N lần thời gian thực (0: đứng yên).",
         ),
     ] = 1.0,
 ) -> None:
-    """Run the service: sweep, dispatch and digests on a schedule, until SIGTERM/SIGINT."""
+    """Chạy dịch vụ: quét, gửi tin, tổng hợp theo lịch, trang web và bot, đến khi dừng (Ctrl+C)."""
     st = state(ctx)
     if not 0 <= speed <= MAX_SPEED:  # 0: a virtual clock that stands still
         raise typer.BadParameter(
@@ -99,7 +107,8 @@ def run(
         install_interfaces(service)
     if once:
         report = asyncio.run(service.once())
-        console.print(f"Quét: {report.sweep}\nGửi: {report.dispatch}")
+        for line in once_lines(report.sweep, report.dispatch, st.clock.now()):
+            console.print(line)
         return
     try:
         lines = startup_lines(runtime, channels, service.worker_id)
@@ -110,6 +119,37 @@ def run(
         console.print(line)
     asyncio.run(service.run())
     console.print("Đã dừng.")
+
+
+def once_lines(sweep: SweepReport, sent: DispatchReport, now: datetime) -> list[str]:
+    """What `notifier run --once` did, in words an office reads (cron mails it).
+
+    The sweep's ``created`` counts the rows it recorded, the skipped ones included.
+    """
+    inside = [(sweep.catch_ups, "tin gửi bù"), (sweep.late, "tin gửi muộn")]
+    within = ", ".join(f"{n} {what}" for n, what in inside if n)
+    queued = [f"{sweep.created - sweep.skipped} tin theo lịch" + (f" ({within})" if within else "")]
+    queued += [
+        f"{n} {what}"
+        for n, what in ((sweep.followups, "tin nhắc lại khi chưa phản hồi"),
+                        (sweep.digests, "tin tổng hợp hằng ngày"))
+        if n
+    ]  # fmt: skip
+    line = f"Quét: {sweep.deadlines} thời hạn cần xử lý; đưa vào hàng gửi {', '.join(queued)}"
+    if sweep.skipped:
+        line += f"; {sweep.skipped} bước cũ không gửi riêng (đã gộp vào tin gửi bù)"
+    if sweep.horizon:
+        line += f"; bổ sung {sweep.horizon} kỳ báo cáo"
+    waiting = (
+        f", {sent.deferred} tin chờ giờ làm việc hoặc giới hạn tốc độ gửi" if sent.deferred else ""
+    )
+    return [
+        f"Lần chạy lúc {vn_datetime(now)}.",
+        line + ".",
+        f"Gửi: {sent.sent}/{sent.claimed} tin đã gửi; {sent.retried} tin sẽ gửi lại sau, "
+        f"{sent.failed} tin không gửi được, {sent.fallbacks} tin chuyển sang kênh khác, "
+        f"{sent.cancelled} tin hủy (việc đã xong){waiting}.",
+    ]
 
 
 def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> list[str]:
@@ -147,13 +187,11 @@ def startup_lines(runtime: Runtime, channels: ChannelSet, worker_id: str) -> lis
 @app.command("simulate")
 def simulate_command(
     ctx: typer.Context,
-    from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
-    to: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
-    quiet: Annotated[
-        bool, typer.Option("--quiet", help="Do not print each console message.")
-    ] = False,
+    from_: Annotated[str, typer.Option("--from", help=glossary.DAY_FROM)],
+    to: Annotated[str, typer.Option("--to", help=glossary.DAY_TO)],
+    quiet: Annotated[bool, typer.Option("--quiet", help="Không in từng tin ra màn hình.")] = False,
 ) -> None:
-    """Replay a period on a virtual clock through the real sweep and dispatch."""
+    """Chạy thử một khoảng thời gian trên đồng hồ giả lập (quét và gửi như thật), rồi in tóm tắt."""
     st = state(ctx)
     first, last = date_range(parse_date(from_, "--from"), parse_date(to, "--to"))
     start = as_utc(datetime.combine(first, time(0, 0), tzinfo=VN_TZ))
@@ -185,11 +223,17 @@ def _print_summary(runtime: Runtime, start: datetime, end: datetime, result: Sim
             sent[(as_utc(row.sent_at).astimezone(VN_TZ).date(), row.kind, row.channel)] += 1
         else:
             other[(row.status, row.kind)] += 1
-    lines = [[vn_date(day), kind, channel, n] for (day, kind, channel), n in sorted(sent.items())]
+    lines = [
+        [vn_date(day), kind_label(kind), channel_label(channel), n]
+        for (day, kind, channel), n in sorted(sent.items())
+    ]
     first, last = (as_utc(t).astimezone(VN_TZ).date() for t in (start, end))
     title = f"Đã gửi từ {vn_date(first)} đến {vn_date(last)}"
     console.print(table(title, ["Ngày", "Loại", "Kênh", "Số tin"], lines))
-    failures = [[status, kind, n] for (status, kind), n in sorted(other.items())]
+    failures = [
+        [capfirst(DeliveryStatus(status).label), kind_label(kind), n]
+        for (status, kind), n in sorted(other.items())
+    ]
     if failures:
         console.print(table("Không gửi / chưa gửi", ["Trạng thái", "Loại", "Số tin"], failures))
     d = result.dispatch
@@ -203,15 +247,21 @@ def _print_summary(runtime: Runtime, start: datetime, end: datetime, result: Sim
 @app.command("send-test")
 def send_test(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Person key, e.g. vp.chanh.")],
+    person: Annotated[str, typer.Argument(help=glossary.PERSON)],
     channel: Annotated[
         str | None,
-        typer.Option("--channel", help="zalo | email | telegram | console | a plug-in's name."),
+        typer.Option(
+            "--channel",
+            help="zalo, email, telegram, console hoặc tên kênh bổ sung "
+            "(mặc định: kênh của người nhận).",
+        ),
     ] = None,
 ) -> None:
-    """Send a test message through the outbox and dispatch; print what happened."""
+    """Gửi một tin thử qua hàng đợi và bước gửi thật; in kết quả (để kiểm tra địa chỉ)."""
     if channel is not None and channel not in channel_names():
-        raise typer.BadParameter(f"--channel must be one of {', '.join(channel_names())}")
+        raise typer.BadParameter(
+            f"chọn một trong {', '.join(channel_names())}", param_hint="--channel"
+        )
     st = state(ctx)
     runtime, channels = _runtime(st)
     now = st.clock.now()

@@ -9,23 +9,28 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session, col, select
 
+from notifier.cli import glossary
 from notifier.cli.app import app
 from notifier.cli.common import (
+    channel_label,
     console,
     date_range,
+    kind_label,
     parse_date,
     plan_key,
     print_json,
     state,
     table,
 )
-from notifier.textfmt import plan_number, vn_date, vn_date_time, vn_plan_date
+from notifier.textfmt import capfirst, plan_number, vn_date, vn_date_time, vn_plan_date
 from notifier.vocab import DeadlineStatus, PlanStatus
 
-plan_app = typer.Typer(no_args_is_help=True, help="Plans: read documents, import, list.")
+plan_app = typer.Typer(
+    no_args_is_help=True, help="Kế hoạch: đọc văn bản, nhập vào theo dõi, xem danh sách."
+)
 app.add_typer(plan_app, name="plan")
 
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Json = Annotated[bool, typer.Option("--json", help=glossary.JSON)]
 
 
 def _iso_date(value: str | None, option: str) -> date | None:
@@ -34,11 +39,11 @@ def _iso_date(value: str | None, option: str) -> date | None:
 
 @plan_app.command("parse")
 def plan_parse(
-    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt, .docx or .pdf")],
+    file: Annotated[Path, typer.Argument(help=glossary.PLAN_FILE)],
     as_json: Json = False,
-    until: Annotated[str | None, typer.Option(help="Expand due dates up to YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help=glossary.UNTIL)] = None,
 ) -> None:
-    """Read a plan and show what was understood; touches no database."""
+    """Đọc một văn bản kế hoạch và cho xem những gì đọc được; không ghi vào cơ sở dữ liệu."""
     from notifier.plans.parse import parse_plan_file
     from notifier.plans.summary import plan_summary
 
@@ -52,25 +57,27 @@ def plan_parse(
 @plan_app.command("import")
 def plan_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Plan document: .md, .txt, .docx or .pdf")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
-    until: Annotated[str | None, typer.Option(help="Create deadlines up to YYYY-MM-DD.")] = None,
+    file: Annotated[Path, typer.Argument(help=glossary.PLAN_FILE)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi gì.")] = False,
+    until: Annotated[
+        str | None, typer.Option(help="Tạo các thời hạn đến ngày này (YYYY-MM-DD).")
+    ] = None,
     allow_empty: Annotated[
-        bool, typer.Option("--allow-empty", help="Import even when no task is found.")
+        bool, typer.Option("--allow-empty", help="Vẫn nhập khi không tìm thấy nhiệm vụ nào.")
     ] = False,
     replace: Annotated[
         str | None,
         typer.Option(
             "--replace",
-            help="This document replaces that plan (key, number or id).",
-            metavar="PLAN",
+            help="Văn bản này thay cho kế hoạch đã nhập (ID, khóa hoặc số).",
+            metavar="KẾ_HOẠCH",
         ),
     ] = None,
     new: Annotated[
-        bool, typer.Option("--new", help="A new plan even if it looks like an imported one.")
+        bool, typer.Option("--new", help="Là kế hoạch mới, dù giống một kế hoạch đã nhập.")
     ] = False,
 ) -> None:
-    """Parse a plan, resolve its agencies and create or update its tasks and deadlines."""
+    """Đọc kế hoạch, đối chiếu tên cơ quan với danh bạ, tạo hoặc cập nhật nhiệm vụ và thời hạn."""
     from notifier.plans.importer import default_until
     from notifier.plans.parse import parse_plan_file
     from notifier.plans.plan_policy import load_plan_settings
@@ -106,7 +113,7 @@ def plan_import(
 
 @plan_app.command("list")
 def plan_list(ctx: typer.Context, as_json: Json = False) -> None:
-    """Imported plans with their number of tasks and open deadlines."""
+    """Các kế hoạch đã nhập: số nhiệm vụ và số thời hạn đang theo dõi."""
     from notifier.store.models import Deadline, Plan, Task
 
     with Session(state(ctx).ready_engine()) as session:
@@ -148,15 +155,13 @@ def plan_list(ctx: typer.Context, as_json: Json = False) -> None:
 @app.command()
 def preview(
     ctx: typer.Context,
-    from_: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
-    to: Annotated[str, typer.Option("--to", help="Last day (included), YYYY-MM-DD.")],
+    from_: Annotated[str, typer.Option("--from", help=glossary.DAY_FROM)],
+    to: Annotated[str, typer.Option("--to", help=glossary.DAY_TO)],
     as_json: Json = False,
-    plan: Annotated[
-        str | None, typer.Option(help="Chỉ kế hoạch này: ID, khóa hoặc số (xem plan list).")
-    ] = None,
-    task: Annotated[str | None, typer.Option(help="Only this task (reference, e.g. II.1).")] = None,
+    plan: Annotated[str | None, typer.Option(help=glossary.PLAN)] = None,
+    task: Annotated[str | None, typer.Option(help=glossary.TASK)] = None,
 ) -> None:
-    """Every message the policy would send in the window, assuming nobody answers; sends nothing."""
+    """Mọi tin sẽ gửi trong khoảng thời gian, giả sử không ai phản hồi; không gửi tin nào."""
     from notifier.forward import day_window, forward_items
 
     first, last = date_range(parse_date(from_, "--from"), parse_date(to, "--to"))
@@ -171,12 +176,12 @@ def preview(
     rows = [
         [
             vn_date_time(i.at),
-            i.kind.value + (f" {i.level}" if i.level else ""),
+            kind_label(i.kind) + (f" cấp {i.level}" if i.level else ""),
             i.task,
             i.agency,
             i.person or "—",
-            i.channel or "—",
-            i.role.value + (" (đồng gửi)" if i.copy else ""),
+            channel_label(i.channel) if i.channel else "—",
+            capfirst(i.role.label) + (" (đồng gửi)" if i.copy else ""),
             vn_date(i.deadline),
             i.reason,
         ]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -17,32 +16,22 @@ import typer
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from notifier.cli import glossary
 from notifier.cli.app import app
 from notifier.cli.common import CLI_YEARS, console, err_console, plan_key, state
 from notifier.clock import VN_TZ, as_utc
 from notifier.reports import CompiledReport, build_report
 from notifier.reports.csv import write_csv
 from notifier.reports.docx import write_docx
-from notifier.reports.periods import PeriodError, ReportingPeriod, fold, parse_period
+from notifier.reports.files import FORMAT_NAMES, ReportFormat, default_at, default_name
+from notifier.reports.periods import PeriodError, ReportingPeriod, parse_period
 from notifier.reports.xlsx import write_xlsx
 from notifier.store.models import Plan
-
-
-class ReportFormat(StrEnum):
-    DOCX = "docx"
-    XLSX = "xlsx"
-    CSV = "csv"
-
 
 WRITERS: dict[ReportFormat, Callable[[CompiledReport, Path], None]] = {
     ReportFormat.DOCX: write_docx,
     ReportFormat.XLSX: write_xlsx,
     ReportFormat.CSV: write_csv,
-}
-FORMAT_NAMES = {
-    ReportFormat.DOCX: "báo cáo Word",
-    ReportFormat.XLSX: "biểu tổng hợp Excel",
-    ReportFormat.CSV: "biểu tổng hợp CSV",
 }
 
 
@@ -94,27 +83,6 @@ def parse_period_option(text: str | None) -> ReportingPeriod | None:
         _bad(f"--period: {exc}")
 
 
-def default_at(now: datetime, period: ReportingPeriod | None) -> datetime:
-    """Now; for a period already over, the end of its data window (the figures' cut-off)."""
-    if period is None:
-        return now
-    end = datetime.combine(period.data_window[1] + timedelta(days=1), time(0), tzinfo=VN_TZ)
-    return min(as_utc(now), as_utc(end) - timedelta(seconds=1))
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-
-
-def default_name(report: CompiledReport, fmt: ReportFormat) -> str:
-    """ "bao-cao-ke-hoach-24-kh-ubnd-6-thang-dau-nam-2024.docx" (plan id when unnumbered)."""
-    plan = report.plan
-    number = _slug(plan.number) if re.search(r"\d", plan.number) else str(plan.id)
-    when = report.period.label if report.period else f"den {report.at.astimezone(VN_TZ):%Y-%m-%d}"
-    kind = "bao-cao" if fmt == ReportFormat.DOCX else "bieu-tong-hop"
-    return f"{kind}-ke-hoach-{number}-{_slug(when)}.{fmt.value}"
-
-
 def _free(path: Path) -> Path:
     """``path``, or ``name-2.ext``, ``name-3.ext`` ...: never overwrite an edited draft."""
     n, candidate = 1, path
@@ -144,22 +112,30 @@ def _known_plans(engine: Engine) -> str:
 @app.command("report")
 def report_command(
     ctx: typer.Context,
-    plan: Annotated[
-        str | None, typer.Option("--plan", help="Plan: key, number (24/KH-UBND) or id.")
-    ] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help=glossary.PLAN)] = None,
     period: Annotated[
         str | None,
         typer.Option(
-            "--period", help="Reporting period: 2024, 2024-H1, 2024-9T, 2024-Q2, 2024-05."
+            "--period",
+            help="Kỳ báo cáo: 2024, 2024-H1, 2024-H2, 2024-9T, 2024-Q2, 2024-05, Quý II/2024.",
         ),
     ] = None,
     at: Annotated[
-        str | None, typer.Option("--at", help="Status as of this day (YYYY-MM-DD) or instant.")
+        str | None,
+        typer.Option("--at", help="Tình hình đến hết ngày này (YYYY-MM-DD) hoặc thời điểm."),
     ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="docx, xlsx or csv.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="docx (báo cáo Word), xlsx (biểu Excel) hoặc csv."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Tệp sẽ ghi (mặc định: tên tự đặt trong thư mục hiện tại)."
+        ),
+    ] = None,
 ) -> None:
-    """Write the compiled report of a plan: a draft Word "Báo cáo", the Excel table, or CSV."""
+    """Xuất báo cáo tổng hợp của kế hoạch: dự thảo "Báo cáo" (Word), biểu tổng hợp (Excel), CSV."""
     chosen_format = parse_format(fmt)
     chosen_period = parse_period_option(period)
     instant = parse_at(at)

@@ -16,17 +16,18 @@ import typer
 from notifier.accounts import manage
 from notifier.accounts.passwords import WeakPassword
 from notifier.accounts.roles import AccountRole
+from notifier.cli import glossary
 from notifier.cli.app import app
 from notifier.cli.common import console, err_console, print_json, state, table
 from notifier.store.db import session_scope
 from notifier.textfmt import vn_datetime
 
-user_app = typer.Typer(no_args_is_help=True, help="Accounts of the web board.")
+user_app = typer.Typer(no_args_is_help=True, help="Tài khoản đăng nhập trang theo dõi.")
 app.add_typer(user_app, name="user")
 
 StdinOpt = Annotated[
     bool,
-    typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    typer.Option("--password-stdin", help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn (stdin)."),
 ]
 
 
@@ -52,14 +53,20 @@ def _weak(exc: WeakPassword) -> typer.Exit:
 @user_app.command("add")
 def user_add(
     ctx: typer.Context,
-    login: Annotated[str, typer.Argument(help="Login, e.g. vp.nguyen")],
-    role: Annotated[AccountRole, typer.Option("--role", help="admin | office | agency | viewer")],
+    login: Annotated[str, typer.Argument(help="Tên đăng nhập, ví dụ vp.nguyen.")],
+    role: Annotated[
+        AccountRole,
+        typer.Option(
+            "--role",
+            help="Vai trò: admin (quản trị), office (văn phòng), agency (cơ quan), viewer (xem).",
+        ),
+    ],
     agency: Annotated[
-        str | None, typer.Option("--agency", help="Agency code (role agency only).")
+        str | None, typer.Option("--agency", help="Mã cơ quan (chỉ với vai trò agency).")
     ] = None,
     password_stdin: StdinOpt = False,
 ) -> None:
-    """Create an account (the first admin is created this way: there is no default one)."""
+    """Tạo tài khoản (tài khoản quản trị đầu tiên tạo bằng lệnh này: không có sẵn tài khoản)."""
     st = state(ctx)
     engine = st.ready_engine()
     password = _read_password(password_stdin)
@@ -75,9 +82,9 @@ def user_add(
 @user_app.command("list")
 def user_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=glossary.JSON)] = False,
 ) -> None:
-    """Accounts with role, agency, state and last sign-in."""
+    """Các tài khoản: vai trò, cơ quan, trạng thái, lần đăng nhập gần nhất."""
     from sqlmodel import Session
 
     with Session(state(ctx).ready_engine()) as session:
@@ -103,24 +110,28 @@ def _set_active(ctx: typer.Context, login: str, active: bool) -> None:
 
 
 @user_app.command("disable")
-def user_disable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="Login.")]) -> None:
-    """Disable an account; its open sessions end at once. History is kept."""
+def user_disable(
+    ctx: typer.Context, login: Annotated[str, typer.Argument(help=glossary.LOGIN)]
+) -> None:
+    """Khóa tài khoản; các phiên đang mở kết thúc ngay. Lịch sử được giữ lại."""
     _set_active(ctx, login, False)
 
 
 @user_app.command("enable")
-def user_enable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="Login.")]) -> None:
-    """Enable a disabled account again."""
+def user_enable(
+    ctx: typer.Context, login: Annotated[str, typer.Argument(help=glossary.LOGIN)]
+) -> None:
+    """Mở lại tài khoản đã khóa."""
     _set_active(ctx, login, True)
 
 
 @user_app.command("set-password")
 def user_set_password(
     ctx: typer.Context,
-    login: Annotated[str, typer.Argument(help="Login.")],
+    login: Annotated[str, typer.Argument(help=glossary.LOGIN)],
     password_stdin: StdinOpt = False,
 ) -> None:
-    """Set a new password; sessions opened with the old one end."""
+    """Đặt mật khẩu mới; các phiên mở bằng mật khẩu cũ kết thúc."""
     st = state(ctx)
     engine = st.ready_engine()
     password = _read_password(password_stdin)

@@ -221,7 +221,9 @@ def _followups(
             )
             if newer:
                 continue
-            reason = f"Chưa có phản hồi cho tin {step.key}; nhắc lại qua kênh khác"
+            sent_on = vn_date(step.at.astimezone(VN_TZ).date())
+            what = step.kind.label.lower()
+            reason = f"Chưa có phản hồi cho tin {what} ngày {sent_on}; nhắc lại qua kênh khác"
             for person in book.people(target):
                 channel = person.channels[1] if len(person.channels) > 1 else person.channels[0]
                 items.append(

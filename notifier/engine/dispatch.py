@@ -15,7 +15,9 @@ The stages of one row, in order (:meth:`Dispatcher.deliver`):
 1. **decide** (pure, :func:`decide`): send now, wait for the rate limit, wait for the
    send window, or cancel (a chasing message of a closed deadline);
 2. **prepare**: check the lease (compare-and-set), build the context, sign the answer
-   links or buttons, render, store the text on the row and commit a started attempt;
+   links or buttons (and attach or link the compiled report's files,
+   :mod:`notifier.engine.report_files`), render, store the text on the row and commit a
+   started attempt;
 3. **send** through the channel (the only step on the event loop's own time);
 4. **record** the outcome: sent; or a transient failure retried with backoff (1 min
    doubling to 1 h, or the provider's ``retry_after``), given up 24 h after the first
@@ -52,6 +54,7 @@ from notifier.engine.claims import LEASE, Lease, claim, claim_leases, release, r
 from notifier.engine.context import build_context
 from notifier.engine.lanes import Lane, LaneSpec, lanes_for
 from notifier.engine.ratelimit import chat_key, chat_keys
+from notifier.engine.report_files import with_report_files
 from notifier.errors import NotifierError
 from notifier.render import MessageContext, Rendered, offered
 from notifier.runtime import Runtime
@@ -495,6 +498,8 @@ class Dispatcher:
         channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
         ctx = build_context(session, row, self.runtime, now)
         ctx, buttons = self._answer_surface(ctx, channel, row.id, person.id, now)
+        public_url = self.runtime.settings.file.public_url
+        ctx, attachments = with_report_files(ctx, channel, self.key, public_url, now)
         zalo = channel == ChannelName.ZALO
         rendered: Rendered = self.runtime.renderer.render(ctx, zalo=zalo)
         row.subject, row.body_text = rendered.subject, rendered.text
@@ -514,7 +519,7 @@ class Dispatcher:
             key=f"n{row.id}", channel=channel, address=row.address, subject=rendered.subject,
             text=rendered.text, html=rendered.html, telegram_html=rendered.telegram_html,
             buttons=buttons, recipient_name=person.name, kind=row.kind,
-            short_text=rendered.zalo_text,
+            short_text=rendered.zalo_text, attachments=attachments,
         )  # fmt: skip
         return Prepared(row.id, message, attempt.id)
 

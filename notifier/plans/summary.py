@@ -1,6 +1,7 @@
 """A rich renderable that shows what was read from a plan, for ``notifier plan parse``.
 
-Dates are shown dd/mm/yyyy; the time column keeps the plan's own wording. For a scan,
+Dates are shown as official documents write them (textfmt: "ngày 05/4/2024",
+"tháng 4/2024"); the time column keeps the plan's own wording. For a scan,
 every line read through OCR is listed with its confidence.
 """
 
@@ -14,7 +15,7 @@ from rich.text import Text
 
 from notifier.domain.timeframe import Timeframe, TimeframeKind
 from notifier.plans.model import OcrReview, ParsedPlan
-from notifier.textfmt import vn_date
+from notifier.textfmt import plan_number, vn_date, vn_plan_date
 
 KIND_LABELS = {
     TimeframeKind.DEADLINE: "hạn",
@@ -47,8 +48,8 @@ def plan_summary(plan: ParsedPlan) -> RenderableType:
     """Header lines, the task table, section III roles, recipients and warnings."""
     h = plan.header
     lines = [
-        Text(f"Kế hoạch {h.number or '(chưa có số)'} — {h.issuer or '?'}", style="bold"),
-        Text(f"{h.place or '?'}, {h.date or '?'}: {h.title or ''}"),
+        Text(f"Kế hoạch {plan_number(h.number or '')} — {h.issuer or '?'}", style="bold"),
+        Text(f"{h.place or '?'}, {vn_plan_date(h.date) if h.date else '?'}: {h.title or ''}"),
         Text(f"Theo dõi, đôn đốc: {', '.join(plan.agencies_with_role('monitor')) or '—'}"),
         Text(f"Tổng hợp: {', '.join(plan.agencies_with_role('compile')) or '—'}"),
     ]

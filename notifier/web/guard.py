@@ -85,6 +85,7 @@ def page_context(request: web.Request) -> dict[str, object]:
     return {
         "who": who,
         "sees_directory": who is not None and can(who, Permission.READ_DIRECTORY),
+        "can_report": who is not None and can(who, Permission.REPORT),
         "csrf": session.csrf if session else "",
         "path": request.path,
         "can_act": False,

@@ -27,12 +27,14 @@ from notifier.web import (
     directory,
     log,
     people,
+    plans,
     preview,
     task,
     upload,
 )
 from notifier.web.botinfo import USERNAME
 from notifier.web.guard import CODEC, RUNTIME, Route, add_routes, guard
+from notifier.web.reportfiles import add_report_link_route
 from notifier.web.security import security_headers
 from notifier.web.sessions import Lifetimes, SessionCodec
 from notifier.web.templating import STATIC
@@ -92,6 +94,9 @@ ROUTES = [
           Permission.EDIT_CALENDAR),
     Route("POST", "/calendar/remove", calendar.calendar_remove, "calendar_remove",
           Permission.EDIT_CALENDAR),
+    Route("GET", "/plans", plans.plans_page, "plans", Permission.REPORT),
+    Route("GET", "/plan/{plan_id}", plans.plan_page, "plan", Permission.REPORT),
+    Route("GET", "/plan/{plan_id}/report.{fmt}", plans.plan_file, "plan_file", Permission.REPORT),
     *directory_routes(),
 ]  # fmt: skip
 
@@ -126,6 +131,7 @@ def make_web_app(
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_static("/static", STATIC, name="static")
     add_answer_routes(app, runtime, secret_key)
+    add_report_link_route(app, secret_key)
     add_routes(app, ROUTES)
     for add in setup:
         add(app)

@@ -110,7 +110,9 @@ def test_run_once_sweeps_and_dispatches_then_exits(cli, cli_env) -> None:  # typ
     row_id = queue(env, "vp.pho-chanh", "email")
     result = cli(*base, "run", "--once", "--at", T0.isoformat(), "--speed", "0")
     assert result.code == 0, result.err
-    assert "sent 1" in result.out and f"n{row_id}" in outbox.read_text(encoding="utf-8")
+    assert "Gửi: 1/1 tin đã gửi" in result.out and f"n{row_id}" in outbox.read_text(
+        encoding="utf-8"
+    )
     assert env.row(row_id).status == "sent"
     make_engine(db).dispose()
 

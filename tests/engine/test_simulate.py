@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from notifier.vocab import MessageKind
 from tests.conftest import SEED_PLAN
 from tests.engine.test_dispatch import SECRET
 from tests.engine.test_service import point_files_to
@@ -26,7 +27,7 @@ def test_simulate_seed_plan_sends_reminders_and_prints_the_summary(  # type: ign
     out = result.out
     assert "Đã gửi từ 15/4/2024 đến 31/5/2024" in out
     for kind in ("reminder", "due_today", "overdue", "escalation", "digest"):
-        assert kind in out
+        assert MessageKind(kind).label in out  # labels, not codes
     assert "22/4/2024" in out and "0 thất bại" in out
     transcript = outbox.read_text(encoding="utf-8")
     assert "[Nhắc hạn]" in transcript

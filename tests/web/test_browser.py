@@ -168,4 +168,32 @@ async def test_office_extends_then_marks_done_and_the_bucket_moves(
     assert after[in_time] == before[in_time] - 1
     assert await page.locator("#d1").count() == 0  # no longer among the open items
     await shot(page, tmp_path, "board-after-done-desktop")
+
+
+async def test_plan_page_downloads_the_report_in_a_browser(
+    server: str, browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = await signed_in_page(browser, server, viewport, errors)
+        await page.get_by_role("link", name="Kế hoạch và báo cáo").click()
+        await async_api.expect(page.locator("h1")).to_have_text("Các kế hoạch")
+        await page.get_by_role("link", name="31/KH-UBND").click()
+        await async_api.expect(page.locator("h1")).to_contain_text("Kế hoạch số 31/KH-UBND")
+        await page.select_option("select[name=period]", label="6 tháng đầu năm 2024")
+        await page.get_by_role("button", name="Xem").click()
+        await async_api.expect(page.locator(".asof")).to_contain_text("6 tháng đầu năm 2024")
+        if width == "phone":
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+        await shot(page, tmp_path, f"plan-{width}")
+        async with page.expect_download() as info:
+            await page.get_by_role("link", name="Tải báo cáo (Word)").click()
+        download = await info.value
+        assert (
+            download.suggested_filename == "bao-cao-ke-hoach-31-kh-ubnd-6-thang-dau-nam-2024.docx"
+        )
+        saved = tmp_path / f"{width}-{download.suggested_filename}"
+        await download.save_as(saved)
+        assert saved.read_bytes().startswith(b"PK")
+        await page.context.close()
     assert errors == []
