@@ -1,7 +1,7 @@
 """extension requests ("Xin gia hạn") and the date a bot holds while it asks the reason
 
 Revision ID: 0011a
-Revises: 0011
+Revises: 0012
 
 ``extension_request`` holds each recipient's request (proposed date, reason) and the
 office's decision (approved / refused, by which account, when, with what note);
@@ -15,7 +15,7 @@ from alembic import op
 import notifier.store.types
 
 revision = "0011a"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
