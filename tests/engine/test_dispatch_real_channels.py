@@ -12,8 +12,9 @@ from notifier.engine.dispatch import dispatch_all
 from notifier.engine.sweep import sweep
 from notifier.plans.importer import PlanImporter, default_until
 from notifier.plans.parse import parse_plan_file
-from notifier.signing import AckAction, load_secret_key, parse_callback_data, read_token
+from notifier.signing import load_secret_key, parse_callback_data, read_token
 from notifier.store.db import session_scope
+from notifier.vocab import RECIPIENT_ANSWERS
 from tests.conftest import SEED_PLAN
 from tests.engine.test_dispatch import Env, make_env
 from tests.fakes.bot_api import FakeBotApi, bot_api
@@ -113,9 +114,7 @@ async def test_reminders_arrive_on_telegram_with_signed_buttons(
                 "Xin gia hạn",
             ]
             decoded = [parse_callback_data(key, b["callback_data"]) for b in buttons]
-            assert decoded == [
-                (row.id, a) for a in (AckAction.RECEIVED, AckAction.DONE, AckAction.BLOCKED)
-            ]
+            assert decoded == [(row.id, a) for a in RECIPIENT_ANSWERS]
             with_buttons += 1
     assert with_buttons >= 1
 
