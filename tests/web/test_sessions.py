@@ -175,12 +175,15 @@ async def test_security_headers(world: World) -> None:
 
 async def test_every_board_route_is_guarded(world: World) -> None:
     client = await world.client()
-    open_routes = {"healthz", "static", "answer_show", "answer_record"}
+    # signed links carry their own credential: answers and the compiled report's files
+    open_routes = {"healthz", "static", "answer_show", "answer_record", "report_file"}
     for route in client.app.router.routes():
         name = route.name or ""
         assert name in open_routes or name.startswith(PREFIX), route
         if name.startswith(PREFIX) and name not in (PREFIX + "login", PREFIX + "login_submit"):
-            path = route.resource.canonical.replace("{deadline_id}", "1")  # type: ignore[union-attr]
+            path = route.resource.canonical  # type: ignore[union-attr]
+            for name_, value in (("{deadline_id}", "1"), ("{plan_id}", "1"), ("{fmt}", "docx")):
+                path = path.replace(name_, value)
             async with client.request(route.method, path, allow_redirects=False) as response:
                 assert response.status in (303, 403), (route.method, path)
                 if route.method == "GET":
