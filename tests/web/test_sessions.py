@@ -176,7 +176,8 @@ async def test_security_headers(world: World) -> None:
 
 async def test_every_board_route_is_guarded(world: World) -> None:
     client = await world.client()
-    open_routes = {"healthz", "static", "answer_show", "answer_record"}
+    # signed links carry their own credential: answers and the compiled report's files
+    open_routes = {"healthz", "static", "answer_show", "answer_record", "report_file"}
     for route in client.app.router.routes():
         name = route.name or ""
         assert name in open_routes or name.startswith(PREFIX), route
