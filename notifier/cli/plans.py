@@ -155,7 +155,8 @@ def preview(
     """Every message the policy would send in the window, assuming nobody answers; sends nothing."""
     from datetime import timedelta
 
-    from notifier.domain.preview import preview as compute
+    from notifier.cli import stream
+    from notifier.domain.preview import iter_preview as compute
     from notifier.store.facts import load_occurrences, load_people
     from notifier.store.outbox import configured_channels
 
@@ -169,11 +170,12 @@ def preview(
     start = datetime.combine(first, time(0), VN_TZ)
     end = datetime.combine(last + timedelta(days=1), time(0), VN_TZ)
     occ = [o.preview() for o in occurrences]
+    del occurrences
     items = compute(occ, people, runtime.calendar, start, end, digest_policy=runtime.policy)
     if as_json:
-        print_json([i.to_json() for i in items])
+        stream.json_array(i.to_json() for i in items)
         return
-    rows = [
+    lines = (
         [
             vn_date_time(i.at),
             i.kind.value + (f" {i.level}" if i.level else ""),
@@ -186,6 +188,14 @@ def preview(
             i.reason,
         ]
         for i in items
-    ]
-    columns = ["Lúc", "Loại", "NV", "Cơ quan", "Người", "Kênh", "Vai trò", "Hạn", "Lý do"]
-    console.print(table(f"Dự kiến gửi ({len(items)} tin)", columns, rows))
+    )
+    title = f"Dự kiến gửi từ {vn_date(first)} đến {vn_date(last)}"
+    count = stream.rows(title, PREVIEW_COLUMNS, lines)
+    console.print(f"Tổng cộng: {count} tin.")
+
+
+# Column widths of the preview listing (the last column, the reason, takes its text's).
+PREVIEW_COLUMNS = (
+    ("Lúc", 15), ("Loại", 12), ("NV", 8), ("Cơ quan", 20), ("Người", 26), ("Kênh", 8),
+    ("Vai trò", 24), ("Hạn", 10), ("Lý do", 0),
+)  # fmt: skip
