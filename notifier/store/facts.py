@@ -169,7 +169,8 @@ def _roles(
     )
 
 
-def _policy(base: Policy, plan: Plan, task: Task, cache: dict[Any, Policy]) -> Policy:
+def _policy(base: Policy, plan: Plan, task: Any, cache: dict[Any, Policy]) -> Policy:
+    """``task``: a Task or a row of TASK_FACTS."""
     if not plan.policy and not task.policy:
         return base
     key = (plan.id, task.id)
@@ -193,6 +194,10 @@ DEADLINE_FACTS = (
     col(Deadline.status),
     col(Deadline.completed_at),
 )
+
+
+# The columns of a task row an Occurrence needs (tuples too: no ORM object per task).
+TASK_FACTS = (col(Task.id), col(Task.plan_id), col(Task.ref), col(Task.title), col(Task.policy))
 
 
 def load_occurrences(
@@ -226,7 +231,8 @@ def load_occurrences(
     if not deadlines:
         return []
     task_ids = {d.task_id for d in deadlines}
-    tasks = {t.id: t for t in session.exec(select(Task).where(col(Task.id).in_(task_ids)))}
+    task_query = sa_select(*TASK_FACTS).where(col(Task.id).in_(task_ids))
+    tasks = {t.id: t for t in session.execute(task_query)}
     plan_ids = {t.plan_id for t in tasks.values()}
     plan_query = select(Plan).where(col(Plan.id).in_(plan_ids)).options(defer(Plan.parsed))  # type: ignore[arg-type]
     plans = {p.id: p for p in session.exec(plan_query)}
