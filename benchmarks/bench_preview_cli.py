@@ -79,11 +79,13 @@ def main() -> None:
             peaks: dict[int, list[float]] = {i: [] for i in range(len(cells))}
             sizes: dict[int, int] = {}
             for _ in range(args.runs):
-                for i, (_, path, as_json) in enumerate(cells):
+                for i, (label, path, as_json) in enumerate(cells):
                     seconds, peak, size = run(command(path, db, as_json))
                     times[i].append(seconds)
                     peaks[i].append(peak)
                     sizes[i] = size
+                    kind = "json" if as_json else "table"
+                    print(f"  {n:,} {label} {kind}: {seconds:.1f} s, {peak:.0f} MiB", flush=True)
             for i, (label, _, as_json) in enumerate(cells):
                 print(
                     f"{n:>12,}  {label:<11}{'json' if as_json else 'table':<7}"
