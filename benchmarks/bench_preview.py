@@ -67,7 +67,8 @@ def make_occurrences(
                 )
             )
         else:
-            for label, nominal in reports:
+            for report in reports:
+                label, nominal = report.period, report.nominal
                 out.append(
                     PreviewOccurrence(
                         plan, task, OccurrenceKind.REPORT, nominal, roles, chosen, period=label

@@ -162,18 +162,19 @@ def preview(
     task: Annotated[str | None, typer.Option(help=glossary.TASK)] = None,
 ) -> None:
     """Mọi tin sẽ gửi trong khoảng thời gian, giả sử không ai phản hồi; không gửi tin nào."""
-    from notifier.forward import day_window, forward_items
+    from notifier.cli import stream
+    from notifier.forward import day_window, iter_forward_items
 
     first, last = date_range(parse_date(from_, "--from"), parse_date(to, "--to"))
     runtime = state(ctx).runtime()
     start, end = day_window(first, last)
     with Session(runtime.engine) as session:
         key = plan_key(session, plan)
-        items = forward_items(session, runtime, start, end, plan_key=key, task_ref=task)
+        items = iter_forward_items(session, runtime, start, end, plan_key=key, task_ref=task)
     if as_json:
-        print_json([i.to_json() for i in items])
+        stream.json_array(i.to_json() for i in items)
         return
-    rows = [
+    lines = (
         [
             vn_date_time(i.at),
             kind_label(i.kind) + (f" cấp {i.level}" if i.level else ""),
@@ -186,6 +187,14 @@ def preview(
             i.reason,
         ]
         for i in items
-    ]
-    columns = ["Lúc", "Loại", "NV", "Cơ quan", "Người", "Kênh", "Vai trò", "Hạn", "Lý do"]
-    console.print(table(f"Dự kiến gửi ({len(items)} tin)", columns, rows))
+    )
+    title = f"Dự kiến gửi từ {vn_date(first)} đến {vn_date(last)}"
+    count = stream.rows(title, PREVIEW_COLUMNS, lines)
+    console.print(f"Tổng cộng: {count} tin.")
+
+
+# Column widths of the preview listing (the last column, the reason, takes its text's).
+PREVIEW_COLUMNS = (
+    ("Lúc", 15), ("Loại", 12), ("NV", 8), ("Cơ quan", 20), ("Người", 26), ("Kênh", 8),
+    ("Vai trò", 24), ("Hạn", 10), ("Lý do", 0),
+)  # fmt: skip

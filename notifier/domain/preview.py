@@ -17,7 +17,8 @@ Rules beyond :func:`plan_steps`:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +130,8 @@ class _Addressbook:
 class _Planner:
     """plan_steps with two caches: the steps, and a cheap span to skip far occurrences."""
 
+    LIMIT = 4096
+
     def __init__(self, calendar: WorkingCalendar, lo: dt.datetime, hi: dt.datetime) -> None:
         self.calendar, self.lo, self.hi = calendar, lo, hi
         self._steps: dict[tuple[Any, ...], list[PlannedStep]] = {}
@@ -145,6 +148,8 @@ class _Planner:
         key = (occ.kind, occ.nominal, occ.roles, id(occ.policy))
         steps = self._steps.get(key)
         if steps is None:
+            if len(self._steps) >= self.LIMIT:  # bounded: memory must not follow the plans
+                self._steps.clear()
             steps = plan_steps(occ.kind, occ.nominal, occ.roles, occ.policy, self.calendar)
             self._steps[key] = steps
         return steps
@@ -160,32 +165,106 @@ def preview(
 ) -> list[PreviewItem]:
     """Every message due in [start, end), in time order, assuming nobody answers
     (so the no-answer follow-ups too); with ``digest_policy``, the monitors' digests."""
+    return list(iter_preview(occurrences, people, calendar, start, end, digest_policy))
+
+
+def _sort_key(item: PreviewItem) -> tuple[Any, ...]:
+    return (item.at, item.plan, item.task, item.step, item.copy, item.agency, item.person)
+
+
+def iter_preview(
+    occurrences: Iterable[PreviewOccurrence],
+    people: Mapping[str, Sequence[Recipient]],
+    calendar: WorkingCalendar,
+    start: dt.datetime,
+    end: dt.datetime,
+    digest_policy: Policy | None = None,
+) -> Iterator[PreviewItem]:
+    """:func:`preview` as a stream, in the same order, holding only the items still ahead.
+
+    The occurrences are planned in the order of the first instant any of their messages
+    can have (:func:`_span`); an item earlier than the next occurrence's first instant
+    can be preceded by nothing still to come, so it is yielded. The sort key ends with the
+    occurrence's place in the input, as the stable sort of the whole list would."""
     lo, hi = as_utc(start), as_utc(end)
     book = _Addressbook(people)
     planner = _Planner(calendar, lo, hi)
-    compiled: set[tuple[str, str]] = set()
-    items: list[PreviewItem] = []
     occurrences = list(occurrences)
-    for occ in occurrences:
+    compiled = _compiled_by(occurrences, planner, lo, hi)
+    spans: dict[tuple[dt.date, int], dt.datetime] = {}
+    order: list[tuple[dt.datetime, int]] = []
+    for index, occ in enumerate(occurrences):
         if occ.closed:
             continue
-        stop = hi if occ.done_at is None else min(hi, as_utc(occ.done_at))
-        steps = planner.steps(occ)
-        _followups(items, occ, steps, book, calendar, lo, stop)
-        _unreached(items, occ, calendar, lo, stop)
-        for step in steps:
-            if step.kind == MessageKind.COMPILED_REPORT:
-                group = (occ.plan, occ.period or occ.nominal.isoformat())
-                if group in compiled or not lo <= step.at < hi:
-                    continue
-                compiled.add(group)
-                _emit(items, occ, step, book, _compiled_reason(occ, step), task="")
-            elif lo <= step.at < stop:
-                _emit(items, occ, step, book, step.reason, task=occ.task)
+        key = (occ.nominal, id(occ.policy))
+        first = spans.get(key)
+        if first is None:
+            first = spans[key] = _span(occ.nominal, occ.policy, calendar)[0] - dt.timedelta(days=1)
+        order.append((first, index))
+    order.sort()
+    heap: list[tuple[tuple[Any, ...], int, int, PreviewItem]] = []
     if digest_policy is not None:
-        _digests(items, occurrences, book, calendar, digest_policy, lo, hi)
-    items.sort(key=lambda i: (i.at, i.plan, i.task, i.step, i.copy, i.agency, i.person))
-    return items
+        digests: list[PreviewItem] = []
+        _digests(digests, occurrences, book, calendar, digest_policy, lo, hi)
+        for n, item in enumerate(digests):
+            heap.append((_sort_key(item), len(occurrences), n, item))
+        heapq.heapify(heap)
+    for first, index in order:
+        while heap and heap[0][3].at < first:
+            yield heapq.heappop(heap)[3]
+        items: list[PreviewItem] = []
+        occ = occurrences[index]
+        _occurrence_items(items, occ, index, book, planner, calendar, compiled, lo, hi)
+        for n, item in enumerate(items):
+            heapq.heappush(heap, (_sort_key(item), index, n, item))
+    while heap:
+        yield heapq.heappop(heap)[3]
+
+
+def _occurrence_items(
+    items: list[PreviewItem],
+    occ: PreviewOccurrence,
+    index: int,
+    book: _Addressbook,
+    planner: _Planner,
+    calendar: WorkingCalendar,
+    compiled: dict[tuple[str, str], int],
+    lo: dt.datetime,
+    hi: dt.datetime,
+) -> None:
+    """The items of one occurrence (a compiled report only from the occurrence that
+    :func:`_compiled_by` chose for its plan and period)."""
+    stop = hi if occ.done_at is None else min(hi, as_utc(occ.done_at))
+    steps = planner.steps(occ)
+    _followups(items, occ, steps, book, calendar, lo, stop)
+    _unreached(items, occ, calendar, lo, stop)
+    for step in steps:
+        if step.kind == MessageKind.COMPILED_REPORT:
+            group = (occ.plan, occ.period or occ.nominal.isoformat())
+            if compiled.get(group) != index or not lo <= step.at < hi:
+                continue
+            _emit(items, occ, step, book, _compiled_reason(occ, step), task="")
+        elif lo <= step.at < stop:
+            _emit(items, occ, step, book, step.reason, task=occ.task)
+
+
+def _compiled_by(
+    occurrences: Sequence[PreviewOccurrence], planner: _Planner, lo: dt.datetime, hi: dt.datetime
+) -> dict[tuple[str, str], int]:
+    """(plan, period) -> the first occurrence (input order) whose compiled report falls in
+    the window: the compiled report is one per plan and period."""
+    out: dict[tuple[str, str], int] = {}
+    for index, occ in enumerate(occurrences):
+        if occ.closed or occ.kind != OccurrenceKind.REPORT:
+            continue
+        group = (occ.plan, occ.period or occ.nominal.isoformat())
+        if group in out:
+            continue
+        for step in planner.steps(occ):
+            if step.kind == MessageKind.COMPILED_REPORT and lo <= step.at < hi:
+                out[group] = index
+                break
+    return out
 
 
 FOLLOWUP_OF = FOLLOWED_UP_KINDS
@@ -288,15 +367,12 @@ def _digests(
         for code in occ.roles.monitor:
             by_monitor.setdefault(code, []).append((occ, effective))
     last: dict[str, str | None] = dict.fromkeys(by_monitor)
+    boards = {code: _Board(occs, calendar) for code, occs in by_monitor.items()}
     day, stop = lo.astimezone(VN_TZ).date(), hi.astimezone(VN_TZ).date()
     while day <= stop:
         at = dt.datetime.combine(day, policy.digest_at, tzinfo=VN_TZ)
-        for code, occs in sorted(by_monitor.items()):
-            entries = [
-                (f"{o.plan}|{o.task}|{o.kind}|{o.nominal.isoformat()}", section, e)
-                for o, e in occs
-                if (section := digest_section(e, o.done_at, day, calendar)) is not None
-            ]
+        for code in sorted(by_monitor):
+            entries = boards[code].entries(day)
             fingerprint = digest_fingerprint((key, section) for key, section, _ in entries)
             if not digest_due(policy.digest, day, calendar, fingerprint, bool(entries), last[code]):
                 continue
@@ -304,6 +380,47 @@ def _digests(
             if lo <= at < hi:
                 _digest_items(items, code, at, entries, book, policy)
         day += dt.timedelta(days=1)
+
+
+class _Board:
+    """One monitor's digest entries day after day, without testing every occurrence on
+    every day: the days are asked in order, an item once overdue stays so until it is done
+    (and done stays done), and whether an item is due soon only grows as its date nears,
+    so each day tests the overdue items still open and the next items by date until the
+    first that is not yet due soon (:func:`digest_section` decides each)."""
+
+    def __init__(self, occs: list[tuple[PreviewOccurrence, dt.date]], calendar: WorkingCalendar):
+        self.calendar = calendar
+        self.ahead = sorted(
+            (
+                (e, f"{o.plan}|{o.task}|{o.kind}|{o.nominal.isoformat()}", o.done_at)
+                for o, e in occs
+            ),
+            key=lambda t: t[0],
+        )
+        self.next = 0  # first item of ``ahead`` not yet overdue
+        self.overdue: list[tuple[dt.date, str, dt.datetime | None]] = []
+
+    def entries(self, day: dt.date) -> list[tuple[str, Section, dt.date]]:
+        while self.next < len(self.ahead) and self.ahead[self.next][0] < day:
+            self.overdue.append(self.ahead[self.next])
+            self.next += 1
+        out: list[tuple[str, Section, dt.date]] = []
+        still: list[tuple[dt.date, str, dt.datetime | None]] = []
+        for effective, key, done in self.overdue:
+            section = digest_section(effective, done, day, self.calendar)
+            if done is None or section is not None:
+                still.append((effective, key, done))  # done: gone from every later digest
+            if section is not None:
+                out.append((key, section, effective))
+        self.overdue = still
+        for effective, key, done in self.ahead[self.next :]:
+            if digest_section(effective, None, day, self.calendar) is None:
+                break  # not due soon yet, nor is anything later
+            section = digest_section(effective, done, day, self.calendar)
+            if section is not None:
+                out.append((key, section, effective))
+        return out
 
 
 def _digest_items(

@@ -99,7 +99,8 @@ def summarize(
     """The four counts (official order) and the item lists for these occurrences."""
     today = local_today(now)
     occs = [o for o in occurrences if not o.plan_closed and _in_play(o, calendar, today)]
-    states = deadline_states(session, [o.deadline_id for o in occs])
+    # a done item is only counted: the answers and reminders are read for the open ones
+    states = deadline_states(session, [o.deadline_id for o in occs if o.done_at is None])
     names = {a.code: a.name for a in session.exec(select(Agency))}
     counts = dict.fromkeys(BUCKET_ORDER, 0)
     overdue: list[TaskLine] = []
@@ -219,9 +220,13 @@ def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
         ]
         rows = []
         rule = runtime.policy.digest
+        summaries: dict[frozenset[str], Summary] = {}  # people of one agency share theirs
         for person, plan_keys in _monitors(session, occs).values():
-            mine = [o for o in occs if o.plan_key in plan_keys]
-            summary = summarize(session, mine, runtime.calendar, now)
+            key = frozenset(plan_keys)
+            summary = summaries.get(key)
+            if summary is None:
+                mine = [o for o in occs if o.plan_key in key]
+                summary = summaries[key] = summarize(session, mine, runtime.calendar, now)
             assert person.id is not None
             last = last_fingerprint(session, person.id)
             fp = summary.fingerprint

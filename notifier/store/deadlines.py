@@ -26,8 +26,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
@@ -150,37 +151,77 @@ def sync_deadlines(
     cancel_missing: bool = True,
 ) -> DeadlineChanges:
     """Make ``task``'s deadline rows those of ``wanted`` (matched by kind and seq)."""
-    assert task.id is not None
-    rows = session.exec(select(Deadline).where(Deadline.task_id == task.id)).all()
-    existing = {(d.kind, d.seq): d for d in rows}
+    return sync_plan_deadlines(
+        session, [(task, wanted)], calendar, rule, now, plan_key=plan_key,
+        cancel_missing=cancel_missing,
+    )  # fmt: skip
+
+
+def sync_plan_deadlines(
+    session: Session,
+    wanted: Sequence[tuple[Task, Sequence[Wanted]]],
+    calendar: WorkingCalendar,
+    rule: DeadlineRule,
+    now: datetime,
+    *,
+    plan_key: str = "",
+    cancel_missing: bool = True,
+) -> DeadlineChanges:
+    """:func:`sync_deadlines` for many tasks at once: their rows read in one query, the
+    new rows written by one executemany INSERT (no ORM object, no flush per row)."""
     changes = DeadlineChanges()
-    for item in wanted:
-        effective = calendar.effective_deadline(item.nominal, rule)
-        row = existing.pop((item.kind, item.seq), None)
-        if row is None:
-            session.add(
-                Deadline(
-                    task_id=task.id, kind=item.kind, seq=item.seq, period=item.period,
-                    nominal_date=item.nominal, effective_date=effective, next_action_at=now,
-                    data_from=item.data_from, data_to=item.data_to,
+    ids = [task.id for task, _ in wanted if task.id is not None]
+    if not ids:
+        return changes
+    by_task: dict[int, dict[tuple[str, int], Deadline]] = defaultdict(dict)
+    query = select(Deadline).where(col(Deadline.task_id).in_(ids)).order_by(col(Deadline.id))
+    for row in session.exec(query):
+        by_task[row.task_id][(row.kind, row.seq)] = row
+    effective_of: dict[date, date] = {}
+    new_rows: list[dict[str, Any]] = []
+    for task, items in wanted:
+        assert task.id is not None
+        existing: dict[tuple[str, int], Deadline] = by_task.pop(task.id, {})
+        for item in items:
+            effective = effective_of.get(item.nominal)
+            if effective is None:
+                effective = effective_of[item.nominal] = calendar.effective_deadline(
+                    item.nominal, rule
                 )
-            )  # fmt: skip
-            changes.added += 1
-            continue
-        row.period, row.data_from, row.data_to = item.period, item.data_from, item.data_to
-        if _keeps_extension(row, effective):
-            continue
-        if row.nominal_date != item.nominal or row.effective_date != effective:
-            assert row.id is not None
-            old = row.effective_date
-            row.original_date = row.original_nominal = None  # the document's date replaces it
-            changes.messages_cancelled += move(session, row, item.nominal, effective, now)
-            period = row.period if row.kind == OccurrenceKind.REPORT else ""
-            changes.moved.append(Moved(row.id, plan_key, task.ref, period, old, effective))
-    if cancel_missing:
-        for row in existing.values():
-            cancel_row(session, row, changes)
+            found = existing.pop((item.kind, item.seq), None)
+            if found is None:
+                new_rows.append(_new_row(task.id, item, effective, now))
+                changes.added += 1
+                continue
+            row = found
+            row.period, row.data_from, row.data_to = item.period, item.data_from, item.data_to
+            if _keeps_extension(row, effective):
+                continue
+            if row.nominal_date != item.nominal or row.effective_date != effective:
+                assert row.id is not None
+                old = row.effective_date
+                row.original_date = row.original_nominal = None  # the document's date replaces it
+                changes.messages_cancelled += move(session, row, item.nominal, effective, now)
+                period = row.period if row.kind == OccurrenceKind.REPORT else ""
+                changes.moved.append(Moved(row.id, plan_key, task.ref, period, old, effective))
+        if cancel_missing:
+            for row in existing.values():
+                cancel_row(session, row, changes)
+    if new_rows:  # Core, not the ORM's bulk path: a third of the time for 10,000 rows
+        session.connection().execute(insert(cast(Any, Deadline).__table__), new_rows)
     return changes
+
+
+def _new_row(task_id: int, item: Wanted, effective: date, now: datetime) -> dict[str, Any]:
+    """Every column of a new open deadline row (an executemany INSERT applies no
+    model defaults); the sweep's next action is ``now`` until the plan is scheduled."""
+    return {
+        "task_id": task_id, "kind": item.kind, "seq": item.seq, "period": item.period,
+        "nominal_date": item.nominal, "effective_date": effective,
+        "status": DeadlineStatus.OPEN, "completed_at": None, "completion_note": "",
+        "completed_by": "", "next_action_at": now, "processed_until": None,
+        "data_from": item.data_from, "data_to": item.data_to,
+    }  # fmt: skip
 
 
 # ---------------------------------------------------------------- reporting periods

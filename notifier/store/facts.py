@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from notifier.domain.calendar import WorkingCalendar
@@ -176,7 +178,8 @@ def _roles(
     )
 
 
-def _policy(base: Policy, plan: Plan, task: Task, cache: dict[Any, Policy]) -> Policy:
+def _policy(base: Policy, plan: Plan, task: Any, cache: dict[Any, Policy]) -> Policy:
+    """``task``: a Task or a row of TASK_FACTS."""
     if not plan.policy and not task.policy:
         return base
     key = (plan.id, task.id)
@@ -188,6 +191,24 @@ def _policy(base: Policy, plan: Plan, task: Task, cache: dict[Any, Policy]) -> P
     return cache[key]
 
 
+# The columns of a deadline row an Occurrence needs.
+DEADLINE_FACTS = (
+    col(Deadline.id),
+    col(Deadline.task_id),
+    col(Deadline.kind),
+    col(Deadline.seq),
+    col(Deadline.period),
+    col(Deadline.nominal_date),
+    col(Deadline.effective_date),
+    col(Deadline.status),
+    col(Deadline.completed_at),
+)
+
+
+# The columns of a task row an Occurrence needs (tuples too: no ORM object per task).
+TASK_FACTS = (col(Task.id), col(Task.plan_id), col(Task.ref), col(Task.title), col(Task.policy))
+
+
 def load_occurrences(
     session: Session,
     policy: Policy,
@@ -197,27 +218,33 @@ def load_occurrences(
     task_ref: str | None = None,
 ) -> list[Occurrence]:
     """Occurrences (all, or the given deadline ids), ordered by effective deadline."""
-    # Plans are read once each below, not once per row: a plan row carries the whole
-    # parsed document (JSON), which would be decoded again for every deadline.
-    query = select(Deadline, Task).where(
-        Deadline.task_id == Task.id,
-        Task.plan_id == Plan.id,
-        Task.active == True,  # noqa: E712
+    # Deadline rows are read as plain tuples (no ORM object per row); their tasks and
+    # plans once each (a plan row carries the whole parsed document, never read here:
+    # deferred), and the roles and policy once per task, not once per deadline.
+    query = (
+        sa_select(*DEADLINE_FACTS)
+        .join(Task, col(Task.id) == col(Deadline.task_id))
+        .join(Plan, col(Plan.id) == col(Task.plan_id))
+        .where(col(Task.active) == True)  # noqa: E712
     )
-    query = query.where(Deadline.status != DeadlineStatus.CANCELLED)
+    query = query.where(col(Deadline.status) != DeadlineStatus.CANCELLED)
     if deadline_ids is not None:
         query = query.where(col(Deadline.id).in_(list(deadline_ids)))
     if plan_key is not None:
-        query = query.where(Plan.key == plan_key)
+        query = query.where(col(Plan.key) == plan_key)
     if task_ref is not None:
-        query = query.where(Task.ref == task_ref)
-    pairs = session.exec(query.order_by(col(Deadline.effective_date), col(Deadline.id))).all()
-    if not pairs:
+        query = query.where(col(Task.ref) == task_ref)
+    deadlines = session.execute(
+        query.order_by(col(Deadline.effective_date), col(Deadline.id))
+    ).all()
+    if not deadlines:
         return []
-    plan_ids = {t.plan_id for _, t in pairs}
-    plans = {p.id: p for p in session.exec(select(Plan).where(col(Plan.id).in_(plan_ids)))}
-    rows = [(d, t, plans[t.plan_id]) for d, t in pairs]
-    task_ids = {t.id for _, t, _ in rows}
+    task_ids = {d.task_id for d in deadlines}
+    task_query = sa_select(*TASK_FACTS).where(col(Task.id).in_(task_ids))
+    tasks = {t.id: t for t in session.execute(task_query)}
+    plan_ids = {t.plan_id for t in tasks.values()}
+    plan_query = select(Plan).where(col(Plan.id).in_(plan_ids)).options(defer(Plan.parsed))  # type: ignore[arg-type]
+    plans = {p.id: p for p in session.exec(plan_query)}
     task_roles: dict[int, list[TaskRole]] = defaultdict(list)
     for role in session.exec(select(TaskRole).where(col(TaskRole.task_id).in_(task_ids))):
         task_roles[role.task_id].append(role)
@@ -226,10 +253,17 @@ def load_occurrences(
         plan_roles[prole.plan_id].append(prole)
     codes = _Codes(session)
     cache: dict[Any, Policy] = {}
+    per_task: dict[int, tuple[str, TaskRoles, Policy]] = {}
     out = []
-    for deadline, task, plan in rows:
+    for deadline in deadlines:
+        task = tasks[deadline.task_id]
+        plan = plans[task.plan_id]
         assert deadline.id is not None and task.id is not None and plan.id is not None
-        lead = [r.written for r in task_roles[task.id] if r.role == Role.LEAD]
+        facts = per_task.get(task.id)
+        if facts is None:
+            lead = ", ".join(r.written for r in task_roles[task.id] if r.role == Role.LEAD)
+            roles = _roles(task_roles[task.id], plan_roles[plan.id], codes)
+            facts = per_task[task.id] = (lead, roles, _policy(policy, plan, task, cache))
         out.append(
             Occurrence(
                 deadline_id=deadline.id,
@@ -242,7 +276,7 @@ def load_occurrences(
                 task_id=task.id,
                 task_ref=task.ref,
                 task_title=task.title,
-                lead_written=", ".join(lead),
+                lead_written=facts[0],
                 kind=OccurrenceKind(deadline.kind),
                 seq=deadline.seq,
                 period=deadline.period,
@@ -250,8 +284,8 @@ def load_occurrences(
                 effective=deadline.effective_date,
                 status=deadline.status,
                 done_at=deadline.completed_at,
-                roles=_roles(task_roles[task.id], plan_roles[plan.id], codes),
-                policy=_policy(policy, plan, task, cache),
+                roles=facts[1],
+                policy=facts[2],
                 plan_imported_at=plan.imported_at,
                 original=deadline.original_date,
             )
