@@ -51,24 +51,9 @@ def alert_admins(
         f"Tin số {about.id} ({about.kind}, {about.occurrence} / {about.step}) gửi {who} "
         f"qua kênh {about.channel}: {problem}"
     )
-    created = 0
-    people = session.exec(select(Person).where(col(Person.key).in_(list(admins)))).all()
-    for admin in people:
-        if not admin.active:
-            continue
-        row = new_row(
-            occurrence=f"alert:{about.id}",
-            step=MessageKind.ADMIN_ALERT,
-            person=admin,
-            channel=choose_channel(admin, configured),
-            kind=MessageKind.ADMIN_ALERT,
-            due_at=now,
-            now=now,
-            deadline_id=about.deadline_id,
-            context=NoteContext(note),
-        )
-        created += len(insert_rows(session, [row]))
-    return created
+    return _queue_for_admins(
+        session, admins, configured, f"alert:{about.id}", note, now, about.deadline_id
+    )
 
 
 def alert_outage(
@@ -103,19 +88,34 @@ def alert_outage(
         "đề nghị kiểm tra máy chủ và cấu hình của kênh."
     )
     others = [name for name in configured if name != channel] or list(configured)
+    occurrence = f"outage:{channel}:{as_utc(now).isoformat()}"
+    return _queue_for_admins(session, admins, others, occurrence, note, now)
+
+
+def _queue_for_admins(
+    session: Session,
+    admins: Collection[str],
+    channels: Collection[str],
+    occurrence: str,
+    note: str,
+    now: datetime,
+    deadline_id: int | None = None,
+) -> int:
+    """One admin_alert row per active admin, on the first of ``channels`` each can use."""
     created = 0
     people = session.exec(select(Person).where(col(Person.key).in_(list(admins)))).all()
     for admin in people:
         if not admin.active:
             continue
         row = new_row(
-            occurrence=f"outage:{channel}:{as_utc(now).isoformat()}",
+            occurrence=occurrence,
             step=MessageKind.ADMIN_ALERT,
             person=admin,
-            channel=choose_channel(admin, others),
+            channel=choose_channel(admin, channels),
             kind=MessageKind.ADMIN_ALERT,
             due_at=now,
             now=now,
+            deadline_id=deadline_id,
             context=NoteContext(note),
         )
         created += len(insert_rows(session, [row]))

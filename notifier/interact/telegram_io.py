@@ -27,10 +27,9 @@ talks to the database synchronously.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,6 +50,7 @@ from notifier.channels.telegram import (
 from notifier.errors import ConfigError
 from notifier.interact.bot import BotContext, handle_update
 from notifier.interact.conversation import AnswerPress, Edit, Reply, Say
+from notifier.interact.webhooks import Handler, secret_checked
 from notifier.runtime import Runtime
 from notifier.signing import load_secret_key
 from notifier.store.cursors import load_cursor, save_cursor
@@ -266,30 +266,16 @@ def webhook_path(runtime: Runtime) -> str:
     return urlsplit(url).path or DEFAULT_WEBHOOK_PATH
 
 
-def webhook_handler(
-    ctx: BotContext, bot: Bot, secret: str
-) -> Callable[[web.Request], Awaitable[web.Response]]:
+def webhook_handler(ctx: BotContext, bot: Bot, secret: str) -> Handler:
     """An aiohttp handler that checks the secret header on every request."""
     if not secret:
         raise ConfigError(["webhook mode needs NOTIFIER_TELEGRAM_WEBHOOK_SECRET"])
-    expected = secret.encode("utf-8")
 
-    async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER)
-        if given is None:
-            return web.Response(status=401, text="missing secret token")
-        if not hmac.compare_digest(given.encode("utf-8"), expected):
-            return web.Response(status=403, text="wrong secret token")
-        try:
-            update = await request.json()
-        except ValueError:
-            return web.Response(status=400, text="expected a JSON update")
-        if not isinstance(update, dict):
-            return web.Response(status=400, text="expected a JSON object")
+    async def accepted(update: dict[str, Any]) -> web.Response:
         await process(ctx, bot, update)
         return web.Response(text="ok")
 
-    return handle
+    return secret_checked(SECRET_HEADER, secret, accepted)
 
 
 def add_webhook_route(app: web.Application, runtime: Runtime, bot: Bot) -> None:

@@ -23,9 +23,8 @@ Zalo has no buttons and no formatting: replies are plain text (tags stripped), c
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from notifier.channels.zalo_api import ZaloApiError, ZaloBotApi, parse_update
 from notifier.clock import as_utc
 from notifier.errors import ConfigError
 from notifier.interact.conversation import Conversation, Reply, Say
+from notifier.interact.webhooks import Handler, secret_checked
 from notifier.render import plain_text
 from notifier.runtime import Runtime
 from notifier.signing import load_secret_key
@@ -229,28 +229,16 @@ def webhook_path(runtime: Runtime) -> str:
     return urlsplit(url).path or DEFAULT_WEBHOOK_PATH
 
 
-def webhook_handler(bot: ZaloBot, secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+def webhook_handler(bot: ZaloBot, secret: str) -> Handler:
     """Checks the secret header on every request before reading anything else."""
     if not secret:
         raise ConfigError(["Zalo webhook mode needs NOTIFIER_ZALO_WEBHOOK_SECRET"])
-    expected = secret.encode("utf-8")
 
-    async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER)
-        if given is None:
-            return web.Response(status=401, text="missing secret token")
-        if not hmac.compare_digest(given.encode("utf-8"), expected):
-            return web.Response(status=403, text="wrong secret token")
-        try:
-            payload = await request.json()
-        except ValueError:
-            return web.Response(status=400, text="expected a JSON update")
-        if not isinstance(payload, dict):
-            return web.Response(status=400, text="expected a JSON object")
+    async def accepted(payload: dict[str, Any]) -> web.Response:
         await receive(bot, payload)
         return web.json_response({"ok": True})
 
-    return handle
+    return secret_checked(SECRET_HEADER, secret, accepted)
 
 
 def add_webhook_route(app: web.Application, bot: ZaloBot) -> None:
