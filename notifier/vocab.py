@@ -327,6 +327,7 @@ REPLY_WORDS: dict[AckAction, str] = {
     AckAction.RECEIVED: "đã nhận",
     AckAction.DONE: "xong",
     AckAction.BLOCKED: "vướng",
+    AckAction.EXTENSION_REQUESTED: "gia hạn",  # + the proposed date and the reason
 }
 
 # Outbox states in which a row may still go out.

@@ -27,7 +27,7 @@ from notifier.channels.base import Button
 from notifier.clock import VN_TZ, as_utc
 from notifier.errors import NotifierError, Refused
 from notifier.interact.linking import LinkRefused, looks_like_code, record_refusal, redeem_code
-from notifier.interact.replies import AnswerWord, answer_word, command_word
+from notifier.interact.replies import DATE_AT_START, AnswerWord, answer_word, command_word
 from notifier.render import Part
 from notifier.runtime import Runtime
 from notifier.services import AnswerResult, Answers, ByChat, Target
@@ -65,7 +65,8 @@ HINT = "Gõ /viec để xem các việc đang mở, /help để xem hướng d�
 TEXT_HELP = (
     "<b>Hướng dẫn sử dụng</b>\n"
     "• Trả lời tin nhắc việc bằng một tin nhắn: «đã nhận», «xong», hoặc «vướng» kèm lý do "
-    "(ví dụ «vướng chưa bố trí được kinh phí»); khi có nhiều tin "
+    "(ví dụ «vướng chưa bố trí được kinh phí»), hoặc «gia hạn» kèm ngày đề nghị và lý do "
+    "(ví dụ «gia hạn 15/5/2024 chờ bố trí kinh phí»); khi có nhiều tin "
     "đang chờ, thêm mã tin ghi trong tin nhắn, ví dụ «xong #42». Có thể dùng các liên kết "
     "trong tin thay cho tin nhắn.\n"
     "• /viec (hoặc «việc») — các việc đang mở mà cơ quan {you} chủ trì, kèm hạn.\n"
@@ -73,7 +74,8 @@ TEXT_HELP = (
     "• /help (hoặc «giúp») — hướng dẫn này."
 )
 TEXT_HINT = (
-    "Để phản hồi, đề nghị gửi «đã nhận», «xong» hoặc «vướng» kèm lý do; gõ /viec để xem "
+    "Để phản hồi, đề nghị gửi «đã nhận», «xong», «vướng» kèm lý do hoặc «gia hạn» kèm ngày "
+    "và lý do; gõ /viec để xem "
     "các việc đang mở, /help để xem hướng dẫn."
 )
 Mark = Callable[[Session], None]  # writes the transport's journal in the same transaction
@@ -376,6 +378,8 @@ class Conversation:
             raise Refused(NOT_LINKED)
         waiting = open_messages(session, [p.id for p in people if p.id], self.platform)
         known = {m.notification_id for m in waiting}
+        if word.action == AckAction.EXTENSION_REQUESTED:
+            return self._extension_word(answers, chat_id, word, waiting, known)
         reason = word.rest
         if word.reference is not None and (word.hashed or word.reference in known):
             target = word.reference
@@ -388,6 +392,42 @@ class Conversation:
         if word.action == AckAction.BLOCKED and not reason.strip():
             return self._ask_reason_text(answers, chat_id, target)
         result = self._give(answers, chat_id, target, word.action, reason)
+        return [Say(chat_id, html.escape(result.message, quote=False))]
+
+    def _extension_word(
+        self,
+        answers: Answers,
+        chat_id: str,
+        word: AnswerWord,
+        waiting: list[OpenMessage],
+        known: set[int],
+    ) -> list[Reply]:
+        """ "gia hạn [#42] 15/5/2024 lý do": the same request as the "Xin gia hạn" button."""
+        text, target = word.rest_with_number, None
+        if word.reference is not None and (
+            word.hashed or (word.reference in known and not DATE_AT_START.match(text))
+        ):
+            text, target = word.rest, word.reference
+        found = DATE_AT_START.match(text)
+        usage = (
+            f"Đề nghị {self.you} gửi: «gia hạn» + ngày đề nghị + lý do, "
+            "ví dụ «gia hạn 15/5/2024 chờ bố trí kinh phí»."
+        )
+        if found is None:
+            return [Say(chat_id, usage)]
+        try:
+            proposed = parse_vn_date(found.group(1))
+        except ValueError:
+            return [Say(chat_id, f"Ngày {found.group(1)} không có thật. {usage}")]
+        if target is None:
+            offering = [m for m in waiting if word.action in m.offered]
+            if len(offering) != 1:
+                return [Say(chat_id, self._which(word.action, offering or waiting))]
+            target = offering[0].notification_id
+        reason = text[found.end() :].lstrip(" \t:;,.-–—")
+        result = answers.request_extension(
+            Target(target), self.actor(chat_id), self.via, proposed, reason
+        )
         return [Say(chat_id, html.escape(result.message, quote=False))]
 
     def _give(

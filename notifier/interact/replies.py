@@ -5,7 +5,8 @@ accents, so words are matched accent-folded and case-insensitive ("da nhan", "Xo
 "VUONG"): the folding keeps one character for one character, so the reason after
 "vướng" is cut from the original text with its accents. A reference to the message
 may follow the word: "xong #42" or "xong 42"; a bare number is only a reference when
-the conversation knows such an open message (else it is part of the reason).
+the conversation knows such an open message (else it is part of the reason). "gia hạn"
+takes the proposed date, then the reason: "gia hạn #42 15/5/2024 chờ kinh phí".
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ANSWER_PHRASES: tuple[tuple[str, AckAction], ...] = tuple(
             ("vuong mac", AckAction.BLOCKED),
             ("bao vuong", AckAction.BLOCKED),
             ("bao vuong mac", AckAction.BLOCKED),
+            ("xin gia han", AckAction.EXTENSION_REQUESTED),
         ),
         key=lambda pair: -len(pair[0]),
     )
@@ -42,6 +44,9 @@ COMMAND_WORDS: dict[str, str] = {
     "help": "help",
 }
 _REFERENCE = re.compile(r"#?\s*(\d{1,10})(?=\W|$)")
+# The proposed date after "gia hạn" ("15/5/2024", "15-05-2024"): a number before "/" is no
+# reference.
+DATE_AT_START = re.compile(r"(\d{1,2}[/.-]\d{1,2}[/.-]\d{4})(?=\W|$)")
 _LEADING = " \t:;,.-–—"
 
 

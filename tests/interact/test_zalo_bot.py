@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from notifier.store.models import (
     Acknowledgement,
     ChatSession,
     Deadline,
+    ExtensionRequest,
     LinkCode,
     Notification,
     Person,
@@ -219,6 +220,31 @@ async def test_vuong_alone_asks_for_the_reason_then_records_it(world: ZaloWorld)
     reply = await world.say(MINH, "Thiếu kinh phí")
     assert "Đã ghi nhận vướng mắc" in reply
     assert [(a.action, a.note) for a in world.acks()] == [(AckAction.BLOCKED, "Thiếu kinh phí")]
+
+
+async def test_gia_han_with_a_date_and_a_reason_asks_the_office_for_an_extension(
+    world: ZaloWorld,
+) -> None:
+    await world.deliver(vn("2024-04-22", "08:30"))
+    [row] = world.rows(MessageKind.REMINDER, MINH)
+    [text] = [m.text for m in world.fake.sent(MINH) if m.message_id == row.provider_id]
+    assert "«gia hạn» kèm ngày đề nghị và lý do" in text
+    before = world.snapshot()
+    reply = await world.say(MINH, "gia han")  # no date: how to write it, nothing recorded
+    assert "gia hạn 15/5/2024" in reply and world.snapshot() == before
+    reply = await world.say(MINH, "Gia hạn 31/4/2024 chờ xe")
+    assert "không có thật" in reply and world.snapshot() == before
+    reply = await world.say(MINH, "Gia hạn 15/5/2024: chờ bố trí xe đi Thái Hòa")
+    with Session(world.engine) as session:
+        [request] = session.exec(select(ExtensionRequest)).all()
+        assert (request.deadline_id, request.proposed_date, request.reason) == (
+            row.deadline_id,
+            date(2024, 5, 15),
+            "chờ bố trí xe đi Thái Hòa",
+        )
+        deadline = session.get(Deadline, row.deadline_id)
+        assert deadline is not None and deadline.effective_date == date(2024, 5, 2), "not moved"
+    assert "gia hạn" in reply.lower()
 
 
 async def test_two_open_messages_the_bot_asks_which_then_the_reference_decides(
