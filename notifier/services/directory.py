@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlmodel import Session, select
 
 from notifier.admin import log_event, person_values
-from notifier.directory import PHONE_PATTERN, DirectoryConfig, Listed, PersonConfig
+from notifier.channels.registry import channel_names
+from notifier.directory import PHONE_PATTERN, DirectoryConfig, PersonConfig
 from notifier.errors import NotFound
 from notifier.plans.resolve import normalise
 from notifier.store.models import Agency, AgencyGroup, GroupMember, Person
@@ -29,7 +30,8 @@ CODE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 CODE_HELP = (
     "chỉ gồm chữ thường không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới (ví dụ: phong-tu-phap)"
 )
-LISTED: tuple[str, ...] = get_args(Listed)
+# The channels a person may list: the built-ins and the installed plug-ins, by name.
+LISTED: tuple[str, ...] = tuple(channel_names())
 MAX_TEXT = 300
 _EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
 

@@ -303,7 +303,7 @@ async def test_send_test_message_shows_the_result(world: World) -> None:
         row = session.get(Notification, row_id)
     assert row is not None and row.kind == MessageKind.TEST and row.status == DeliveryStatus.SENT
     before = snapshot(world)
-    refused = await post(admin, "/directory/person/vp.chanh/test", {"channel": "zalo"})
+    refused = await post(admin, "/directory/person/vp.chanh/test", {"channel": "console"})
     assert refused.status == 400 and "không có trong các kênh" in await refused.text()
     for path in ("/directory/person/khong-co/test", "/directory/person/khong-co/invite"):
         missing = await post(admin, path, {"channel": "email"})
