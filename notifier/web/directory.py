@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -223,20 +223,41 @@ async def _agency_view(
     )  # fmt: skip
 
 
-async def agency_submit(request: web.Request) -> web.StreamResponse:
+async def save_and_show(
+    request: web.Request,
+    key_param: str,
+    form: Any,
+    save: Callable[..., Any],
+    view: Callable[..., Any],
+    location: Callable[[Any], str],
+) -> web.StreamResponse:
+    """The one shape of a directory form's POST: saved in a worker thread; a wrong field
+    shows the form again with its message (nothing written), an unknown record is a 404,
+    a saved one redirects to its page."""
     runtime = request.app[RUNTIME]
-    existing = request.match_info.get("code")
-    form = agency_form_of(await request.post())
+    existing = request.match_info.get(key_param)
     now = runtime.clock.now()
     try:
         row = await in_thread(
-            runtime, lambda s: save_agency(s, form, existing=existing, now=now, by=by(request))
+            runtime, lambda s: save(s, form, existing=existing, now=now, by=by(request))
         )
     except FormErrors as exc:
-        return await _agency_view(request, existing, form, exc.errors)
+        return cast(web.StreamResponse, await view(request, existing, form, exc.errors))
     except NotFound as exc:
         return error_page(request, 404, "Không tìm thấy", str(exc))
-    return redirect(f"/directory/agency/{row.code}?saved=1")
+    return redirect(f"{location(row)}?saved=1")
+
+
+async def agency_submit(request: web.Request) -> web.StreamResponse:
+    form = agency_form_of(await request.post())
+    return await save_and_show(
+        request,
+        "code",
+        form,
+        save_agency,
+        _agency_view,
+        lambda row: f"/directory/agency/{row.code}",
+    )
 
 
 # -- groups ------------------------------------------------------------------------------
@@ -295,19 +316,10 @@ async def _group_view(
 
 
 async def group_submit(request: web.Request) -> web.StreamResponse:
-    runtime = request.app[RUNTIME]
-    existing = request.match_info.get("code")
     form = group_form_of(await request.post())
-    now = runtime.clock.now()
-    try:
-        row = await in_thread(
-            runtime, lambda s: save_group(s, form, existing=existing, now=now, by=by(request))
-        )
-    except FormErrors as exc:
-        return await _group_view(request, existing, form, exc.errors)
-    except NotFound as exc:
-        return error_page(request, 404, "Không tìm thấy", str(exc))
-    return redirect(f"/directory/group/{row.code}?saved=1")
+    return await save_and_show(
+        request, "code", form, save_group, _group_view, lambda row: f"/directory/group/{row.code}"
+    )
 
 
 # -- handing back to the file ------------------------------------------------------------

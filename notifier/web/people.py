@@ -24,12 +24,10 @@ from markupsafe import Markup
 from multidict import MultiDictProxy
 from sqlmodel import Session, col, select
 
-from notifier.errors import NotFound
 from notifier.interact.linking import CODE_LIFETIME, issue_code
 from notifier.runtime import Runtime
 from notifier.services.directory import (
     LISTED,
-    FormErrors,
     PersonForm,
     declared_in_file,
     save_person,
@@ -40,12 +38,12 @@ from notifier.vocab import ChannelName, EventKind
 from notifier.web.botinfo import telegram_username
 from notifier.web.directory import (
     agency_choices,
-    by,
     field_text,
     file_directory,
     html,
     in_thread,
     page,
+    save_and_show,
 )
 from notifier.web.guard import RUNTIME, error_page, page_context, redirect
 from notifier.web.templating import render
@@ -157,19 +155,10 @@ async def _person_view(
 
 
 async def person_submit(request: web.Request) -> web.StreamResponse:
-    runtime = request.app[RUNTIME]
-    existing = request.match_info.get("key")
     form = person_form_of(await request.post())
-    now = runtime.clock.now()
-    try:
-        row = await in_thread(
-            runtime, lambda s: save_person(s, form, existing=existing, now=now, by=by(request))
-        )
-    except FormErrors as exc:
-        return await _person_view(request, existing, form, exc.errors)
-    except NotFound as exc:
-        return error_page(request, 404, "Không tìm thấy", str(exc))
-    return redirect(f"/directory/person/{row.key}?saved=1")
+    return await save_and_show(
+        request, "key", form, save_person, _person_view, lambda row: f"/directory/person/{row.key}"
+    )
 
 
 # -- invite codes ------------------------------------------------------------------------
