@@ -158,7 +158,7 @@ INVALID = "Giá trị không hợp lệ"
 MISSING = {"option": "tùy chọn", "argument": "tham số", "parameter": "giá trị"}
 CHOOSE_FROM = "Chọn một trong:"
 ENV_VAR = "(biến môi trường:"
-PATH = r"(?P<k>File|Directory|Path) (?P<p>.+)"  # typer: "File 'x.md' does not exist."
+PATH = r"(?P<k>file|dir|path) (?P<p>.+)"  # typer: "file 'x.md' does not exist."
 INSTANT = "{v} không phải là thời điểm; ghi theo ISO 8601, ví dụ 2024-05-08T16:30"
 DAY = "{v} không phải là ngày; ghi theo dạng YYYY-MM-DD, ví dụ 2024-05-02"
 # The sentences click and typer build with f-strings, as patterns, and what we write instead.
@@ -174,8 +174,8 @@ SENTENCES: list[tuple[re.Pattern[str], str]] = [
         (r"Missing command\.", "Thiếu lệnh."),
         (r"No such command (?P<c>.+?)\.", "Không có lệnh {c}."),
         (PATH + r" does not exist\.", "{k} {p} không tồn tại."),
-        (PATH + r" is a file\.", "{k} {p} là một tệp, không phải thư mục."),
-        (PATH + r" is a directory\.", "{k} {p} là một thư mục, không phải tệp."),
+        (PATH + r" is a file\.", "{p} là một tệp; cần một thư mục."),
+        (PATH + r" is a directory\.", "{p} là một thư mục; cần một tệp."),
         (PATH + r" is not readable\.", "Không đọc được {k} {p}."),
         (PATH + r" is not writable\.", "Không ghi được vào {k} {p}."),
         (r"Value must be an iterable\.", "Cần một danh sách giá trị."),
@@ -187,7 +187,7 @@ SENTENCES: list[tuple[re.Pattern[str], str]] = [
     )
 ]  # fmt: skip
 SUGGESTION = re.compile(r"(?P<m>.*)\. Did you mean (?P<s>.+)\?", re.S)
-KIND_WORDS = {"File": "tệp", "Directory": "thư mục", "Path": "đường dẫn"}
+KIND_WORDS = {"file": "tệp", "dir": "thư mục", "path": "đường dẫn"}
 FORMAT_WORDS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "HH", "%M": "mm", "%S": "ss"}
 # Pydantic's conversion errors (typer 0.29 converts with it), by error type.
 CONVERSIONS = {
