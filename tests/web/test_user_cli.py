@@ -126,4 +126,6 @@ def test_prompt_asks_twice(config_dir: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "Đã tạo tài khoản lanhdao" in run.stdout
     assert GOOD not in run.stdout
+    assert "Hai lần nhập mật khẩu không khớp; xin nhập lại." in run.stderr
+    assert "Error" not in run.stderr and "do not match" not in run.stderr + run.stdout
     assert [a.login for a in accounts(url)] == ["lanhdao"]
