@@ -4,16 +4,20 @@ typer's own words around it, flags shown alone, and the labels of preview, simul
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+import typer
 import typer.rich_utils
 
 from notifier.cli.app import app
-from notifier.cli.glossary import localized, walk
+from notifier.cli.glossary import error_message, localized, sentence, walk
 from tests.conftest import SEED_PLAN, CliResult
 
 Cli = Callable[..., CliResult]
@@ -147,3 +151,126 @@ def test_plan_parse_and_list_write_dates_as_documents_do(cli: Cli, seeded: tuple
     listed = cli(*seeded, "plan", "list").out
     assert "tháng 4/2024" in listed
     assert not re.search(r"\d{4}-\d{2}", parsed + listed)
+
+
+# -- click's error sentences ------------------------------------------------------------
+
+CLICK_ENGLISH = (
+    "Invalid value", "Missing option", "Missing argument", "Missing parameter", "No such",
+    "is not a valid", "Got unexpected", "extra argument", "Did you mean", "requires an argument",
+    "Input should", "unable to parse", "Error", "Try '", "for help", "is not one of",
+    "does not match", "does not exist", "Possible options", "Choose from", "Usage",
+)  # fmt: skip
+
+
+def flat(text: str) -> str:
+    """The error panel as one line: rich wraps it inside │ borders at the terminal width."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def assert_vietnamese_usage_error(code: int, err: str, expected: str) -> None:
+    said = flat(err)
+    assert code == 2, err
+    assert expected in said, said
+    assert "Lỗi" in said and VIETNAMESE.search(said)
+    assert [w for w in CLICK_ENGLISH if w in said] == [], said
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("simulate", "--from", "x", "--to", "2024-05-01"),
+         "Giá trị không hợp lệ cho --from: 'x' không phải là ngày; ghi theo dạng YYYY-MM-DD"),
+        (("simulate", "--from", "2024-05-01"), "Thiếu tùy chọn '--to'."),
+        (("simulate", "--from"), "Tùy chọn '--from' cần một giá trị."),
+        (("agency", "list", "--x"), "Không có tùy chọn --x."),
+        (("agency", "list", "--jso"), "Không có tùy chọn --jso. Tùy chọn gần giống: --json."),
+        (("agency", "list", "-q"), "Không có tùy chọn -q."),
+        (("plan", "import"), "Thiếu tham số 'FILE'."),
+        (("agency", "list", "thừa", "nữa"), "Thừa tham số: thừa nữa."),
+        (("nosuch",), "Không có lệnh 'nosuch'."),
+        (("agenc",), "Không có lệnh 'agenc'. Lệnh gần giống: 'agency'."),
+        (("ack", "abc"), "Giá trị không hợp lệ cho 'MESSAGE_ID': 'abc' không phải là số nguyên"),
+        (("calendar", "show", "--year", "20x"),
+         "Giá trị không hợp lệ cho '--year': '20x' không phải là số nguyên"),
+        (("run", "--speed", "nhanh"),
+         "Giá trị không hợp lệ cho '--speed': 'nhanh' không phải là số"),
+        (("contact", "invite", "vp.chanh", "--channel", "fax"),
+         "Giá trị không hợp lệ cho --channel: không có kênh 'fax' để mời; chọn một trong: zalo"),
+        (("send-test", "vp.chanh", "--channel", "fax"),
+         "Giá trị không hợp lệ cho --channel: không có kênh 'fax'; chọn một trong: email"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
+)  # fmt: skip
+def test_click_errors_are_vietnamese(cli: Cli, args: tuple[str, ...], expected: str) -> None:
+    result = cli(*args)
+    assert_vietnamese_usage_error(result.code, result.err, expected)
+
+
+class Colour(enum.Enum):
+    RED = "đỏ"
+    BLUE = "xanh"
+
+
+def small_app() -> typer.Typer:
+    """Parameter types notifier does not use yet, so their conversion errors are covered too."""
+    app = typer.Typer()
+
+    @app.command()
+    def show(
+        colour: Annotated[Colour, typer.Option("--colour", help="Màu.")] = Colour.RED,
+        at: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Ngày.")] = None,
+        count: Annotated[int, typer.Option(min=1, max=5, help="Số lần.")] = 1,
+        when: Annotated[datetime | None, typer.Option(help="Thời điểm.")] = None,
+        source: Annotated[Path | None, typer.Option(exists=True, help="Tệp.")] = None,
+        pick: Annotated[Colour | None, typer.Option(help="Bắt buộc.")] = None,
+    ) -> None:
+        """Thử."""
+
+    @app.command()
+    def file(
+        source: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Tệp.")],
+    ) -> None:
+        """Thử."""
+
+    @app.command()
+    def need(pick: Annotated[Colour, typer.Option(help="Bắt buộc.")]) -> None:
+        """Thử."""
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("show", "--colour", "tím"),
+         "Giá trị không hợp lệ cho '--colour': 'tím' không phải là một trong: 'đỏ', 'xanh'."),
+        (("show", "--at", "02/5/2024"),
+         "Giá trị không hợp lệ cho '--at': '02/5/2024' không đúng dạng 'YYYY-MM-DD'."),
+        (("show", "--count", "9"), "Giá trị không hợp lệ cho '--count': '9' lớn quá: tối đa là 5"),
+        (("show", "--count", "0"),
+         "Giá trị không hợp lệ cho '--count': '0' nhỏ quá: phải từ 1 trở lên"),
+        (("show", "--when", "hôm qua"),
+         "Giá trị không hợp lệ cho '--when': 'hôm qua' không phải là thời điểm"),
+        (("show", "--source", "không-có.md"),
+         "Giá trị không hợp lệ cho '--source': Đường dẫn 'không-có.md' không tồn tại."),
+        (("file", "--source", "."),
+         "Giá trị không hợp lệ cho '--source': '.' là một thư mục; cần một tệp."),
+        (("need",), "Thiếu tùy chọn '--pick'. Chọn một trong:"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
+)  # fmt: skip
+def test_conversion_errors_are_vietnamese(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], expected: str
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        localized(small_app()).main(list(args), prog_name="thu", standalone_mode=True)
+    code = stop.value.code
+    assert isinstance(code, int)
+    assert_vietnamese_usage_error(code, capsys.readouterr().err, expected)
+
+
+def test_a_sentence_of_ours_passes_unchanged() -> None:
+    said = error_message(typer.BadParameter("chỉ dùng --speed cùng với --at", param_hint="--speed"))
+    assert said == "Giá trị không hợp lệ cho --speed: chỉ dùng --speed cùng với --at"
+    assert sentence("Một câu không có trong bảng.") == "Một câu không có trong bảng."

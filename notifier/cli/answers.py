@@ -174,12 +174,12 @@ def escalate_command(
 @app.command("extend")
 def extend_command(
     ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task reference, e.g. II.1")],
-    to: Annotated[str, typer.Option("--to", help="New deadline (YYYY-MM-DD).")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the deadline is extended.")],
+    task: Annotated[str, typer.Argument(help="Số hiệu nhiệm vụ, ví dụ II.1.")],
+    to: Annotated[str, typer.Option("--to", help="Thời hạn mới, dạng YYYY-MM-DD.")],
+    reason: Annotated[str, typer.Option("--reason", help="Lý do gia hạn.")],
     plan: PlanOpt = None,
 ) -> None:
-    """Extend an open task's deadline; its reminders are planned again, the old date kept."""
+    """Gia hạn một nhiệm vụ chưa hoàn thành: lập lại lịch nhắc theo hạn mới, giữ ghi nhận hạn cũ."""
     runtime = state(ctx).runtime()
     new_date = parse_date(to, "--to")
     match = _task(runtime, task, plan)

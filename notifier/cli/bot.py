@@ -32,8 +32,9 @@ def contact_invite(
     (hoặc chỉ gửi MÃ) hay bot Telegram."""
     if channel not in CHAT_PLATFORMS:
         raise typer.BadParameter(
-            f"--channel phải là một trong: {', '.join(CHAT_PLATFORMS)} "
-            "(các nền tảng trò chuyện có bot)"
+            f"không có kênh {channel!r} để mời; chọn một trong: {', '.join(CHAT_PLATFORMS)} "
+            "(các nền tảng trò chuyện có bot)",
+            param_hint="--channel",
         )
     platform = ChannelName(channel)
     st = state(ctx)

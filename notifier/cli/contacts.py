@@ -134,7 +134,7 @@ def contact_add(
     with session_scope(st.ready_engine()) as session:
         agency_row = find_agency(session, person.agency)
         if session.exec(select(Person).where(Person.key == key)).first() is not None:
-            raise ConfigError([f"a person with key '{key}' already exists; use `contact set`"])
+            raise ConfigError([f"đã có người nhận mã '{key}'; sửa bằng `notifier contact set`"])
         assert agency_row.id is not None
         row = Person(key=key, **person_values(person, agency_row.id, None, Source.CLI))
         session.add(row)
@@ -194,7 +194,7 @@ def contact_set(
         for column, value in person_values(person, agency_id, row, row.source).items():
             setattr(row, column, value)
         log_event(
-            session, st.clock.now(), EventKind.CONTACT_SET, f"updated {key}", person_id=row.id
+            session, st.clock.now(), EventKind.CONTACT_SET, f"cập nhật {key}", person_id=row.id
         )
         from_file = row.source == Source.CONFIG
     console.print(f"Đã cập nhật {key}.")
@@ -215,6 +215,10 @@ def contact_disable(
         row = find_person(session, key)
         row.active = False
         log_event(
-            session, st.clock.now(), EventKind.CONTACT_DISABLE, f"disabled {key}", person_id=row.id
+            session,
+            st.clock.now(),
+            EventKind.CONTACT_DISABLE,
+            f"ngừng gửi tin cho {key}",
+            person_id=row.id,
         )
     console.print(f"Đã ngừng gửi tin cho {key}.")

@@ -260,7 +260,8 @@ def send_test(
     """Gửi một tin thử qua hàng đợi và bước gửi thật; in kết quả (để kiểm tra địa chỉ)."""
     if channel is not None and channel not in channel_names():
         raise typer.BadParameter(
-            f"chọn một trong {', '.join(channel_names())}", param_hint="--channel"
+            f"không có kênh {channel!r}; chọn một trong: {', '.join(channel_names())}",
+            param_hint="--channel",
         )
     st = state(ctx)
     runtime, channels = _runtime(st)
@@ -272,7 +273,10 @@ def send_test(
         chosen = channel or choose_channel(found, channels.configured)
         row_id = queue_test_message(session, found, chosen, now)
     if chosen not in channels.configured:
-        console.print(f"Kênh {chosen} chưa được cấu hình ở đây: tin thử gửi ra {CONSOLE}.")
+        console.print(
+            f"Kênh {channel_label(chosen)} chưa được cấu hình ở đây: "
+            f"tin thử gửi ra {channel_label(CONSOLE)}."
+        )
 
     async def go() -> None:
         try:
@@ -286,12 +290,14 @@ def send_test(
     assert row is not None
     if row.status == DeliveryStatus.SENT:
         console.print(
-            f"Đã gửi tin thử {row_id} tới {person} qua {chosen} ({row.address}); "
+            f"Đã gửi tin thử {row_id} tới {person} qua {channel_label(row.channel)} "
+            f"({row.address}); "
             f"mã: {row.provider_id}"
         )
         return
     when = row.next_attempt_at.astimezone(VN_TZ) if row.next_attempt_at else None
     waiting = when and row.status == DeliveryStatus.PENDING
     later = f"; thử lại lúc {vn_date_time(when)}" if when and waiting else ""
-    console.print(f"Gửi tin thử {row_id} không thành công ({row.status}): {row.last_error}{later}")
+    status = DeliveryStatus(row.status).label
+    console.print(f"Gửi tin thử {row_id} không thành công ({status}): {row.last_error}{later}")
     raise typer.Exit(1)

@@ -31,18 +31,20 @@ StdinOpt = Annotated[
 ]
 
 
+MISMATCH = "Hai lần nhập mật khẩu không khớp; xin nhập lại."
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return str(
-        typer.prompt(
-            "Mật khẩu",
-            hide_input=True,
-            confirmation_prompt="Nhập lại mật khẩu",
-            default="",
-            show_default=False,
+    while True:  # asked twice by us: click's own confirmation complains in English
+        first = str(typer.prompt("Mật khẩu", hide_input=True, default="", show_default=False))
+        again = str(
+            typer.prompt("Nhập lại mật khẩu", hide_input=True, default="", show_default=False)
         )
-    )
+        if first == again:
+            return first
+        err_console.print(MISMATCH)
 
 
 def _weak(exc: WeakPassword) -> typer.Exit:

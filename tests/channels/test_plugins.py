@@ -120,7 +120,7 @@ def test_a_plug_in_channel_is_accepted_by_the_directory_and_send_test_delivers_t
     assert result.code == 0, result.err
     result = run("--config", config_dir, "--db", db, "send-test", "vp.chanh")
     assert result.code == 0, result.out + result.err
-    assert "qua sms (0912345678)" in result.out
+    assert "qua Tin nhắn SMS (0912345678)" in result.out
     [line] = sms_plugin.read_text(encoding="utf-8").splitlines()
     sent = json.loads(line)
     assert sent["to"] == "0912345678" and sent["subject"]
@@ -176,4 +176,4 @@ def test_without_the_plug_in_the_same_directory_is_refused_and_nothing_is_writte
         "--channel",
         "fax",
     )
-    assert result.code == 2 and "--channel must be one of" in result.err
+    assert result.code == 2 and "không có kênh 'fax'; chọn một trong:" in result.err

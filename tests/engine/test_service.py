@@ -123,7 +123,7 @@ def test_send_test_reports_the_outcome(cli, cli_env) -> None:  # type: ignore[no
     assert cli(*base, "init").code == 0
     ok = cli(*base, "send-test", "vp.chanh")
     assert ok.code == 0, ok.err
-    assert "Đã gửi tin thử" in ok.out and "qua console" in ok.out
+    assert "Đã gửi tin thử" in ok.out and "qua Màn hình" in ok.out
     assert "[Thử nghiệm] Kiểm tra kênh nhận thông báo" in outbox.read_text(encoding="utf-8")
     unknown = cli(*base, "send-test", "nobody")
     assert unknown.code == 1 and "nobody" in unknown.err

@@ -109,7 +109,7 @@ def test_bad_role_agency_and_login_are_refused(cli, monkeypatch, db, db_url: str
 
 def test_password_is_never_an_argument(cli, db) -> None:  # type: ignore[no-untyped-def]
     result = cli(*db, "user", "add", "x", "--role", "office", "--password", GOOD)
-    assert result.code == 2 and "No such option" in result.err
+    assert result.code == 2 and "Không có tùy chọn --password." in result.err
 
 
 def test_prompt_asks_twice(config_dir: Path, tmp_path: Path) -> None:
@@ -126,4 +126,6 @@ def test_prompt_asks_twice(config_dir: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "Đã tạo tài khoản lanhdao" in run.stdout
     assert GOOD not in run.stdout
+    assert "Hai lần nhập mật khẩu không khớp; xin nhập lại." in run.stderr
+    assert "Error" not in run.stderr and "do not match" not in run.stderr + run.stdout
     assert [a.login for a in accounts(url)] == ["lanhdao"]
