@@ -41,6 +41,7 @@ def _env() -> jinja2.Environment:
         vn_deadline=textfmt.vn_deadline,
         vn_datetime=textfmt.vn_datetime,
         vn_plan_date=textfmt.vn_plan_date,
+        plan_number=textfmt.plan_number,
         days_phrase=textfmt.days_phrase,
         capfirst=textfmt.capfirst,
         vn_int=textfmt.vn_int,
