@@ -24,7 +24,7 @@ from notifier.clock import VN_TZ, as_utc
 from notifier.runtime import Runtime
 from notifier.status import LogEntry, answer_log
 from notifier.store.facts import load_occurrences
-from notifier.textfmt import vn_datetime
+from notifier.textfmt import parse_vn_date, vn_datetime
 from notifier.web import labels
 from notifier.web.guard import RUNTIME, page_context, principal
 from notifier.web.templating import render
@@ -35,8 +35,9 @@ CHANNELS = ("email", "zalo", "telegram", "console", "web", "board", "cli")
 
 
 def _day(value: str | None) -> date | None:
+    """20/6/2024 as people type it, or ISO (the CSV link); anything else: no bound."""
     try:
-        return date.fromisoformat(value) if value else None
+        return parse_vn_date(value) if value else None
     except ValueError:
         return None
 

@@ -27,6 +27,7 @@ from notifier.reports.files import FILE_LABELS, ReportFormat, default_at, period
 from notifier.reports.periods import PeriodKind
 from notifier.runtime import Runtime
 from notifier.store.models import Plan, Task
+from notifier.textfmt import vn_date
 from notifier.web.board import plan_name
 from notifier.web.guard import RUNTIME, error_page, page_context
 from notifier.web.reportfiles import file_response, load_report
@@ -185,7 +186,7 @@ async def plan_page(request: web.Request) -> web.StreamResponse:
     body = render(
         "plan.html", title=plan_name_of(report), report=report, q=query,
         period_value=period_code(query.period) if query.period else "",
-        day_value=query.day.isoformat() if query.day else "",
+        day_value=vn_date(query.day) if query.day else "",
         periods=period_choices(report, today), downloads=downloads,
         rows=list(zip(report.tasks.rows(), report.reports.rows(), strict=True)),
         **page_context(request),
