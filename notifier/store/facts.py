@@ -202,6 +202,7 @@ DEADLINE_FACTS = (
     col(Deadline.effective_date),
     col(Deadline.status),
     col(Deadline.completed_at),
+    col(Deadline.original_date),
 )
 
 
