@@ -53,7 +53,7 @@ def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
     """The service's parts, after the configuration checks of `init` (exit 2 on a problem)."""
     validate_configuration(st, warn=False)
     runtime = st.runtime()
-    return runtime, build_channels(st.settings, st.clock, echo=not quiet)
+    return runtime, build_channels(st.settings, st.clock, echo=not quiet, engine=runtime.engine)
 
 
 def install_interfaces(service: Service) -> None:
