@@ -559,7 +559,7 @@ class Dispatcher:
             text=rendered.text, html=rendered.html, telegram_html=rendered.telegram_html,
             buttons=buttons, recipient_name=person.name, kind=row.kind,
             short_text=rendered.zalo_text, attachments=attachments,
-            template_data=template_data(ctx) if channel == ChannelName.ZNS else {},
+            template_data=template_data(ctx, public_url) if channel == ChannelName.ZNS else {},
         )  # fmt: skip
         return Prepared(row.id, message, attempt.id)
 

@@ -22,7 +22,7 @@ ZNS_PARAMS: Mapping[str, int] = {
     "ma_viec": 30,  # the task's reference in the plan (Mã số, 30)
     "han": 20,  # the deadline, "02/5/2024" (Thời gian, 20)
     "don_vi": 100,  # the lead agencies (Địa chỉ, 200; kept short as above)
-    "lien_ket": 200,  # the answer link: its confirmation page (URL, 200)
+    "lien_ket": 200,  # the first answer's link (its confirmation page), else home (URL, 200)
 }
 NONE = "không có"  # a parameter the message has no value for (ZNS refuses empty data)
 
@@ -41,8 +41,12 @@ def answer_link(ctx: MessageContext) -> str:
     return ""
 
 
-def template_data(ctx: MessageContext) -> dict[str, str]:
-    """Every parameter of :data:`ZNS_PARAMS`, within its limit, never empty."""
+def template_data(ctx: MessageContext, home: str) -> dict[str, str]:
+    """Every parameter of :data:`ZNS_PARAMS`, within its limit, never empty.
+
+    ``home`` (the web app's public URL) is the link of a message that offers no answer
+    (a copy for information): a URL parameter must hold a URL.
+    """
     values = {
         "ten": ctx.recipient_name,
         "viec": ctx.task_title,
@@ -53,4 +57,4 @@ def template_data(ctx: MessageContext) -> dict[str, str]:
     }
     link = values.pop("lien_ket")  # a cut URL is a broken one: left whole, ZNS judges it
     data = {name: fit(value or NONE, ZNS_PARAMS[name]) for name, value in values.items()}
-    return {**data, "lien_ket": link or NONE}
+    return {**data, "lien_ket": link or home}
