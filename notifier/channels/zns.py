@@ -221,6 +221,11 @@ def zns_configured(settings: Settings) -> bool:
     return all(keys) and bool(settings.file.zns.templates)
 
 
+def has_template(settings: Settings, kind: str) -> bool:
+    """ZNS can send messages of ``kind``: an approved template is configured for it."""
+    return kind in settings.file.zns.templates
+
+
 def build_zns_channel(settings: Settings, engine: Engine, clock: Clock) -> ZnsChannel | None:
     """The ZNS channel when it is configured (:func:`zns_configured`)."""
     if not zns_configured(settings):

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.channels.registry import channel_names, registered
+from notifier.channels.zns import has_template
 from notifier.cli import glossary
 from notifier.cli.app import app, validate_configuration
 from notifier.cli.common import (
@@ -43,7 +44,7 @@ from notifier.store.addresses import choose_channel
 from notifier.store.db import describe_failure, session_scope
 from notifier.store.models import Notification, Person
 from notifier.textfmt import capfirst, vn_date, vn_date_time, vn_datetime
-from notifier.vocab import ChannelName, DeliveryStatus
+from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
 
 # A virtual clock faster than this skips whole sweeps between two ticks.
 MAX_SPEED = 100_000.0
@@ -252,7 +253,7 @@ def send_test(
         str | None,
         typer.Option(
             "--channel",
-            help="zalo, email, telegram, console hoặc tên kênh bổ sung "
+            help="zalo, zns, email, telegram, console hoặc tên kênh bổ sung "
             "(mặc định: kênh của người nhận).",
         ),
     ] = None,
@@ -263,6 +264,12 @@ def send_test(
             f"chọn một trong {', '.join(channel_names())}", param_hint="--channel"
         )
     st = state(ctx)
+    if channel == ChannelName.ZNS and not has_template(st.settings, MessageKind.TEST):
+        raise typer.BadParameter(
+            "ZNS chỉ gửi mẫu tin đã được Zalo duyệt: khai báo mã mẫu cho tin thử "
+            "(zns.templates: {test: '…'} trong notifier.yaml) rồi gửi lại",
+            param_hint="--channel",
+        )
     runtime, channels = _runtime(st)
     now = st.clock.now()
     with session_scope(runtime.engine) as session:
@@ -270,6 +277,9 @@ def send_test(
         if found is None:
             raise NotFound(f"không có người nhận {person!r} (xem: notifier contact list)")
         chosen = channel or choose_channel(found, channels.configured)
+        if chosen == ChannelName.ZNS and not has_template(st.settings, MessageKind.TEST):
+            chosen = choose_channel(found, channels.configured - {ChannelName.ZNS})
+            console.print(f"Chưa có mẫu ZNS cho tin thử: gửi qua kênh kế tiếp ({chosen}).")
         row_id = queue_test_message(session, found, chosen, now)
     if chosen not in channels.configured:
         console.print(f"Kênh {chosen} chưa được cấu hình ở đây: tin thử gửi ra {CONSOLE}.")

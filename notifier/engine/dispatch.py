@@ -45,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.channels.base import Button, ChannelError, OutgoingMessage, SendResult
+from notifier.channels.zns import has_template
 from notifier.clock import as_utc
 from notifier.domain.steps import apply_send_window
 from notifier.engine.alerts import alert_admins, alert_outage, note_recovery
@@ -491,7 +492,7 @@ class Dispatcher:
         """A ZNS row of a kind no approved template exists for (``zns.templates``)."""
         if row.channel != ChannelName.ZNS or ChannelName.ZNS not in self.channels.configured:
             return False
-        return MessageKind(row.kind) not in self.runtime.settings.file.zns.templates
+        return not has_template(self.runtime.settings, row.kind)
 
     def _reroute(self, session: Session, row: Notification) -> Outcome:
         """Move the row, unsent, to the person's first usable channel other than ZNS.

@@ -7,9 +7,14 @@ Zalo chat, so the reminders of 22/4/2024 go by ZNS; only ``reminder`` has a temp
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from notifier.channels.zns import normalize_vn_mobile
@@ -19,15 +24,18 @@ from notifier.engine.zns_data import ZNS_PARAMS
 from notifier.settings import ZnsFile
 from notifier.signing import load_secret_key, read_token
 from notifier.store.addresses import choose_channel
-from notifier.store.models import Deadline, Person, Task
+from notifier.store.db import make_engine
+from notifier.store.models import Deadline, Notification, Person, Task
 from notifier.textfmt import vn_date
 from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
+from tests.conftest import CliResult
 from tests.engine.test_dispatch import Env, queue
 from tests.engine.test_dispatch_real_channels import REMINDER_DAY, seeded
 from tests.fakes.smtp import smtp_server
 from tests.fakes.zns_api import FakeZns, zns_api
 
 __all__ = ["zns_api"]  # the fixture
+Run = Callable[..., CliResult]
 
 TEMPLATE = "250010"
 PUBLIC = "https://notifier.example.vn"
@@ -192,3 +200,70 @@ async def test_a_kind_without_a_template_goes_by_the_next_channel_unsent_by_zns(
         str(m.parsed()["Message-ID"]) for m in handler.received
     }
     assert env.person("vp.chanh").addresses_unusable.get(ChannelName.ZNS) is None
+
+
+@contextmanager
+def fake_zns_in_a_thread() -> Iterator[FakeZns]:
+    """The fake on its own event loop, for a command that runs ``asyncio.run`` itself."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    fake = FakeZns()
+    asyncio.run_coroutine_threadsafe(fake.start(), loop).result(10)
+    try:
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def zns_command_setup(
+    config_dir: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeZns, templates: str
+) -> None:
+    zns_directory(config_dir)
+    path = config_dir / "notifier.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  templates: {}" in text
+    path.write_text(text.replace("  templates: {}", f"  templates: {templates}", 1), "utf-8")
+    for name, value in {
+        "NOTIFIER_ZNS_APP_ID": fake.app_id,
+        "NOTIFIER_ZNS_SECRET_KEY": fake.secret_key,
+        "NOTIFIER_ZNS_REFRESH_TOKEN": fake.refresh_token,
+        "NOTIFIER_ZNS_API_URL": fake.url,
+        "NOTIFIER_ZNS_OAUTH_URL": fake.url,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_send_test_goes_by_zns_when_a_test_template_is_configured(
+    config_dir: Path, tmp_path: Path, cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = f"sqlite:///{tmp_path / 'notifier.db'}"
+    with fake_zns_in_a_thread() as fake:
+        zns_command_setup(config_dir, monkeypatch, fake, f"{{test: '{TEMPLATE}'}}")
+        assert cli("--config", config_dir, "--db", db, "init").code == 0
+        result = cli("--config", config_dir, "--db", db, "send-test", "vp.chanh")
+        assert result.code == 0, result.out + result.err
+        (sent,) = fake.sent
+    assert "qua zns" in result.out
+    assert sent.template_id == TEMPLATE and set(sent.template_data) == set(ZNS_PARAMS)
+    assert sent.template_data["ten"] == "Trần Văn Minh" and sent.tracking_id.startswith("n")
+
+
+def test_send_test_by_zns_without_a_test_template_is_refused_before_anything_is_queued(
+    config_dir: Path, tmp_path: Path, cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = f"sqlite:///{tmp_path / 'notifier.db'}"
+    with fake_zns_in_a_thread() as fake:
+        zns_command_setup(config_dir, monkeypatch, fake, f"{{reminder: '{TEMPLATE}'}}")
+        assert cli("--config", config_dir, "--db", db, "init").code == 0
+        args = ("--config", config_dir, "--db", db, "send-test", "vp.chanh", "--channel", "zns")
+        result = cli(*args)
+        assert not fake.send_attempts
+    assert result.code == 2 and "zns.templates" in result.err
+    engine = make_engine(db)
+    with Session(engine) as session:
+        assert not session.exec(select(Notification)).all()
+    engine.dispose()
