@@ -176,4 +176,4 @@ def test_without_the_plug_in_the_same_directory_is_refused_and_nothing_is_writte
         "--channel",
         "fax",
     )
-    assert result.code == 2 and "--channel must be one of" in result.err
+    assert result.code == 2 and "chọn một trong" in result.err and "zns" in result.err
