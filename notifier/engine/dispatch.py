@@ -13,7 +13,8 @@ another dispatcher takes it again, so that one message can be repeated, never lo
 The stages of one row, in order (:meth:`Dispatcher.deliver`):
 
 1. **decide** (pure, :func:`decide`): send now, wait for the rate limit, wait for the
-   send window, or cancel (a chasing message of a closed deadline);
+   send window, or cancel (a chasing message of a closed deadline); a ZNS row of a kind
+   with no approved template is moved, unsent, to the person's next channel first;
 2. **prepare**: check the lease (compare-and-set), build the context, sign the answer
    links or buttons (and attach or link the compiled report's files,
    :mod:`notifier.engine.report_files`), render, store the text on the row and commit a
