@@ -144,6 +144,8 @@ def once_lines(sweep: SweepReport, sent: DispatchReport, now: datetime) -> list[
     waiting = (
         f", {sent.deferred} tin chờ giờ làm việc hoặc giới hạn tốc độ gửi" if sent.deferred else ""
     )
+    if sent.rerouted:
+        waiting += f", {sent.rerouted} tin không có mẫu ZNS nên chuyển sang kênh khác"
     return [
         f"Lần chạy lúc {vn_datetime(now)}.",
         line + ".",
