@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from notifier.directory import DirectoryConfig, PersonConfig
 from notifier.errors import ConfigError, NotFound
 from notifier.store.models import Agency, AgencyGroup, Event, GroupMember, Person
-from notifier.vocab import EventKind, Source
+from notifier.vocab import ChannelName, EventKind, Source
 
 
 @dataclass
@@ -175,8 +175,11 @@ def person_values(
     if current is not None and "zalo_chat_id" in values:
         if current.zalo_chat_id != values["zalo_chat_id"]:
             values["zalo_unusable"] = None
-    if current is not None and "addresses" in values:
-        changed = {k for k, v in values["addresses"].items() if current.addresses.get(k) != v}
+    if current is not None:
+        new_addresses = values.get("addresses", current.addresses)
+        changed = {k for k, v in new_addresses.items() if current.addresses.get(k) != v}
+        if current.phone != values["phone"]:
+            changed.add(ChannelName.ZNS)  # ZNS is sent to the phone number
         if changed & set(current.addresses_unusable or {}):
             kept = {k: v for k, v in current.addresses_unusable.items() if k not in changed}
             values["addresses_unusable"] = kept

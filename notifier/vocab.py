@@ -88,6 +88,7 @@ class ChannelName(Labelled):
     EMAIL = "email"
     ZALO = "zalo"
     TELEGRAM = "telegram"
+    ZNS = "zns"  # Zalo Notification Service: an approved template to a phone number
     CONSOLE = "console"
 
 
@@ -375,6 +376,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "email": "thư điện tử",
         "zalo": "Zalo",
         "telegram": "Telegram",
+        "zns": "tin báo Zalo (ZNS)",
         "console": "màn hình",
     },
     "Via": {

@@ -12,7 +12,9 @@ where ``PLUGIN`` is a ``ChannelPlugin`` (or a callable returning one). The direc
 ``channels`` lists, ``send-test --channel`` and the dispatcher accept every name found
 here; a plug-in's addresses are in the person's ``addresses`` (``directory.yaml``:
 ``addresses: {sms: "0912345678"}``). A plug-in reads its own secrets from the
-environment. The built-ins are listed here, not through entry points, so a stale
+environment. A plug-in that keeps state in the database (ZNS: the OA token pair shared by
+every worker) gives ``build_with_engine`` instead, called with the installation's
+engine. The built-ins are listed here, not through entry points, so a stale
 installation's metadata cannot lose them; an entry point reusing a built-in name is
 ignored (and logged).
 """
@@ -30,9 +32,12 @@ from notifier.channels.base import Channel
 from notifier.channels.email import EmailChannel, SmtpSecurity, SmtpSettings
 from notifier.channels.telegram import TelegramChannel, telegram_base_url
 from notifier.channels.zalo import build_zalo_channel
+from notifier.channels.zns import build_zns_channel, zns_configured
 from notifier.vocab import ChannelName
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from notifier.clock import Clock
     from notifier.settings import Settings
 
@@ -51,6 +56,8 @@ class ChannelPlugin:
     configured: Callable[[Settings], bool] = lambda settings: True
     label: str = ""  # how people call it ("tin nhắn SMS"); the name when empty
     needs: str = ""  # what to set to configure it, for the start message
+    # instead of ``build`` for a channel that keeps state in the database
+    build_with_engine: Callable[[Settings, Clock, Engine], Channel] | None = None
 
 
 def smtp_settings(settings: Settings) -> SmtpSettings | None:
@@ -88,6 +95,16 @@ def _zalo(settings: Settings, clock: Clock) -> Channel:
     return channel
 
 
+def _zns(settings: Settings, clock: Clock, engine: Engine) -> Channel:
+    channel = build_zns_channel(settings, engine, clock)
+    assert channel is not None
+    return channel
+
+
+def _needs_engine(settings: Settings, clock: Clock) -> Channel:
+    raise AssertionError("built by build_with_engine (the OA token lives in the database)")
+
+
 def _console(settings: Settings, clock: Clock) -> Channel:
     raise AssertionError("the console is built by notifier.engine.channels (stream, echo)")
 
@@ -104,6 +121,11 @@ BUILT_IN: tuple[ChannelPlugin, ...] = (
     ChannelPlugin(
         ChannelName.TELEGRAM, _telegram, lambda s: bool(s.telegram_token),
         ChannelName.TELEGRAM.label, "NOTIFIER_TELEGRAM_TOKEN",
+    ),
+    ChannelPlugin(
+        ChannelName.ZNS, _needs_engine, zns_configured, ChannelName.ZNS.label,
+        "NOTIFIER_ZNS_APP_ID, NOTIFIER_ZNS_SECRET_KEY, NOTIFIER_ZNS_REFRESH_TOKEN, zns.templates",
+        build_with_engine=_zns,
     ),
     ChannelPlugin(ChannelName.CONSOLE, _console, label=ChannelName.CONSOLE.label),
 )  # fmt: skip

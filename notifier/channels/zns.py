@@ -215,12 +215,22 @@ class ZnsChannel:
             raise ChannelError(str(exc), permanent=False) from None
 
 
+def zns_configured(settings: Settings) -> bool:
+    """Its three variables and at least one template are set."""
+    keys = (settings.zns_app_id, settings.zns_secret_key, settings.zns_refresh_token)
+    return all(keys) and bool(settings.file.zns.templates)
+
+
+def has_template(settings: Settings, kind: str) -> bool:
+    """ZNS can send messages of ``kind``: an approved template is configured for it."""
+    return kind in settings.file.zns.templates
+
+
 def build_zns_channel(settings: Settings, engine: Engine, clock: Clock) -> ZnsChannel | None:
-    """The ZNS channel when its three variables and at least one template are set."""
-    if not (settings.zns_app_id and settings.zns_secret_key and settings.zns_refresh_token):
+    """The ZNS channel when it is configured (:func:`zns_configured`)."""
+    if not zns_configured(settings):
         return None
-    if not settings.file.zns.templates:
-        return None
+    assert settings.zns_app_id and settings.zns_secret_key and settings.zns_refresh_token
     return ZnsChannel(
         engine,
         app_id=settings.zns_app_id,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.channels.registry import channel_names, registered
+from notifier.channels.zns import has_template
 from notifier.cli import glossary
 from notifier.cli.app import app, validate_configuration
 from notifier.cli.common import (
@@ -43,7 +44,7 @@ from notifier.store.addresses import choose_channel
 from notifier.store.db import describe_failure, session_scope
 from notifier.store.models import Notification, Person
 from notifier.textfmt import capfirst, vn_date, vn_date_time, vn_datetime
-from notifier.vocab import ChannelName, DeliveryStatus
+from notifier.vocab import ChannelName, DeliveryStatus, MessageKind
 
 # A virtual clock faster than this skips whole sweeps between two ticks.
 MAX_SPEED = 100_000.0
@@ -53,7 +54,7 @@ def _runtime(st: AppState, quiet: bool = False) -> tuple[Runtime, ChannelSet]:
     """The service's parts, after the configuration checks of `init` (exit 2 on a problem)."""
     validate_configuration(st, warn=False)
     runtime = st.runtime()
-    return runtime, build_channels(st.settings, st.clock, echo=not quiet)
+    return runtime, build_channels(st.settings, st.clock, echo=not quiet, engine=runtime.engine)
 
 
 def install_interfaces(service: Service) -> None:
@@ -143,6 +144,8 @@ def once_lines(sweep: SweepReport, sent: DispatchReport, now: datetime) -> list[
     waiting = (
         f", {sent.deferred} tin chờ giờ làm việc hoặc giới hạn tốc độ gửi" if sent.deferred else ""
     )
+    if sent.rerouted:
+        waiting += f", {sent.rerouted} tin không có mẫu ZNS nên chuyển sang kênh khác"
     return [
         f"Lần chạy lúc {vn_datetime(now)}.",
         line + ".",
@@ -252,7 +255,7 @@ def send_test(
         str | None,
         typer.Option(
             "--channel",
-            help="zalo, email, telegram, console hoặc tên kênh bổ sung "
+            help="zalo, zns, email, telegram, console hoặc tên kênh bổ sung "
             "(mặc định: kênh của người nhận).",
         ),
     ] = None,
@@ -264,6 +267,12 @@ def send_test(
             param_hint="--channel",
         )
     st = state(ctx)
+    if channel == ChannelName.ZNS and not has_template(st.settings, MessageKind.TEST):
+        raise typer.BadParameter(
+            "ZNS chỉ gửi mẫu tin đã được Zalo duyệt: khai báo mã mẫu cho tin thử "
+            "(zns.templates: {test: '…'} trong notifier.yaml) rồi gửi lại",
+            param_hint="--channel",
+        )
     runtime, channels = _runtime(st)
     now = st.clock.now()
     with session_scope(runtime.engine) as session:
@@ -271,6 +280,9 @@ def send_test(
         if found is None:
             raise NotFound(f"không có người nhận {person!r} (xem: notifier contact list)")
         chosen = channel or choose_channel(found, channels.configured)
+        if chosen == ChannelName.ZNS and not has_template(st.settings, MessageKind.TEST):
+            chosen = choose_channel(found, channels.configured - {ChannelName.ZNS})
+            console.print(f"Chưa có mẫu ZNS cho tin thử: gửi qua kênh kế tiếp ({chosen}).")
         row_id = queue_test_message(session, found, chosen, now)
     if chosen not in channels.configured:
         console.print(

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy import Engine
+
 from notifier.channels.base import Channel
 from notifier.channels.console import ConsoleChannel
 from notifier.channels.registry import DEFAULT_PORTS, registered, smtp_settings
@@ -81,19 +83,27 @@ def build_channels(
     stream: TextIO | None = None,
     echo: bool = True,
     extra: Mapping[str, Channel] | None = None,
+    engine: Engine | None = None,
 ) -> ChannelSet:
     """Each registered channel this installation configured, and the console always.
 
     The console prints to ``stream`` (default: the current ``sys.stdout``) unless
     ``echo`` is false; it always appends to ``console_path``. ``extra`` replaces or adds
-    channels (tests, benchmarks).
+    channels (tests, benchmarks). ``engine``: the database, for the channels that keep
+    state there (ZNS); such a channel configured without it is an error, not a silent drop.
     """
     out = (stream or sys.stdout) if echo else None
     channels: dict[str, Channel] = {
         CONSOLE: ConsoleChannel(Path(settings.file.console_path), stream=out)
     }
     for name, plugin in registered().items():
-        if name != CONSOLE and name not in (extra or {}) and plugin.configured(settings):
+        if name == CONSOLE or name in (extra or {}) or not plugin.configured(settings):
+            continue
+        if plugin.build_with_engine is None:
             channels[name] = plugin.build(settings, clock)
+        elif engine is None:
+            raise ValueError(f"channel {name!r} keeps its state in the database: pass engine")
+        else:
+            channels[name] = plugin.build_with_engine(settings, clock, engine)
     channels.update(extra or {})
     return ChannelSet(channels=channels, limiter=RateLimiter(clock, rate_limits(settings)))

@@ -13,7 +13,8 @@ another dispatcher takes it again, so that one message can be repeated, never lo
 The stages of one row, in order (:meth:`Dispatcher.deliver`):
 
 1. **decide** (pure, :func:`decide`): send now, wait for the rate limit, wait for the
-   send window, or cancel (a chasing message of a closed deadline);
+   send window, or cancel (a chasing message of a closed deadline); a ZNS row of a kind
+   with no approved template is moved, unsent, to the person's next channel first;
 2. **prepare**: check the lease (compare-and-set), build the context, sign the answer
    links or buttons (and attach or link the compiled report's files,
    :mod:`notifier.engine.report_files`), render, store the text on the row and commit a
@@ -45,6 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.channels.base import Button, ChannelError, OutgoingMessage, SendResult
+from notifier.channels.zns import has_template
 from notifier.clock import as_utc
 from notifier.domain.steps import apply_send_window
 from notifier.engine.alerts import alert_admins, alert_outage, note_recovery
@@ -55,11 +57,18 @@ from notifier.engine.context import build_context
 from notifier.engine.lanes import Lane, LaneSpec, lanes_for
 from notifier.engine.ratelimit import chat_key, chat_keys
 from notifier.engine.report_files import with_report_files
+from notifier.engine.zns_data import template_data
 from notifier.errors import NotifierError
 from notifier.render import MessageContext, Rendered, offered
 from notifier.runtime import Runtime
 from notifier.signing import answer_buttons, answer_links, load_secret_key
-from notifier.store.addresses import address_of, mark_unusable, next_channel, usable_channels
+from notifier.store.addresses import (
+    address_of,
+    choose_channel,
+    mark_unusable,
+    next_channel,
+    usable_channels,
+)
 from notifier.store.db import session_scope
 from notifier.store.models import Deadline, DeliveryAttempt, Event, Notification, Person
 from notifier.store.outbox import insert_rows, new_row
@@ -84,7 +93,10 @@ GIVE_UP_AFTER = timedelta(hours=24)
 WINDOWED_KINDS = CHASING_KINDS | {MessageKind.DIGEST, MessageKind.COMPILED_REPORT}
 # Channels whose answer surface is a link to the web app (the console stands in for email).
 # Zalo has no buttons either: its short form carries the links and a reference to reply with.
-LINK_CHANNELS = frozenset({ChannelName.EMAIL, ChannelName.CONSOLE, ChannelName.ZALO})
+# ZNS carries one of them in its template (notifier.engine.zns_data).
+LINK_CHANNELS = frozenset(
+    {ChannelName.EMAIL, ChannelName.CONSOLE, ChannelName.ZALO, ChannelName.ZNS}
+)
 Status = DeliveryStatus
 log = logging.getLogger(__name__)
 
@@ -128,6 +140,7 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
     DEFERRED = "deferred"  # rate limit or send window: back to pending, no attempt made
     DROPPED = "dropped"  # the lease was lost to another dispatcher: not ours to send
+    REROUTED = "rerouted"  # ZNS without a template for its kind: moved to another channel
 
 
 @dataclass
@@ -140,6 +153,7 @@ class DispatchReport:
     cancelled: int = 0
     deferred: int = 0
     dropped: int = 0
+    rerouted: int = 0
 
     def count(self, outcome: Outcome) -> None:
         name = {Outcome.RETRY: "retried", Outcome.FALLBACK: "fallbacks"}.get(outcome, outcome)
@@ -153,7 +167,9 @@ class DispatchReport:
         return (
             f"claimed {self.claimed}, sent {self.sent}, retried {self.retried}, "
             f"failed {self.failed}, fallbacks {self.fallbacks}, cancelled {self.cancelled}, "
-            f"deferred {self.deferred}" + (f", dropped {self.dropped}" if self.dropped else "")
+            f"deferred {self.deferred}"
+            + (f", dropped {self.dropped}" if self.dropped else "")
+            + (f", rerouted {self.rerouted}" if self.rerouted else "")
         )
 
 
@@ -452,6 +468,8 @@ class Dispatcher:
                 return Outcome.DROPPED, None
             row = session.get(Notification, lease.row_id)
             assert row is not None
+            if self._without_template(row):
+                return self._reroute(session, row), None
             with self.channels.limiter.lock:  # lanes decide in threads side by side
                 verdict = self._verdict(session, row, now)
                 if verdict.decision == Decision.SEND:
@@ -470,6 +488,29 @@ class Dispatcher:
                 return None, self._prepare(session, row, now)
             except NotifierError as exc:  # a broken template or context: no retry helps
                 return self._give_up(session, row, f"render: {exc}", now), None
+
+    def _without_template(self, row: Notification) -> bool:
+        """A ZNS row of a kind no approved template exists for (``zns.templates``)."""
+        if row.channel != ChannelName.ZNS or ChannelName.ZNS not in self.channels.configured:
+            return False
+        return not has_template(self.runtime.settings, row.kind)
+
+    def _reroute(self, session: Session, row: Notification) -> Outcome:
+        """Move the row, unsent, to the person's first usable channel other than ZNS.
+
+        ZNS can only send approved templates; the number is fine, so it is not marked
+        unusable and no admin is told. The row goes back to pending on its new channel
+        (its lane claims it; the console when the person has nothing else).
+        """
+        person = session.get(Person, row.person_id)
+        assert person is not None
+        others = self.channels.configured - {ChannelName.ZNS}
+        channel = choose_channel(person, others)
+        log.info("message %s: no ZNS template for %s; moved to %s", row.id, row.kind, channel)
+        row.channel, row.address = channel, address_of(person, channel)
+        row.status, row.claimed_by, row.claim_token = Status.PENDING, None, None
+        row.last_error = f"không có mẫu ZNS cho loại tin {row.kind}; chuyển sang kênh {channel}"
+        return Outcome.REROUTED
 
     def _verdict(self, session: Session, row: Notification, now: datetime) -> Verdict:
         status = None
@@ -520,6 +561,7 @@ class Dispatcher:
             text=rendered.text, html=rendered.html, telegram_html=rendered.telegram_html,
             buttons=buttons, recipient_name=person.name, kind=row.kind,
             short_text=rendered.zalo_text, attachments=attachments,
+            template_data=template_data(ctx, public_url) if channel == ChannelName.ZNS else {},
         )  # fmt: skip
         return Prepared(row.id, message, attempt.id)
 

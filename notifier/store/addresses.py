@@ -4,7 +4,10 @@ One table of (address column, "unusable" column) per built-in channel, so the ou
 writer, the dispatcher's fallback, chat linking and the directory agree on what an
 address is. A plug-in channel (registered by name, :mod:`notifier.channels.registry`)
 keeps its addresses in the person's ``addresses`` JSON object, and why one stopped
-working in ``addresses_unusable``; the console needs no address.
+working in ``addresses_unusable``; the console needs no address. ZNS is sent to the
+person's ``phone`` column; why that number cannot get ZNS is kept in
+``addresses_unusable`` too (no column of its own: the phone itself is not dead for a
+call, only for ZNS).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ ADDRESS_FIELDS: dict[str, AddressFields] = {
     ChannelName.TELEGRAM: AddressFields("telegram_chat_id", "telegram_unusable"),
     ChannelName.ZALO: AddressFields("zalo_chat_id", "zalo_unusable"),
 }
+# Channels addressed by a Person column whose "unusable" reason lives in addresses_unusable.
+COLUMN_ADDRESSES: dict[str, str] = {ChannelName.ZNS: "phone"}
 # Chat platforms whose chat ids are numbers (the column is an integer).
 NUMERIC_CHATS = frozenset({ChannelName.TELEGRAM})
 
@@ -39,6 +44,8 @@ def address_of(person: Person, channel: str) -> str:
     if fields is None:
         if channel == ChannelName.CONSOLE:
             return person.key
+        if channel in COLUMN_ADDRESSES:
+            return str(getattr(person, COLUMN_ADDRESSES[channel]) or "")
         return str((person.addresses or {}).get(channel) or "")
     value = getattr(person, fields.address)
     return "" if value is None else str(value)

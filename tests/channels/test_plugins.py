@@ -104,7 +104,7 @@ def test_the_registry_lists_built_ins_then_the_entry_point_plug_in(
     sms_plugin: Path, config_dir: Path, tmp_path: Path
 ) -> None:
     names = channel_names()
-    assert names[:4] == ("email", "zalo", "telegram", "console") and "sms" in names
+    assert names[:5] == ("email", "zalo", "telegram", "zns", "console") and "sms" in names
     assert channel_label("sms") == "tin nhắn SMS"
     settings = load_settings(config_dir, f"sqlite:///{tmp_path / 'x.db'}", env={})
     assert "sms" in configured_names(settings)
@@ -177,3 +177,4 @@ def test_without_the_plug_in_the_same_directory_is_refused_and_nothing_is_writte
         "fax",
     )
     assert result.code == 2 and "không có kênh 'fax'; chọn một trong:" in result.err
+    assert "zns" in result.err

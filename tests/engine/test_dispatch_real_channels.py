@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.engine.channels import build_channels
@@ -26,31 +27,41 @@ REMINDER_DAY = as_utc(datetime(2024, 4, 22, 8, 0, tzinfo=VN_TZ))
 TOKEN = "123456:TEST-token"
 
 
-def seeded(config_dir: Path, tmp: Path, smtp_port: int, bot_url: str | None) -> Env:
+def seeded(
+    config_dir: Path,
+    tmp: Path,
+    smtp_port: int,
+    bot_url: str | None,
+    env: dict[str, str] | None = None,
+    **file: Any,
+) -> Env:
     """The seed plan imported and swept on 22/4/2024 08:00 (the first reminders).
 
-    Without ``bot_url`` Telegram is not configured, so everybody gets email.
+    Without ``bot_url`` Telegram is not configured, so everybody gets email. ``env`` and
+    ``file``: more variables and settings-file sections (the ZNS tests).
     """
     variables = {"NOTIFIER_SMTP_HOST": "127.0.0.1", "NOTIFIER_SMTP_PORT": str(smtp_port)}
+    variables |= env or {}
     if bot_url is not None:
         variables |= {"NOTIFIER_TELEGRAM_TOKEN": TOKEN, "NOTIFIER_TELEGRAM_API_URL": bot_url}
-    env = make_env(
+    made = make_env(
         config_dir,
         f"sqlite:///{tmp / 'n.db'}",
         tmp,
         env=variables,
         public_url="https://notifier.example.vn",
+        **file,
     )
-    runtime = env.runtime
+    runtime = made.runtime
     with session_scope(runtime.engine) as session:
         parsed = parse_plan_file(SEED_PLAN)
         until = default_until(parsed, REMINDER_DAY)
         PlanImporter(session, runtime.calendar, runtime.policy, REMINDER_DAY).run(
             parsed, str(SEED_PLAN), until
         )
-    env.clock.set(REMINDER_DAY)
+    made.clock.set(REMINDER_DAY)
     sweep(runtime, REMINDER_DAY)
-    return env
+    return made
 
 
 async def test_reminders_arrive_by_email_with_exact_subject_and_answer_links(

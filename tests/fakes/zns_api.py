@@ -60,6 +60,8 @@ class FakeZns:
         self.templates: dict[str, tuple[str, ...]] = {
             "250001": ("ten", "viec", "han", "lien_ket"),
             "250002": ("ten", "viec", "han"),
+            # the parameters docs/zalo.md tells an office to register its templates with
+            "250010": ("ten", "viec", "ma_viec", "han", "don_vi", "lien_ket"),
         }
         self.sent: list[ZnsSent] = []
         self.refresh_calls: list[RefreshCall] = []
