@@ -247,7 +247,7 @@ def test_send_test_goes_by_zns_when_a_test_template_is_configured(
         result = cli("--config", config_dir, "--db", db, "send-test", "vp.chanh")
         assert result.code == 0, result.out + result.err
         (sent,) = fake.sent
-    assert "qua zns" in result.out
+    assert "qua Tin báo Zalo (ZNS)" in result.out
     assert sent.template_id == TEMPLATE and set(sent.template_data) == set(ZNS_PARAMS)
     assert sent.template_data["ten"] == "Trần Văn Minh" and sent.tracking_id.startswith("n")
 
