@@ -56,6 +56,15 @@ def looks_like_code(text: str) -> bool:
     return all(ch in ALPHABET for ch in code) and any(ch.isdigit() for ch in code)
 
 
+def new_code() -> str:
+    """A random code with at least one digit, so it can also be sent alone
+    (:func:`looks_like_code`); one in twenty draws has none and is drawn again."""
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        if looks_like_code(code):
+            return code
+
+
 def hash_code(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
 
@@ -64,7 +73,7 @@ def issue_code(session: Session, person: Person, now: datetime) -> tuple[str, da
     """A fresh code for ``person`` and its expiry; only the hash is stored."""
     if person.id is None:
         raise ValueError("person must be flushed before a code can be issued")
-    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    code = new_code()
     expires = as_utc(now) + CODE_LIFETIME
     session.add(
         LinkCode(
