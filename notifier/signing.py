@@ -28,6 +28,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from notifier.channels.base import Button
 from notifier.errors import ConfigError, Refused
@@ -142,22 +143,32 @@ def make_token(
 ) -> str:
     """A URL-safe signed token for an email answer link, valid for 30 days from ``now``."""
     expires = int((now + TOKEN_LIFETIME).timestamp())
-    payload = _b64(
-        json.dumps(
-            {"n": notification_id, "p": person_id, "a": _CODES[action], "e": expires},
-            separators=(",", ":"),
-        ).encode("utf-8")
-    )
-    return f"{payload}.{_sign(key, 'link:' + payload, 43)}"
+    body = {"n": notification_id, "p": person_id, "a": _CODES[action], "e": expires}
+    return _seal(key, "link", body)
+
+
+def _seal(key: bytes, purpose: str, body: dict[str, object]) -> str:
+    """``payload.signature``: compact JSON, base64url, signed for this purpose only."""
+    payload = _b64(json.dumps(body, separators=(",", ":")).encode("utf-8"))
+    return f"{payload}.{_sign(key, f'{purpose}:' + payload, 43)}"
+
+
+def _unseal(key: bytes, purpose: str, token: str, forged: str) -> Any:
+    """The JSON body of a token :func:`_seal` made for ``purpose``; Refused(``forged``)
+    when the signature does not match."""
+    payload, _, signature = token.partition(".")
+    if not payload or not hmac.compare_digest(_sign(key, f"{purpose}:" + payload, 43), signature):
+        raise Refused(forged)
+    try:
+        return json.loads(_unb64(payload))
+    except ValueError:
+        raise Refused(forged) from None
 
 
 def read_token(key: bytes, token: str, now: datetime) -> AnswerToken:
     """Check signature and expiry; Refused (with a reason a person can read) otherwise."""
-    payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(_sign(key, "link:" + payload, 43), signature):
-        raise Refused("Liên kết không hợp lệ hoặc đã bị sửa đổi.")
+    data = _unseal(key, "link", token, "Liên kết không hợp lệ hoặc đã bị sửa đổi.")
     try:
-        data = json.loads(_unb64(payload))
         answer = AnswerToken(
             notification_id=int(data["n"]),
             person_id=int(data["p"]),
@@ -207,17 +218,13 @@ def make_report_token(
         "p": plan_id, "d": period, "t": int(at.timestamp()), "f": fmt,
         "e": int((now + REPORT_LINK_LIFETIME).timestamp()),
     }  # fmt: skip
-    payload = _b64(json.dumps(body, separators=(",", ":")).encode("utf-8"))
-    return f"{payload}.{_sign(key, 'file:' + payload, 43)}"
+    return _seal(key, "file", body)
 
 
 def read_report_token(key: bytes, token: str, now: datetime) -> ReportLink:
     """Check signature and expiry; Refused (with a reason a person can read) otherwise."""
-    payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(_sign(key, "file:" + payload, 43), signature):
-        raise Refused("Liên kết tải báo cáo không hợp lệ hoặc đã bị sửa đổi.")
+    data = _unseal(key, "file", token, "Liên kết tải báo cáo không hợp lệ hoặc đã bị sửa đổi.")
     try:
-        data = json.loads(_unb64(payload))
         link = ReportLink(
             plan_id=int(data["p"]),
             period=str(data["d"]),
