@@ -7,6 +7,8 @@ Production uses :class:`SystemClock`; ``simulate``, ``run --at`` and the tests u
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time as _time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -45,6 +47,10 @@ class VirtualClock:
             return self._base + timedelta(seconds=elapsed)
         return self._base
 
+    @property
+    def speed(self) -> float:
+        return self._speed
+
     def set(self, instant: datetime) -> None:
         self._base = instant.astimezone(UTC)
         self._real_base = _time.monotonic()
@@ -58,3 +64,22 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: every instant must carry a time zone")
     return value.astimezone(UTC)
+
+
+async def wait_until(clock: Clock, instant: datetime, stop: asyncio.Event | None = None) -> None:
+    """Wait until ``clock`` reaches ``instant`` (or ``stop`` is set).
+
+    A real clock (or a running virtual one) sleeps for the real time that takes; a
+    stopped :class:`VirtualClock` (tests, replays) jumps there: waiting is jumping.
+    """
+    if isinstance(clock, VirtualClock) and not clock.speed:
+        if instant > clock.now():
+            clock.set(instant)
+        return
+    speed = clock.speed if isinstance(clock, VirtualClock) else 1.0
+    seconds = max((as_utc(instant) - clock.now()).total_seconds(), 0.0) / speed
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -121,9 +121,14 @@ class WebFile(_Strict):
 
 
 class RateLimitsFile(_Strict):
+    """Messages per bot and per chat; 0 turns a limit off. Zalo publishes none: its bot
+    platform is shaped like Telegram's, so Telegram's figures are assumed."""
+
     telegram_per_second: int = Field(default=30, ge=0)
     telegram_per_chat_per_second: int = Field(default=1, ge=0)
     telegram_group_per_minute: int = Field(default=20, ge=0)
+    zalo_per_second: int = Field(default=30, ge=0)
+    zalo_per_chat_per_second: int = Field(default=1, ge=0)
 
 
 class ContactFile(_Strict):

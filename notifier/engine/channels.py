@@ -24,7 +24,7 @@ from notifier.channels.registry import DEFAULT_PORTS, registered, smtp_settings
 from notifier.channels.telegram import telegram_base_url
 from notifier.clock import Clock
 from notifier.engine.breaker import CircuitBreaker
-from notifier.engine.ratelimit import RateLimiter, telegram_limits
+from notifier.engine.ratelimit import RateLimiter, platform_limits, telegram_limits
 from notifier.settings import Settings
 from notifier.vocab import ChannelName
 
@@ -64,16 +64,11 @@ class ChannelSet:
 
 
 def rate_limits(settings: Settings) -> dict[str, tuple[int, float]]:
-    """Telegram limits from settings; a value of 0 turns that limit off."""
+    """The Telegram and Zalo limits from settings; a value of 0 turns that limit off."""
     rl = settings.file.rate_limits
-    limits = telegram_limits(
-        per_bot=max(rl.telegram_per_second, 1),
-        per_chat_per_s=max(rl.telegram_per_chat_per_second, 1),
-        per_group_per_min=max(rl.telegram_group_per_minute, 1),
-    )
-    values = (rl.telegram_per_second, rl.telegram_per_chat_per_second, rl.telegram_group_per_minute)
-    pairs = zip(limits.items(), values, strict=True)
-    return {kind: limit for (kind, limit), value in pairs if value > 0}
+    return telegram_limits(
+        rl.telegram_per_second, rl.telegram_per_chat_per_second, rl.telegram_group_per_minute
+    ) | platform_limits("zalo", rl.zalo_per_second, rl.zalo_per_chat_per_second)
 
 
 def build_channels(

@@ -30,11 +30,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, exists, func, literal, or_, update
 from sqlmodel import Session, col, select
 
+from notifier.clock import as_utc
 from notifier.store.db import is_postgres
-from notifier.store.models import Notification
+from notifier.store.models import Notification, RateSlot
 from notifier.vocab import DeliveryStatus
 
 LEASE = timedelta(minutes=5)
@@ -69,6 +70,48 @@ def _due(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
     return or_(pending_due, stale)
 
 
+def _chat_held(now: datetime):  # type: ignore[no-untyped-def]
+    """The row's chat may not be written to yet (its rate slot, or a ``retry_after``):
+    leave it and its chat's later rows, in order, for when the slot opens."""
+    return exists().where(
+        col(RateSlot.kind) == literal("chat:") + col(Notification.channel),
+        col(RateSlot.key) == col(Notification.address),
+        col(RateSlot.next_at) > now,
+    )
+
+
+def _lane_due(now: datetime, channels: Collection[str], lease: timedelta):  # type: ignore[no-untyped-def]
+    return and_(_due(now, lease), col(Notification.channel).in_(list(channels)))
+
+
+def held_until(
+    session: Session, now: datetime, channels: Collection[str], lease: timedelta = LEASE
+) -> datetime | None:
+    """The earliest instant a chat with due rows on ``channels`` may be written to again."""
+    query = (
+        select(func.min(RateSlot.next_at))
+        .select_from(Notification)
+        .join(
+            RateSlot,
+            and_(
+                col(RateSlot.kind) == literal("chat:") + col(Notification.channel),
+                col(RateSlot.key) == col(Notification.address),
+            ),
+        )
+        .where(_lane_due(now, channels, lease), col(RateSlot.next_at) > now)
+    )
+    found = session.exec(query).one()
+    return as_utc(found) if found is not None else None
+
+
+def due_exists(
+    session: Session, now: datetime, channels: Collection[str], lease: timedelta = LEASE
+) -> bool:
+    """Whether a row on ``channels`` could be claimed at ``now``."""
+    query = select(Notification.id).where(_lane_due(now, channels, lease), ~_chat_held(now))
+    return session.exec(query.limit(1)).first() is not None
+
+
 def claim_leases(
     session: Session,
     worker_id: str,
@@ -88,7 +131,7 @@ def claim_leases(
     """
     query = (
         select(Notification.id)
-        .where(_due(now, lease))
+        .where(_due(now, lease), ~_chat_held(now))
         .order_by(col(Notification.next_attempt_at), col(Notification.id))
         .limit(batch)
     )
@@ -141,12 +184,13 @@ def renew(session: Session, lease: Lease, now: datetime) -> bool:
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
-def release(session: Session, lease: Lease) -> bool:
-    """Give one row back (pending again) if it is still ours."""
+def release(session: Session, lease: Lease, until: datetime | None = None) -> bool:
+    """Give one row back (pending again) if it is still ours; ``until``: not before then."""
+    values: dict[str, object] = {"status": Status.PENDING, "claimed_by": None, "claimed_at": None}
+    if until is not None:
+        values["next_attempt_at"] = until
     result = session.execute(
-        update(Notification)
-        .where(_mine(lease))
-        .values(status=Status.PENDING, claimed_by=None, claimed_at=None, claim_token=None)
+        update(Notification).where(_mine(lease)).values(claim_token=None, **values)
     )
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Collection, Coroutine, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -47,15 +48,25 @@ from sqlmodel import Session, col, select
 
 from notifier.channels.base import Button, ChannelError, OutgoingMessage, SendResult
 from notifier.channels.zns import has_template
-from notifier.clock import as_utc
+from notifier.clock import as_utc, wait_until
 from notifier.domain.steps import apply_send_window
 from notifier.engine.alerts import alert_admins, alert_outage, note_recovery
 from notifier.engine.breaker import CircuitBreaker
 from notifier.engine.channels import ChannelSet
-from notifier.engine.claims import LEASE, Lease, claim, claim_leases, release, release_claims, renew
+from notifier.engine.claims import (
+    LEASE,
+    Lease,
+    claim,
+    claim_leases,
+    due_exists,
+    held_until,
+    release,
+    release_claims,
+    renew,
+)
 from notifier.engine.context import build_context
 from notifier.engine.lanes import Lane, LaneSpec, lanes_for
-from notifier.engine.ratelimit import chat_key, chat_keys
+from notifier.engine.ratelimit import bot_key, chat_key, chat_keys
 from notifier.engine.report_files import with_report_files
 from notifier.engine.zns_data import template_data
 from notifier.errors import NotifierError
@@ -154,6 +165,9 @@ class DispatchReport:
     deferred: int = 0
     dropped: int = 0
     rerouted: int = 0
+    # the earliest instant something left behind may go (a chat's or the bot's rate slot
+    # reopens): the service drains again then instead of at its next tick
+    wake_at: datetime | None = None
 
     def count(self, outcome: Outcome) -> None:
         name = {Outcome.RETRY: "retried", Outcome.FALLBACK: "fallbacks"}.get(outcome, outcome)
@@ -161,7 +175,10 @@ class DispatchReport:
 
     def add(self, other: DispatchReport) -> None:
         for name in vars(self):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            if name != "wake_at":
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+        wakes = [w for w in (self.wake_at, other.wake_at) if w is not None]
+        self.wake_at = min(wakes, default=None)
 
     def __str__(self) -> str:
         return (
@@ -210,6 +227,8 @@ class Dispatcher:
         self.renew_every = self.lease.total_seconds() / 4  # real seconds, during a send
         self.lane_specs = dict(lanes or {})
         self._unexpected: set[tuple[str, str, str]] = set()
+        self._wakes: dict[str, datetime] = {}  # by channel: see _note_wake
+        self._wake_lock = threading.Lock()  # lanes decide in worker threads
         settings = runtime.settings
         self.key = load_secret_key(settings.secret_key, Path(settings.file.secret_key_file))
 
@@ -258,13 +277,26 @@ class Dispatcher:
     async def drain_lane(
         self, lane: Lane, now: datetime, batch: int = 100, stop: asyncio.Event | None = None
     ) -> DispatchReport:
-        """One lane, batch after batch, until nothing more is due (or its breaker opens)."""
+        """One lane, batch after batch, until nothing more is due (or its breaker opens).
+
+        Messages held back by a rate limit whose slot reopens within one dispatch interval
+        are waited for (:func:`wait_until`) and sent then, not at the next tick; the
+        report's ``wake_at`` says when the rest may go.
+        """
         total = DispatchReport()
+        follow = timedelta(seconds=self.runtime.settings.file.dispatch_interval_seconds)
+        clock = self.runtime.clock
         while stop is None or not stop.is_set():
             report = await self.dispatch_lane(lane, now, batch, stop)
             total.add(report)
-            if report.claimed < batch or report.claimed == report.deferred:
+            total.wake_at = report.wake_at
+            if report.claimed >= batch and report.claimed != report.deferred:
+                continue  # a full batch: more may be due now
+            wake = report.wake_at
+            if wake is None or wake - as_utc(clock.now()) > follow:
                 break
+            await wait_until(clock, wake, stop)
+            now = self._fresh(wake)
         return total
 
     async def dispatch_lane(
@@ -283,10 +315,16 @@ class Dispatcher:
         report = DispatchReport()
         breaker = self.channels.breaker(lane.name, self.runtime.clock)
         budget = [batch]
+        bot_opens: list[datetime | None] = [None]
 
         async def sender() -> None:
             while budget[0] > 0 and not (stop is not None and stop.is_set()):
                 if not breaker.acquire():
+                    return
+                bot_wait = await asyncio.to_thread(self._bot_wait, lane)
+                if bot_wait > 0:  # the bot's next slot: claim nothing until then
+                    breaker.release_probe()
+                    bot_opens[0] = self._fresh(now) + timedelta(seconds=bot_wait)
                     return
                 budget[0] -= 1
                 leases = await asyncio.to_thread(self._claim, now, 1, only, lane)
@@ -302,7 +340,23 @@ class Dispatcher:
                     raise
 
         await _gather_all(sender() for _ in range(lane.spec.concurrency))
+        report.wake_at = await asyncio.to_thread(self._wake_of, lane, now, bot_opens[0])
         return report
+
+    def _wake_of(self, lane: Lane, now: datetime, bot_opens: datetime | None) -> datetime | None:
+        """When messages this lane left behind may go: a rate wait of a claimed row, a
+        chat whose slot is shut while it has due rows, or the bot's slot (if rows wait)."""
+        wakes = [self._take_wake(lane)]
+        channels = lane.channels or ()
+        if self.channels.limiter.limited([chat_key(c, "") for c in channels] + [
+            bot_key(c) for c in channels
+        ]):  # fmt: skip
+            fresh = self._fresh(now)
+            with Session(self.runtime.engine) as session:
+                wakes.append(held_until(session, fresh, channels, self.lease))
+                if bot_opens is not None and due_exists(session, fresh, channels, self.lease):
+                    wakes.append(bot_opens)
+        return min((w for w in wakes if w is not None), default=None)
 
     async def deliver(self, lease: Lease, now: datetime, lane: Lane | None = None) -> Outcome:
         """One claimed row through the four stages.
@@ -356,11 +410,7 @@ class Dispatcher:
     ) -> Outcome:
         """Tell the breaker and the limiter, then record the failure."""
         opened = False
-        if error.retry_after:  # the server answers; this chat must wait
-            message = prepared.message
-            self.channels.limiter.hold(
-                chat_key(message.channel, message.address), error.retry_after
-            )
+        if error.retry_after:  # the server answers; this chat must wait (_record_failure)
             breaker.success()
         elif error.permanent:  # the server answered: the address is dead
             breaker.success()
@@ -460,6 +510,18 @@ class Dispatcher:
     def _decide_and_prepare(
         self, lease: Lease, now: datetime
     ) -> tuple[Outcome | None, Prepared | None]:
+        try:
+            return self._decide_and_prepare_once(lease, now)
+        except _SlotTaken as taken:  # rolled back; the row waits for its slot, unsent
+            until = self._fresh(now) + timedelta(seconds=taken.wait)
+            with session_scope(self.runtime.engine) as session:
+                release(session, lease, until)
+            self._note_wake(taken.channel, until)
+            return Outcome.DEFERRED, None
+
+    def _decide_and_prepare_once(
+        self, lease: Lease, now: datetime
+    ) -> tuple[Outcome | None, Prepared | None]:
         with session_scope(self.runtime.engine) as session:
             # the compare-and-set right before the send: the row lock (PostgreSQL) or the
             # write transaction (SQLite) it takes lasts until this commit, just before it
@@ -470,10 +532,7 @@ class Dispatcher:
             assert row is not None
             if self._without_template(row):
                 return self._reroute(session, row), None
-            with self.channels.limiter.lock:  # lanes decide in threads side by side
-                verdict = self._verdict(session, row, now)
-                if verdict.decision == Decision.SEND:
-                    self._consume_rate(row)
+            verdict = self._verdict(session, row, self._fresh(now))
             if verdict.decision == Decision.CANCEL:
                 row.status, row.claimed_by, row.last_error = Status.CANCELLED, None, verdict.reason
                 return Outcome.CANCELLED, None
@@ -483,11 +542,45 @@ class Dispatcher:
                     None,
                     verdict.until,
                 )
+                if verdict.decision == Decision.WAIT_RATE and verdict.until is not None:
+                    self._note_wake(row.channel, verdict.until)
                 return Outcome.DEFERRED, None
             try:
-                return None, self._prepare(session, row, now)
+                prepared = self._prepare(session, row, now)
             except NotifierError as exc:  # a broken template or context: no retry helps
                 return self._give_up(session, row, f"render: {exc}", now), None
+            # last, so that PostgreSQL holds the slot rows locked only until this commit
+            keys = self._rate_keys(row)
+            wait = self.channels.limiter.take(session, keys)
+            if wait > 0:  # another dispatcher took the slot since the check: undo, wait
+                raise _SlotTaken(row.channel, wait)
+            return None, prepared
+
+    def _note_wake(self, channel: str, when: datetime) -> None:
+        """Something left behind becomes sendable at ``when`` (a chat's slot reopens)."""
+        with self._wake_lock:
+            earlier = self._wakes.get(channel)
+            self._wakes[channel] = when if earlier is None else min(earlier, when)
+
+    def _take_wake(self, lane: Lane) -> datetime | None:
+        """The earliest wake noted for the channels of ``lane`` (and forget them)."""
+        with self._wake_lock:
+            mine = [
+                channel
+                for channel in self._wakes
+                if (channel in lane.channels if lane.channels is not None
+                    else channel not in lane.not_channels)
+            ]  # fmt: skip
+            found = [self._wakes.pop(channel) for channel in mine]
+        return min(found, default=None)
+
+    def _bot_wait(self, lane: Lane) -> float:
+        """Seconds until the bot of ``lane`` may send again (0.0 without a bot limit)."""
+        keys = [bot_key(channel) for channel in lane.channels or ()]
+        if not self.channels.limiter.limited(keys):
+            return 0.0
+        with Session(self.runtime.engine) as session:
+            return self.channels.limiter.wait_time(session, keys)
 
     def _without_template(self, row: Notification) -> bool:
         """A ZNS row of a kind no approved template exists for (``zns.templates``)."""
@@ -519,18 +612,15 @@ class Dispatcher:
             status = deadline.status if deadline is not None else None
         runtime = self.runtime
         window = as_utc(apply_send_window(now, runtime.policy, runtime.calendar))
-        return decide(row.kind, status, self._rate_wait(row), window, now)
+        return decide(row.kind, status, self._rate_wait(session, row), window, now)
 
     def _rate_keys(self, row: Notification) -> list[tuple[str, str]]:
         """The limiter keys of a row: its chat's buckets and any ``retry_after`` hold."""
         channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
         return chat_keys(channel, row.address or "")
 
-    def _rate_wait(self, row: Notification) -> float:
-        return self.channels.limiter.wait_time(self._rate_keys(row))
-
-    def _consume_rate(self, row: Notification) -> None:
-        self.channels.limiter.consume(self._rate_keys(row))
+    def _rate_wait(self, session: Session, row: Notification) -> float:
+        return self.channels.limiter.wait_time(session, self._rate_keys(row))
 
     def _prepare(self, session: Session, row: Notification, now: datetime) -> Prepared:
         """Context, answer surface, render; the text kept on the row; an attempt committed."""
@@ -632,6 +722,10 @@ class Dispatcher:
         ``quiet``: the channel is in an outage already reported; a give-up is only logged.
         """
         with session_scope(self.runtime.engine) as session:
+            if exc.retry_after:  # the whole chat waits, for every dispatcher
+                message = prepared.message
+                key = chat_key(message.channel, message.address)
+                self.channels.limiter.hold(session, key, exc.retry_after)
             if outage is not None:
                 admins, configured = self.runtime.settings.file.admins, self.channels.configured
                 alert_outage(session, admins, configured, outage, exc.reason, now)
@@ -700,6 +794,14 @@ class Dispatcher:
     def _alert(self, session: Session, row: Notification, problem: str, now: datetime) -> None:
         admins = self.runtime.settings.file.admins
         alert_admins(session, admins, self.channels.configured, row, problem, now)
+
+
+class _SlotTaken(Exception):
+    """Another dispatcher took the rate slot between the check and the take."""
+
+    def __init__(self, channel: str, wait: float) -> None:
+        super().__init__(f"rate slot of {channel} taken; {wait:g} s to wait")
+        self.channel, self.wait = channel, wait
 
 
 def _describe(exc: BaseException) -> str:

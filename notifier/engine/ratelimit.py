@@ -1,134 +1,174 @@
-"""Token buckets for sending, keyed by name; time comes from an injected clock.
+"""Rate limits shared by every dispatcher, kept in the database (``rate_slot``).
 
-Non-blocking on purpose: dispatch asks :meth:`RateLimiter.wait_time` and, when it is not
-zero, leaves the message for a later tick instead of sleeping. A send that needs several
-buckets (the bot overall and one chat) consumes all of them at once, or none.
+Each key (a bot, a chat, a group chat) has one row: the instant the next message through
+it may go. A send that needs several keys (the bot overall and one chat) takes all of
+them at once, or none; taking a key moves it one *spacing* later (period / capacity, plus
+:data:`HEADROOM`). So messages are spread evenly, never bursted: 30 per second per bot
+means one every 34 ms, and no one-second window a platform counts ever holds more than
+its limit, whichever worker sent them. A provider's ``retry_after`` moves a chat's slot
+later for every worker (:meth:`RateLimiter.hold`).
+
+Atomic between workers: on SQLite every transaction is ``BEGIN IMMEDIATE``; on
+PostgreSQL :meth:`RateLimiter.take` locks the key rows (``FOR UPDATE``, in key order, so
+two workers never deadlock). Non-blocking on purpose: dispatch asks how long to wait and,
+when it is not zero, leaves the message for later instead of sleeping. Time comes from
+an injected clock; every method works inside the caller's session (its transaction).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from notifier.clock import Clock
+from sqlalchemy import delete, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
 
-_EPSILON = 1e-9  # float refill arithmetic must not leave a send waiting for a rounding error
+from notifier.clock import Clock, as_utc
+from notifier.store.models import RateSlot
 
-# bucket kinds used for Telegram (see telegram_limits and telegram_keys)
-TELEGRAM = "telegram"
-TELEGRAM_CHAT = "telegram_chat"
-TELEGRAM_GROUP = "telegram_group"
+Key = tuple[str, str]
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: datetime
+# Spacing is this much wider than the published limit, so that the time between the
+# clock read and the server's arrival stamp never puts one message too many in a window.
+HEADROOM = 0.03
+KEEP_IDLE = timedelta(days=1)  # slots idle this long carry no state: pruned
 
 
-class RateLimiter:
-    """Token buckets keyed by name; non-blocking: tells how long to wait. Clock injected.
+def bot_key(channel: str) -> Key:
+    return (f"bot:{channel}", "")
 
-    ``limits`` maps a bucket kind to ``(capacity, period_seconds)``: ``(30, 1.0)`` allows a
-    burst of 30 and refills at 30 per second. A kind without a limit never waits.
-    """
 
-    def __init__(self, clock: Clock, limits: Mapping[str, tuple[int, float]]) -> None:
-        for kind, (capacity, period) in limits.items():
-            if capacity < 1 or period <= 0:
-                raise ValueError(f"rate limit {kind!r}: need capacity >= 1 and period > 0")
-        self._clock = clock
-        self._limits = dict(limits)
-        self._buckets: dict[tuple[str, str], _Bucket] = {}
-        self._holds: dict[tuple[str, str], datetime] = {}  # a provider said "retry after"
-        # dispatch lanes ask and consume from worker threads: hold this across both
-        self.lock = threading.RLock()
+def chat_key(channel: str, address: str) -> Key:
+    """The key of one chat: its limit, and what a provider's ``retry_after`` holds."""
+    return (f"chat:{channel}", address)
 
-    def _refilled(self, key: tuple[str, str], now: datetime) -> _Bucket | None:
-        limit = self._limits.get(key[0])
-        if limit is None:
-            return None
-        capacity, period = limit
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = _Bucket(float(capacity), now)
-        elapsed = max((now - bucket.updated).total_seconds(), 0.0)
-        bucket.tokens = min(float(capacity), bucket.tokens + elapsed * capacity / period)
-        bucket.updated = now
-        return bucket
 
-    def wait_time(self, keys: Sequence[tuple[str, str]]) -> float:
-        """Seconds until every bucket in ``keys`` has a token; 0.0 when a send may go now."""
-        now = self._clock.now()
-        longest = 0.0
-        for key in keys:
-            held = self._holds.get(key)
-            if held is not None:
-                if held > now:
-                    longest = max(longest, (held - now).total_seconds())
-                else:
-                    del self._holds[key]
-            bucket = self._refilled(key, now)
-            if bucket is None or bucket.tokens >= 1.0 - _EPSILON:
-                continue
-            capacity, period = self._limits[key[0]]
-            longest = max(longest, (1.0 - bucket.tokens) * period / capacity)
-        # round up to the microsecond: waiting the answer (a timedelta) must be enough
-        return math.ceil(longest * 1_000_000) / 1_000_000
+def chat_keys(channel: str, address: str) -> list[Key]:
+    """The keys one message to ``address`` on ``channel`` goes through (negative Telegram
+    chat ids are groups, which have their own per-minute limit)."""
+    keys = [bot_key(channel), chat_key(channel, address)]
+    if channel == "telegram" and address.startswith("-"):
+        keys.append((f"group:{channel}", address))
+    return keys
 
-    def consume(self, keys: Sequence[tuple[str, str]]) -> None:
-        """Take one token from each bucket (call after :meth:`wait_time` said 0.0).
 
-        A bucket may go below zero if called anyway; the debt delays later sends.
-        """
-        now = self._clock.now()
-        for key in keys:
-            bucket = self._refilled(key, now)
-            if bucket is not None:
-                bucket.tokens -= 1.0
-
-    def hold(self, key: tuple[str, str], seconds: float) -> None:
-        """Nothing through ``key`` for ``seconds`` (a 429 with retry_after for that chat)."""
-        until = self._clock.now() + timedelta(seconds=seconds)
-        self._holds[key] = max(until, self._holds.get(key, until))
-
-    def forget_idle(self) -> None:
-        """Drop full buckets: they carry no state, and one per chat would pile up."""
-        now = self._clock.now()
-        for key in list(self._buckets):
-            bucket = self._refilled(key, now)
-            if bucket is not None and bucket.tokens >= self._limits[key[0]][0]:
-                del self._buckets[key]
+def platform_limits(
+    channel: str, per_bot: int = 30, per_chat_per_s: int = 1, per_group_per_min: int = 0
+) -> dict[str, tuple[int, float]]:
+    """A platform's limits by key kind, ``(capacity, period_seconds)``; 0 = no limit."""
+    limits = {
+        f"bot:{channel}": (per_bot, 1.0),
+        f"chat:{channel}": (per_chat_per_s, 1.0),
+        f"group:{channel}": (per_group_per_min, 60.0),
+    }
+    return {kind: limit for kind, limit in limits.items() if limit[0] > 0}
 
 
 def telegram_limits(
     per_bot: int = 30, per_chat_per_s: int = 1, per_group_per_min: int = 20
 ) -> dict[str, tuple[int, float]]:
     """Telegram's published limits: per bot per second, per chat per second, per group per
-    minute (group chats have negative ids). Use with :func:`telegram_keys`."""
-    return {
-        TELEGRAM: (per_bot, 1.0),
-        TELEGRAM_CHAT: (per_chat_per_s, 1.0),
-        TELEGRAM_GROUP: (per_group_per_min, 60.0),
-    }
+    minute."""
+    return platform_limits("telegram", per_bot, per_chat_per_s, per_group_per_min)
 
 
-def telegram_keys(chat_id: str) -> list[tuple[str, str]]:
-    """The buckets one Telegram message to ``chat_id`` uses."""
-    keys = [(TELEGRAM, ""), (TELEGRAM_CHAT, chat_id)]
-    if chat_id.startswith("-"):
-        keys.append((TELEGRAM_GROUP, chat_id))
-    return keys
+class RateLimiter:
+    """Evenly spaced sends per key, kept in ``rate_slot``; see the module docstring.
 
+    ``limits`` maps a key kind to ``(capacity, period_seconds)``. A kind without a limit
+    never waits, except while a provider's ``retry_after`` holds it.
+    """
 
-def chat_keys(channel: str, address: str) -> list[tuple[str, str]]:
-    """The buckets (and holds) one message to ``address`` on ``channel`` goes through."""
-    return telegram_keys(address) if channel == TELEGRAM else [chat_key(channel, address)]
+    def __init__(
+        self, clock: Clock, limits: Mapping[str, tuple[int, float]], headroom: float = HEADROOM
+    ) -> None:
+        for kind, (capacity, period) in limits.items():
+            if capacity < 1 or period <= 0:
+                raise ValueError(f"rate limit {kind!r}: need capacity >= 1 and period > 0")
+        self._clock = clock
+        self._spacing = {
+            kind: timedelta(seconds=period / capacity * (1 + headroom))
+            for kind, (capacity, period) in limits.items()
+        }
 
+    def limited(self, keys: Sequence[Key]) -> bool:
+        """Whether any of ``keys`` has a limit (else only holds can make them wait)."""
+        return any(kind in self._spacing for kind, _ in keys)
 
-def chat_key(channel: str, address: str) -> tuple[str, str]:
-    """The key a provider's ``retry_after`` holds: the whole chat, not just one message."""
-    return (TELEGRAM_CHAT, address) if channel == TELEGRAM else (f"chat:{channel}", address)
+    def wait_time(self, session: Session, keys: Sequence[Key]) -> float:
+        """Seconds until a message through every key in ``keys`` may go; 0.0 = now."""
+        return self._wait(self._slots(session, keys, lock=False), self._now())
+
+    def take(self, session: Session, keys: Sequence[Key]) -> float:
+        """Take the slot of every key if all are open (0.0), else the seconds to wait.
+
+        Call as the last statement before the caller's commit: on PostgreSQL the key rows
+        stay locked until then.
+        """
+        now = self._now()
+        limited = sorted({key for key in keys if key[0] in self._spacing})
+        if limited:
+            self._create(session, limited, now)
+        slots = self._slots(session, keys, lock=True)
+        wait = self._wait(slots, now)
+        if wait > 0:
+            return wait
+        for key in limited:
+            slot = slots[key]
+            slot.next_at = max(as_utc(slot.next_at), now) + self._spacing[key[0]]
+            session.add(slot)
+        return 0.0
+
+    def hold(self, session: Session, key: Key, seconds: float) -> None:
+        """Nothing through ``key`` for ``seconds`` (a 429 with retry_after for a chat)."""
+        until = self._now() + timedelta(seconds=seconds)
+        self._create(session, [key], until)
+        slot = self._slots(session, [key], lock=True)[key]
+        slot.next_at = max(as_utc(slot.next_at), until)
+        session.add(slot)
+
+    def prune(self, session: Session) -> int:
+        """Drop slots idle for a day: they hold nothing back, and one per chat piles up."""
+        before = self._now() - KEEP_IDLE
+        result = session.execute(delete(RateSlot).where(col(RateSlot.next_at) < before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # -- the rows -------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return as_utc(self._clock.now())
+
+    @staticmethod
+    def _wait(slots: Mapping[Key, RateSlot], now: datetime) -> float:
+        longest = max(
+            ((as_utc(slot.next_at) - now).total_seconds() for slot in slots.values()),
+            default=0.0,
+        )
+        # round up to the microsecond: waiting the answer (a timedelta) must be enough
+        return max(math.ceil(longest * 1_000_000) / 1_000_000, 0.0)
+
+    @staticmethod
+    def _slots(session: Session, keys: Sequence[Key], *, lock: bool) -> dict[Key, RateSlot]:
+        if not keys:
+            return {}
+        query = (
+            select(RateSlot)
+            .where(tuple_(col(RateSlot.kind), col(RateSlot.key)).in_(list(keys)))
+            .order_by(col(RateSlot.kind), col(RateSlot.key))
+        )
+        # another worker may have moved a slot since this session last read it
+        query = query.execution_options(populate_existing=True)
+        if lock:
+            query = query.with_for_update()
+        return {(slot.kind, slot.key): slot for slot in session.exec(query)}
+
+    @staticmethod
+    def _create(session: Session, keys: Sequence[Key], next_at: datetime) -> None:
+        """Make sure each key has its row (open at ``next_at``); existing rows untouched."""
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        rows = [{"kind": kind, "key": key, "next_at": next_at} for kind, key in sorted(keys)]
+        session.execute(insert(RateSlot).values(rows).on_conflict_do_nothing())

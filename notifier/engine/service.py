@@ -286,13 +286,18 @@ async def simulate(
         while now <= end:
             clock.set(now)
             _add(report.sweep, await asyncio.to_thread(sweep, runtime, now))
-            _add(report.dispatch, await dispatcher.dispatch_all(now))
+            sent = await dispatcher.dispatch_all(now)
+            report.dispatch.add(sent)
             report.ticks += 1
-            upcoming = next_due(runtime, now)
+            upcoming = min(
+                (t for t in (next_due(runtime, now), sent.wake_at) if t is not None),
+                default=None,
+            )  # a rate slot reopening (wake_at) is work too
             if upcoming is None:
                 break
             now = max(upcoming, now + step)
     finally:
         with session_scope(runtime.engine) as session:
             release_claims(session, worker_id)
+    report.dispatch.wake_at = None
     return report

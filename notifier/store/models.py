@@ -454,6 +454,20 @@ class Heartbeat(SQLModel, table=True):
 APPEND_ONLY_TABLES = ("event", "acknowledgement", "login_attempt")
 
 
+class RateSlot(SQLModel, table=True):
+    """When the next message may go through one rate-limit key (a bot, a chat, a group).
+
+    Shared by every dispatcher of the installation, so several workers of one bot together
+    keep the platform's limits; a provider's ``retry_after`` moves it later too
+    (:mod:`notifier.engine.ratelimit`).
+    """
+
+    __tablename__ = "rate_slot"
+    kind: str = Field(primary_key=True, max_length=32)  # "bot:telegram", "chat:zalo", ...
+    key: str = Field(primary_key=True, max_length=64)  # the chat id; "" for the bot
+    next_at: datetime = _utc(nullable=False)
+
+
 class CalendarDay(SQLModel, table=True):
     """A day off or make-up working day added in the browser (calendar page).
 

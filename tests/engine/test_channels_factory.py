@@ -10,7 +10,6 @@ from notifier.channels.email import EmailChannel, SmtpSecurity
 from notifier.channels.telegram import TelegramChannel
 from notifier.clock import SystemClock
 from notifier.engine.channels import build_channels, rate_limits, telegram_base_url
-from notifier.engine.ratelimit import TELEGRAM, TELEGRAM_CHAT, TELEGRAM_GROUP
 from notifier.settings import load_settings
 
 
@@ -51,11 +50,14 @@ def test_telegram_base_url_convention() -> None:
 def test_rate_limits_from_settings_and_zero_turns_one_off(config_dir: Path) -> None:
     settings = load_settings(config_dir, env={})
     assert rate_limits(settings) == {
-        TELEGRAM: (30, 1.0), TELEGRAM_CHAT: (1, 1.0), TELEGRAM_GROUP: (20, 60.0),
+        "bot:telegram": (30, 1.0), "chat:telegram": (1, 1.0), "group:telegram": (20, 60.0),
+        "bot:zalo": (30, 1.0), "chat:zalo": (1, 1.0),
     }  # fmt: skip
-    off = settings.file.rate_limits.model_copy(update={"telegram_per_chat_per_second": 0})
+    off = settings.file.rate_limits.model_copy(
+        update={"telegram_per_chat_per_second": 0, "zalo_per_second": 0}
+    )
     settings.file.rate_limits = off
-    assert set(rate_limits(settings)) == {TELEGRAM, TELEGRAM_GROUP}
+    assert set(rate_limits(settings)) == {"bot:telegram", "group:telegram", "chat:zalo"}
 
 
 def test_a_sender_without_an_address_is_refused_at_start(config_dir: Path) -> None:

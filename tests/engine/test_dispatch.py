@@ -30,7 +30,7 @@ from notifier.engine.dispatch import (
     dispatch,
     dispatch_all,
 )
-from notifier.engine.ratelimit import RateLimiter
+from notifier.engine.ratelimit import HEADROOM, RateLimiter
 from notifier.runtime import Runtime, build_runtime
 from notifier.settings import load_settings
 from notifier.store.contexts import NoteContext
@@ -324,17 +324,31 @@ async def test_failed_admin_alert_does_not_raise_another_alert(env: Env) -> None
     assert len(env.rows(kind="admin_alert")) == 1
 
 
-async def test_rate_limit_defers_the_second_message_to_one_chat(env: Env) -> None:
+async def test_a_chat_waits_for_its_slot_and_the_report_says_when(env: Env) -> None:
     telegram = FakeChannel("telegram")
     ids = [queue(env, "vp.chanh", "telegram", occurrence=f"o{i}") for i in range(2)]
-    channels = env.channels({"telegram_chat": (1, 1.0)}, telegram=telegram)
+    channels = env.channels({"chat:telegram": (1, 1.0)}, telegram=telegram)
     report = await dispatch(env.runtime, channels, "w1")
-    assert (report.sent, report.deferred, len(telegram.sent)) == (1, 1, 1)
-    later = env.row(ids[1])
-    assert (later.status, later.next_attempt_at, later.attempts) == (
-        "pending", T0 + timedelta(seconds=1), 0,
-    )  # fmt: skip
+    assert (report.sent, report.claimed, len(telegram.sent)) == (1, 1, 1)
+    opens = T0 + timedelta(seconds=1 + HEADROOM)
+    assert report.wake_at == opens  # the service drains again then, not at its next tick
+    later = env.row(ids[1])  # not even claimed: the claim skips a chat whose slot is closed
+    assert (later.status, later.claimed_by, later.attempts) == ("pending", None, 0)
     env.clock.advance(timedelta(seconds=1))
+    assert (await dispatch(env.runtime, channels, "w1")).sent == 0
+    env.clock.set(opens)
+    assert (await dispatch(env.runtime, channels, "w1")).sent == 1
+
+
+async def test_the_bots_limit_spaces_messages_to_different_chats(env: Env) -> None:
+    telegram = FakeChannel("telegram")
+    queue(env, "vp.chanh", "telegram")
+    queue(env, "vp.pho-chanh", "telegram")
+    channels = env.channels({"bot:telegram": (30, 1.0)}, telegram=telegram)
+    report = await dispatch(env.runtime, channels, "w1")
+    assert (report.sent, report.claimed) == (1, 1)  # nothing claimed while the slot is shut
+    assert report.wake_at == T0 + timedelta(seconds=(1 + HEADROOM) / 30)
+    env.clock.set(report.wake_at)
     assert (await dispatch(env.runtime, channels, "w1")).sent == 1
 
 

@@ -84,9 +84,11 @@ async def test_retry_after_holds_back_the_whole_chat_not_only_the_refused_messag
         lanes={"telegram": LaneSpec(concurrency=1)},
     )
     report = await dispatcher.dispatch()
-    assert (report.retried, report.deferred, report.sent) == (1, 2, 0)
-    assert {env.row(i).next_attempt_at for i in same} == {T0 + timedelta(seconds=30)}
-    env.clock.advance(timedelta(seconds=30))
+    assert (report.retried, report.claimed, report.sent) == (1, 1, 0)  # the others wait
+    assert env.row(same[0]).next_attempt_at == T0 + timedelta(seconds=30)
+    env.clock.advance(timedelta(seconds=29))
+    assert (await dispatcher.dispatch()).claimed == 0  # the chat is held, for any worker
+    env.clock.advance(timedelta(seconds=1))
     assert (await dispatcher.dispatch()).sent == 3
 
 

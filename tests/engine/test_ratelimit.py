@@ -1,93 +1,168 @@
-"""RateLimiter with a VirtualClock: Telegram's per-bot, per-chat and per-group limits."""
+"""The shared rate limiter on a VirtualClock, on SQLite and PostgreSQL: Telegram's per-bot,
+per-chat and per-group limits as evenly spaced slots, one table for every worker."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from notifier.clock import VirtualClock
-from notifier.engine.ratelimit import RateLimiter, telegram_keys, telegram_limits
+from notifier.engine.ratelimit import (
+    HEADROOM,
+    RateLimiter,
+    chat_key,
+    chat_keys,
+    platform_limits,
+    telegram_limits,
+)
+from notifier.store.db import session_scope
+from notifier.store.models import RateSlot
 
 START = datetime(2024, 4, 1, 1, 0, tzinfo=UTC)
+BOT_SPACING = 1 / 30 * (1 + HEADROOM)
 
 
-def send_all_allowed(limiter: RateLimiter, chats: list[str]) -> list[str]:
-    """Send to each chat in turn if allowed now; returns the chats that went out."""
+def send_all_allowed(engine: Engine, limiter: RateLimiter, chats: list[str]) -> list[str]:
+    """Send to each chat in turn if its slots are open now; the chats that went out."""
     sent = []
     for chat in chats:
-        keys = telegram_keys(chat)
-        if limiter.wait_time(keys) == 0.0:
-            limiter.consume(keys)
-            sent.append(chat)
+        with session_scope(engine) as session:
+            if limiter.take(session, chat_keys("telegram", chat)) == 0.0:
+                sent.append(chat)
     return sent
 
 
-def test_bot_allows_30_per_second_then_waits() -> None:
+def wait(engine: Engine, limiter: RateLimiter, chat: str) -> float:
+    with Session(engine) as session:
+        return limiter.wait_time(session, chat_keys("telegram", chat))
+
+
+def test_the_bot_sends_evenly_never_a_burst(engine: Engine) -> None:
     clock = VirtualClock(START)
     limiter = RateLimiter(clock, telegram_limits())
     chats = [str(1000 + i) for i in range(40)]
-    assert len(send_all_allowed(limiter, chats)) == 30
-    wait = limiter.wait_time(telegram_keys("5000"))
-    assert wait == pytest.approx(1 / 30, abs=1e-6)
-    clock.advance(timedelta(seconds=wait))
-    assert limiter.wait_time(telegram_keys("5000")) == 0.0
+    assert send_all_allowed(engine, limiter, chats) == ["1000"]  # one now, not thirty
+    assert wait(engine, limiter, "5000") == pytest.approx(BOT_SPACING, abs=1e-6)
+    clock.advance(timedelta(seconds=BOT_SPACING))
+    assert wait(engine, limiter, "5000") == 0.0
 
 
-def test_sustained_rate_is_30_per_second() -> None:
+def sends_for(engine: Engine, limiter: RateLimiter, clock: VirtualClock, chats: list[str],
+              seconds: float) -> list[datetime]:  # fmt: skip
+    """Try ``chats`` round-robin for ``seconds``, each time the slots say; the send times."""
+    stamps, end, turn = [], clock.now() + timedelta(seconds=seconds), 0
+    while clock.now() < end:
+        chat = chats[turn % len(chats)]
+        with session_scope(engine) as session:
+            waited = limiter.take(session, chat_keys("telegram", chat))
+        if waited:
+            clock.advance(timedelta(seconds=waited))
+        else:
+            stamps.append(clock.now())
+            turn += 1
+    return stamps
+
+
+def busiest(stamps: list[datetime], window: timedelta) -> int:
+    return max(sum(1 for t in stamps if start <= t < start + window) for start in stamps)
+
+
+def test_no_one_second_window_holds_more_than_30(engine: Engine) -> None:
     clock = VirtualClock(START)
     limiter = RateLimiter(clock, telegram_limits())
-    sent = 0
-    for step in range(1000):  # 10 s in steps of 10 ms, a fresh chat each time
-        clock.advance(timedelta(milliseconds=10))
-        sent += len(send_all_allowed(limiter, [str(step * 10 + i) for i in range(5)]))
-    assert 30 * 10 <= sent <= 30 * 10 + 30  # the rate plus the initial burst
+    stamps = sends_for(engine, limiter, clock, [str(1000 + i) for i in range(600)], 10)
+    assert busiest(stamps, timedelta(seconds=1)) == 30  # the ceiling, reached, never passed
+    assert len(stamps) == int(10 / BOT_SPACING) + 1  # 292 in 10 s: 97 % of 30/s
 
 
-def test_one_chat_gets_one_message_per_second() -> None:
+def test_one_chat_gets_one_message_per_second(engine: Engine) -> None:
     clock = VirtualClock(START)
-    limiter = RateLimiter(clock, telegram_limits())
-    assert send_all_allowed(limiter, ["42", "42", "43"]) == ["42", "43"]
-    assert limiter.wait_time(telegram_keys("42")) == pytest.approx(1.0)
+    limiter = RateLimiter(clock, platform_limits("telegram", per_bot=0))
+    assert send_all_allowed(engine, limiter, ["42", "42", "43"]) == ["42", "43"]
+    spacing = 1 + HEADROOM
+    assert wait(engine, limiter, "42") == pytest.approx(spacing)
     clock.advance(timedelta(milliseconds=500))
-    assert limiter.wait_time(telegram_keys("42")) == pytest.approx(0.5)
-    clock.advance(timedelta(milliseconds=500))
-    assert send_all_allowed(limiter, ["42"]) == ["42"]
+    assert wait(engine, limiter, "42") == pytest.approx(spacing - 0.5)
+    clock.advance(timedelta(seconds=spacing - 0.5))
+    assert send_all_allowed(engine, limiter, ["42"]) == ["42"]
 
 
-def test_group_gets_20_per_minute() -> None:
+def test_a_group_gets_20_per_minute(engine: Engine) -> None:
     clock = VirtualClock(START)
     limiter = RateLimiter(clock, telegram_limits())
-    sent = 0
-    for _ in range(60):  # one try per second for a minute
-        sent += len(send_all_allowed(limiter, ["-100123"]))
-        clock.advance(timedelta(seconds=1))
-    assert sent == 20 + 19  # burst of 20, then one every 3 s for the remaining ~57 s
-    assert limiter.wait_time(telegram_keys("-100123")) <= 3.0
+    stamps = sends_for(engine, limiter, clock, ["-100123"], 120)
+    assert busiest(stamps, timedelta(minutes=1)) == 20  # one every 3.09 s
+    assert len(stamps) == 39
 
 
-def test_refused_send_consumes_nothing() -> None:
+def test_a_refused_send_takes_nothing(engine: Engine) -> None:
     clock = VirtualClock(START)
-    limiter = RateLimiter(clock, {"telegram": (1, 1.0), "telegram_chat": (1, 1.0)})
-    limiter.consume([("telegram_chat", "1")])
-    keys = [("telegram", ""), ("telegram_chat", "1")]
-    assert limiter.wait_time(keys) == pytest.approx(1.0)
-    assert limiter.wait_time([("telegram", "")]) == 0.0  # the bot bucket was not touched
+    limiter = RateLimiter(clock, telegram_limits())
+    assert send_all_allowed(engine, limiter, ["1"]) == ["1"]
+    clock.advance(timedelta(milliseconds=100))
+    assert send_all_allowed(engine, limiter, ["1"]) == []  # the chat waits...
+    assert send_all_allowed(engine, limiter, ["2"]) == ["2"]  # ...the bot's slot was not taken
 
 
-def test_unknown_kind_never_waits_and_bad_limits_are_refused() -> None:
+def test_a_hold_stops_one_chat_for_every_worker(engine: Engine) -> None:
+    clock = VirtualClock(START)
+    first, second = RateLimiter(clock, {}), RateLimiter(clock, {})  # two workers, no limits
+    with session_scope(engine) as session:
+        first.hold(session, chat_key("zalo", "77"), 30)
+    with Session(engine) as session:
+        assert second.wait_time(session, chat_keys("zalo", "77")) == pytest.approx(30)
+        assert second.wait_time(session, chat_keys("zalo", "78")) == 0.0
+    with session_scope(engine) as session:  # a shorter hold never shortens a longer one
+        second.hold(session, chat_key("zalo", "77"), 5)
+    clock.advance(timedelta(seconds=29))
+    with Session(engine) as session:
+        assert first.wait_time(session, chat_keys("zalo", "77")) == pytest.approx(1)
+
+
+def test_unknown_kinds_never_wait_and_bad_limits_are_refused(engine: Engine) -> None:
     clock = VirtualClock(START)
     limiter = RateLimiter(clock, {})
-    limiter.consume([("email", "")])
-    assert limiter.wait_time([("email", "")]) == 0.0
+    assert send_all_allowed(engine, limiter, ["1", "1", "1"]) == ["1", "1", "1"]
+    with Session(engine) as session:
+        assert session.exec(select(RateSlot)).all() == []  # nothing written without limits
     with pytest.raises(ValueError):
-        RateLimiter(clock, {"telegram": (0, 1.0)})
+        RateLimiter(clock, {"bot:telegram": (0, 1.0)})
 
 
-def test_idle_buckets_are_forgotten() -> None:
+def test_idle_slots_are_pruned(engine: Engine) -> None:
     clock = VirtualClock(START)
     limiter = RateLimiter(clock, telegram_limits())
-    send_all_allowed(limiter, [str(i) for i in range(10)])
-    clock.advance(timedelta(minutes=5))
-    limiter.forget_idle()
-    assert limiter._buckets == {}
+    send_all_allowed(engine, limiter, ["1"])
+    clock.advance(timedelta(hours=1))
+    send_all_allowed(engine, limiter, ["2"])
+    clock.advance(timedelta(hours=23, minutes=30))
+    with session_scope(engine) as session:
+        assert limiter.prune(session) == 1  # chat 1 idle a day; chat 2 and the bot kept
+    with Session(engine) as session:
+        keys = {(slot.kind, slot.key) for slot in session.exec(select(RateSlot))}
+    assert keys == {("bot:telegram", ""), ("chat:telegram", "2")}
+
+
+def test_workers_in_threads_never_share_a_slot(engine: Engine) -> None:
+    """Four workers race for one chat's slot at the same instant: exactly one wins."""
+    clock = VirtualClock(START)
+    won: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def worker(number: int) -> None:
+        limiter = RateLimiter(clock, telegram_limits())
+        barrier.wait()
+        with session_scope(engine) as session:
+            if limiter.take(session, chat_keys("telegram", "42")) == 0.0:
+                won.append(number)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1
