@@ -184,13 +184,12 @@ def renew(session: Session, lease: Lease, now: datetime) -> bool:
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
-def release(session: Session, lease: Lease, until: datetime | None = None) -> bool:
-    """Give one row back (pending again) if it is still ours; ``until``: not before then."""
-    values: dict[str, object] = {"status": Status.PENDING, "claimed_by": None, "claimed_at": None}
-    if until is not None:
-        values["next_attempt_at"] = until
+def release(session: Session, lease: Lease) -> bool:
+    """Give one row back (pending again, its place in the queue kept) if it is still ours."""
     result = session.execute(
-        update(Notification).where(_mine(lease)).values(claim_token=None, **values)
+        update(Notification)
+        .where(_mine(lease))
+        .values(status=Status.PENDING, claimed_by=None, claimed_at=None, claim_token=None)
     )
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
 

@@ -110,6 +110,9 @@ LINK_CHANNELS = frozenset(
 )
 Status = DeliveryStatus
 log = logging.getLogger(__name__)
+# A bot's next slot is at most a few spacings away (34 ms at 30/s): a lane waits for it
+# where it stands, since every row of the lane waits for the same slot.
+BOT_WAIT_IN_PLACE = 1.0
 
 
 class Decision(StrEnum):
@@ -323,9 +326,12 @@ class Dispatcher:
                     return
                 bot_wait = await asyncio.to_thread(self._bot_wait, lane)
                 if bot_wait > 0:  # the bot's next slot: claim nothing until then
-                    breaker.release_probe()
-                    bot_opens[0] = self._fresh(now) + timedelta(seconds=bot_wait)
-                    return
+                    opens = self._fresh(now) + timedelta(seconds=bot_wait)
+                    if bot_wait > BOT_WAIT_IN_PLACE:
+                        breaker.release_probe()
+                        bot_opens[0] = opens
+                        return
+                    await wait_until(self.runtime.clock, opens, stop)  # a few ms, any row
                 budget[0] -= 1
                 leases = await asyncio.to_thread(self._claim, now, 1, only, lane)
                 if not leases:
@@ -513,10 +519,9 @@ class Dispatcher:
         try:
             return self._decide_and_prepare_once(lease, now)
         except _SlotTaken as taken:  # rolled back; the row waits for its slot, unsent
-            until = self._fresh(now) + timedelta(seconds=taken.wait)
             with session_scope(self.runtime.engine) as session:
-                release(session, lease, until)
-            self._note_wake(taken.channel, until)
+                release(session, lease)  # its place in the queue kept, as for WAIT_RATE
+            self._note_wake(taken.channel, self._fresh(now) + timedelta(seconds=taken.wait))
             return Outcome.DEFERRED, None
 
     def _decide_and_prepare_once(
@@ -536,14 +541,18 @@ class Dispatcher:
             if verdict.decision == Decision.CANCEL:
                 row.status, row.claimed_by, row.last_error = Status.CANCELLED, None, verdict.reason
                 return Outcome.CANCELLED, None
+            if verdict.decision == Decision.WAIT_RATE:
+                # its place in the queue kept (the chat's order): the claim skips a shut chat
+                assert verdict.until is not None
+                release(session, lease)
+                self._note_wake(row.channel, verdict.until)
+                return Outcome.DEFERRED, None
             if verdict.decision != Decision.SEND:
                 row.status, row.claimed_by, row.next_attempt_at = (
                     Status.PENDING,
                     None,
                     verdict.until,
                 )
-                if verdict.decision == Decision.WAIT_RATE and verdict.until is not None:
-                    self._note_wake(row.channel, verdict.until)
                 return Outcome.DEFERRED, None
             try:
                 prepared = self._prepare(session, row, now)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -135,6 +136,12 @@ class FakeBotApi:
         self._new_update: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # Telegram's limits, enforced when set (benchmarks): messages per bot and per chat in
+        # any one-second window (sliding, stricter than Telegram's own count); a send over
+        # either gets 429 with retry_after 1 and is counted in ``refused``
+        self.limits: tuple[int, int] | None = None
+        self.refused = 0
+        self.accepted: list[tuple[float, str]] = []  # (monotonic time, chat id) of each send
 
     async def start(self) -> None:
         app = web.Application()
@@ -233,8 +240,22 @@ class FakeBotApi:
     async def _api_getme(self, params: dict[str, Any]) -> Any:
         return self.bot_user
 
+    def _over_limit(self, chat_id: str) -> bool:
+        if self.limits is None:
+            return False
+        per_bot, per_chat = self.limits
+        now = time.monotonic()
+        recent = [chat for at, chat in reversed(self.accepted[-per_bot:]) if at > now - 1.0]
+        if len(recent) >= per_bot or recent.count(chat_id) >= per_chat:
+            self.refused += 1
+            return True
+        self.accepted.append((now, chat_id))
+        return False
+
     async def _api_sendmessage(self, params: dict[str, Any]) -> Any:
         chat_id = str(params.get("chat_id", ""))
+        if self._over_limit(chat_id):
+            raise _ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         text = str(params.get("text", ""))
         parse_mode = params.get("parse_mode")
         _check_text(text, parse_mode)
