@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -174,23 +175,60 @@ def preview(
     if as_json:
         stream.json_array(i.to_json() for i in items)
         return
-    lines = (
-        [
-            vn_date_time(i.at),
-            kind_label(i.kind) + (f" cấp {i.level}" if i.level else ""),
-            i.task,
-            i.agency,
-            i.person or "—",
-            channel_label(i.channel) if i.channel else "—",
-            capfirst(i.role.label) + (" (đồng gửi)" if i.copy else ""),
-            vn_date(i.deadline),
-            i.reason,
-        ]
-        for i in items
-    )
+    labels: dict[tuple[Any, ...], str] = {}
+    lines = (_preview_row(i, labels) for i in items)
     title = f"Dự kiến gửi từ {vn_date(first)} đến {vn_date(last)}"
     count = stream.rows(title, PREVIEW_COLUMNS, lines)
     console.print(f"Tổng cộng: {count} tin.")
+
+
+def _preview_row(i: Any, labels: dict[tuple[Any, ...], str]) -> list[str]:
+    """One row of the preview listing. Its instants, dates and labels repeat from row to
+    row, so each is formatted once (``labels``, kept small: cleared when it grows)."""
+    if len(labels) > 4096:
+        labels.clear()
+    return [
+        _once(labels, ("at", i.at), _at_text),
+        _once(labels, ("kind", i.kind, i.level), _kind_text),
+        i.task,
+        i.agency,
+        i.person or "—",
+        _once(labels, ("channel", i.channel), _channel_text),
+        _once(labels, ("role", i.role, i.copy), _role_text),
+        _once(labels, ("day", i.deadline), _day_text),
+        i.reason,
+    ]
+
+
+def _once(
+    labels: dict[tuple[Any, ...], str],
+    key: tuple[Any, ...],
+    text: Callable[[tuple[Any, ...]], str],
+) -> str:
+    found = labels.get(key)
+    if found is None:
+        found = labels[key] = text(key)
+    return found
+
+
+def _at_text(key: tuple[Any, ...]) -> str:
+    return vn_date_time(key[1])
+
+
+def _kind_text(key: tuple[Any, ...]) -> str:
+    return kind_label(key[1]) + (f" cấp {key[2]}" if key[2] else "")
+
+
+def _channel_text(key: tuple[Any, ...]) -> str:
+    return channel_label(key[1]) if key[1] else "—"
+
+
+def _role_text(key: tuple[Any, ...]) -> str:
+    return capfirst(key[1].label) + (" (đồng gửi)" if key[2] else "")
+
+
+def _day_text(key: tuple[Any, ...]) -> str:
+    return vn_date(key[1])
 
 
 # Column widths of the preview listing (the last column, the reason, takes its text's).
