@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from json.encoder import encode_basestring as _q  # json.dumps' own, ensure_ascii=False
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,8 @@ from notifier.cli.common import (
     state,
     table,
 )
+from notifier.clock import VN_TZ
+from notifier.domain.preview import PreviewItem
 from notifier.textfmt import capfirst, plan_number, vn_date, vn_date_time, vn_plan_date
 from notifier.vocab import DeadlineStatus, PlanStatus
 
@@ -172,10 +175,10 @@ def preview(
     with Session(runtime.engine) as session:
         key = plan_key(session, plan)
         items = iter_forward_items(session, runtime, start, end, plan_key=key, task_ref=task)
-    if as_json:
-        stream.json_array(i.to_json() for i in items)
-        return
     labels: dict[tuple[Any, ...], str] = {}
+    if as_json:
+        stream.json_texts(_preview_json(i, labels) for i in items)
+        return
     lines = (_preview_row(i, labels) for i in items)
     title = f"Dự kiến gửi từ {vn_date(first)} đến {vn_date(last)}"
     count = stream.rows(title, PREVIEW_COLUMNS, lines)
@@ -198,6 +201,30 @@ def _preview_row(i: Any, labels: dict[tuple[Any, ...], str]) -> list[str]:
         _once(labels, ("day", i.deadline), _day_text),
         i.reason,
     ]
+
+
+def _preview_json(i: PreviewItem, labels: dict[tuple[Any, ...], str]) -> str:
+    """``json.dumps(i.to_json(), ensure_ascii=False)`` byte for byte, the instants and
+    dates formatted once per distinct value (``labels``, as :func:`_preview_row`)."""
+    if len(labels) > 4096:
+        labels.clear()
+    at = _once(labels, ("iso", i.at), _iso_at_text)
+    day = _once(labels, ("iso", i.deadline), _iso_day_text)
+    return (
+        f'{{"at": "{at}", "kind": {_q(i.kind)}, "level": {int(i.level)!r}, '
+        f'"plan": {_q(i.plan)}, "task": {_q(i.task)}, "agency": {_q(i.agency)}, '
+        f'"person": {_q(i.person)}, "channel": {_q(i.channel)}, "role": {_q(i.role)}, '
+        f'"deadline": "{day}", "reason": {_q(i.reason)}, "step": {_q(i.step)}, '
+        f'"copy": {"true" if i.copy else "false"}}}'
+    )
+
+
+def _iso_at_text(key: tuple[Any, ...]) -> str:
+    return str(key[1].astimezone(VN_TZ).isoformat())
+
+
+def _iso_day_text(key: tuple[Any, ...]) -> str:
+    return str(key[1].isoformat())
 
 
 def _once(

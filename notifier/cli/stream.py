@@ -14,11 +14,16 @@ BATCH = 500  # lines written per call
 
 def json_array(items: Iterable[dict[str, Any]]) -> int:
     """A JSON array, one element per line, written as the elements come; returns the count."""
+    return json_texts(json.dumps(item, ensure_ascii=False) for item in items)
+
+
+def json_texts(texts: Iterable[str]) -> int:
+    """:func:`json_array` of elements already encoded (each one line of JSON text)."""
     out = sys.stdout
     count = 0
     lines: list[str] = []
-    for item in items:
-        lines.append(("[\n  " if count == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
+    for text in texts:
+        lines.append(("[\n  " if count == 0 else ",\n  ") + text)
         count += 1
         if len(lines) >= BATCH:
             out.write("".join(lines))
