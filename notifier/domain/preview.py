@@ -202,23 +202,42 @@ def iter_preview(
             first = spans[key] = _span(occ.nominal, occ.policy, calendar)[0] - dt.timedelta(days=1)
         order.append((first, index))
     order.sort()
-    heap: list[tuple[tuple[Any, ...], int, int, PreviewItem]] = []
+    # One heap entry per occurrence still being yielded: its items sorted (a stable sort,
+    # so ties keep their order of production), the next one's key first.
+    heap: list[tuple[tuple[Any, ...], int, int, list[PreviewItem]]] = []
     if digest_policy is not None:
         digests: list[PreviewItem] = []
         _digests(digests, occurrences, book, calendar, digest_policy, lo, hi)
-        for n, item in enumerate(digests):
-            heap.append((_sort_key(item), len(occurrences), n, item))
-        heapq.heapify(heap)
+        _push_run(heap, digests, len(occurrences))
     for first, index in order:
-        while heap and heap[0][3].at < first:
-            yield heapq.heappop(heap)[3]
+        while heap and heap[0][0][0] < first:
+            yield _pop(heap)
         items: list[PreviewItem] = []
         occ = occurrences[index]
         _occurrence_items(items, occ, index, book, planner, calendar, compiled, lo, hi)
-        for n, item in enumerate(items):
-            heapq.heappush(heap, (_sort_key(item), index, n, item))
+        _push_run(heap, items, index)
     while heap:
-        yield heapq.heappop(heap)[3]
+        yield _pop(heap)
+
+
+def _push_run(
+    heap: list[tuple[tuple[Any, ...], int, int, list[PreviewItem]]],
+    items: list[PreviewItem],
+    index: int,
+) -> None:
+    if items:
+        items.sort(key=_sort_key)
+        heapq.heappush(heap, (_sort_key(items[0]), index, 0, items))
+
+
+def _pop(heap: list[tuple[tuple[Any, ...], int, int, list[PreviewItem]]]) -> PreviewItem:
+    """The first item of the heap's first run; the run's next item takes its place."""
+    _, index, n, items = heap[0]
+    if n + 1 < len(items):
+        heapq.heapreplace(heap, (_sort_key(items[n + 1]), index, n + 1, items))
+    else:
+        heapq.heappop(heap)
+    return items[n]
 
 
 def _occurrence_items(
