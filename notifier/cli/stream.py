@@ -38,10 +38,10 @@ def rows(title: str, columns: Sequence[tuple[str, int]], values: Iterable[Sequen
     """A plain table: the title, a header, then one line per row in fixed-width columns
     (the last one as wide as its text), written as the rows come; returns the count."""
     out = sys.stdout
+    template = "  ".join([*(f"{{:<{w}}}" for _, w in columns[:-1]), "{}"])  # ljust each
 
     def line(cells: Sequence[str]) -> str:
-        parts = [c.ljust(w) for c, (_, w) in zip(cells[:-1], columns[:-1], strict=True)]
-        return "  ".join([*parts, cells[-1]]).rstrip() + "\n"
+        return template.format(*cells).rstrip() + "\n"
 
     header = [name for name, _ in columns]
     out.write(f"{title}\n{line(header)}{line(['─' * w for _, w in columns])}")
