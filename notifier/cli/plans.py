@@ -185,7 +185,7 @@ def preview(
     console.print(f"Tổng cộng: {count} tin.")
 
 
-def _preview_row(i: Any, labels: dict[tuple[Any, ...], str]) -> list[str]:
+def _preview_row(i: PreviewItem, labels: dict[tuple[Any, ...], str]) -> list[str]:
     """One row of the preview listing. Its instants, dates and labels repeat from row to
     row, so each is formatted once (``labels``, kept small: cleared when it grows)."""
     if len(labels) > 4096:
@@ -208,8 +208,8 @@ def _preview_json(i: PreviewItem, labels: dict[tuple[Any, ...], str]) -> str:
     dates formatted once per distinct value (``labels``, as :func:`_preview_row`)."""
     if len(labels) > 4096:
         labels.clear()
-    at = _once(labels, ("iso", i.at), _iso_at_text)
-    day = _once(labels, ("iso", i.deadline), _iso_day_text)
+    at = _once(labels, ("iso-at", i.at), _iso_at_text)
+    day = _once(labels, ("iso-day", i.deadline), _iso_day_text)
     return (
         f'{{"at": "{at}", "kind": {_q(i.kind)}, "level": {int(i.level)!r}, '
         f'"plan": {_q(i.plan)}, "task": {_q(i.task)}, "agency": {_q(i.agency)}, '

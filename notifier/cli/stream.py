@@ -4,21 +4,15 @@ or pretty-printed JSON would be."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 BATCH = 500  # lines written per call
 
 
-def json_array(items: Iterable[dict[str, Any]]) -> int:
-    """A JSON array, one element per line, written as the elements come; returns the count."""
-    return json_texts(json.dumps(item, ensure_ascii=False) for item in items)
-
-
 def json_texts(texts: Iterable[str]) -> int:
-    """:func:`json_array` of elements already encoded (each one line of JSON text)."""
+    """A JSON array of elements already encoded (one line of JSON text each), one per
+    line, written as they come; returns the count."""
     out = sys.stdout
     count = 0
     lines: list[str] = []
