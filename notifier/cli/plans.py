@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from json.encoder import encode_basestring as _q  # json.dumps' own, ensure_ascii=False
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +24,8 @@ from notifier.cli.common import (
     state,
     table,
 )
+from notifier.clock import VN_TZ
+from notifier.domain.preview import PreviewItem
 from notifier.textfmt import capfirst, plan_number, vn_date, vn_date_time, vn_plan_date
 from notifier.vocab import DeadlineStatus, PlanStatus
 
@@ -171,26 +175,87 @@ def preview(
     with Session(runtime.engine) as session:
         key = plan_key(session, plan)
         items = iter_forward_items(session, runtime, start, end, plan_key=key, task_ref=task)
+    labels: dict[tuple[Any, ...], str] = {}
     if as_json:
-        stream.json_array(i.to_json() for i in items)
+        stream.json_texts(_preview_json(i, labels) for i in items)
         return
-    lines = (
-        [
-            vn_date_time(i.at),
-            kind_label(i.kind) + (f" cấp {i.level}" if i.level else ""),
-            i.task,
-            i.agency,
-            i.person or "—",
-            channel_label(i.channel) if i.channel else "—",
-            capfirst(i.role.label) + (" (đồng gửi)" if i.copy else ""),
-            vn_date(i.deadline),
-            i.reason,
-        ]
-        for i in items
-    )
+    lines = (_preview_row(i, labels) for i in items)
     title = f"Dự kiến gửi từ {vn_date(first)} đến {vn_date(last)}"
     count = stream.rows(title, PREVIEW_COLUMNS, lines)
     console.print(f"Tổng cộng: {count} tin.")
+
+
+def _preview_row(i: PreviewItem, labels: dict[tuple[Any, ...], str]) -> list[str]:
+    """One row of the preview listing. Its instants, dates and labels repeat from row to
+    row, so each is formatted once (``labels``, kept small: cleared when it grows)."""
+    if len(labels) > 4096:
+        labels.clear()
+    return [
+        _once(labels, ("at", i.at), _at_text),
+        _once(labels, ("kind", i.kind, i.level), _kind_text),
+        i.task,
+        i.agency,
+        i.person or "—",
+        _once(labels, ("channel", i.channel), _channel_text),
+        _once(labels, ("role", i.role, i.copy), _role_text),
+        _once(labels, ("day", i.deadline), _day_text),
+        i.reason,
+    ]
+
+
+def _preview_json(i: PreviewItem, labels: dict[tuple[Any, ...], str]) -> str:
+    """``json.dumps(i.to_json(), ensure_ascii=False)`` byte for byte, the instants and
+    dates formatted once per distinct value (``labels``, as :func:`_preview_row`)."""
+    if len(labels) > 4096:
+        labels.clear()
+    at = _once(labels, ("iso-at", i.at), _iso_at_text)
+    day = _once(labels, ("iso-day", i.deadline), _iso_day_text)
+    return (
+        f'{{"at": "{at}", "kind": {_q(i.kind)}, "level": {int(i.level)!r}, '
+        f'"plan": {_q(i.plan)}, "task": {_q(i.task)}, "agency": {_q(i.agency)}, '
+        f'"person": {_q(i.person)}, "channel": {_q(i.channel)}, "role": {_q(i.role)}, '
+        f'"deadline": "{day}", "reason": {_q(i.reason)}, "step": {_q(i.step)}, '
+        f'"copy": {"true" if i.copy else "false"}}}'
+    )
+
+
+def _iso_at_text(key: tuple[Any, ...]) -> str:
+    return str(key[1].astimezone(VN_TZ).isoformat())
+
+
+def _iso_day_text(key: tuple[Any, ...]) -> str:
+    return str(key[1].isoformat())
+
+
+def _once(
+    labels: dict[tuple[Any, ...], str],
+    key: tuple[Any, ...],
+    text: Callable[[tuple[Any, ...]], str],
+) -> str:
+    found = labels.get(key)
+    if found is None:
+        found = labels[key] = text(key)
+    return found
+
+
+def _at_text(key: tuple[Any, ...]) -> str:
+    return vn_date_time(key[1])
+
+
+def _kind_text(key: tuple[Any, ...]) -> str:
+    return kind_label(key[1]) + (f" cấp {key[2]}" if key[2] else "")
+
+
+def _channel_text(key: tuple[Any, ...]) -> str:
+    return channel_label(key[1]) if key[1] else "—"
+
+
+def _role_text(key: tuple[Any, ...]) -> str:
+    return capfirst(key[1].label) + (" (đồng gửi)" if key[2] else "")
+
+
+def _day_text(key: tuple[Any, ...]) -> str:
+    return vn_date(key[1])
 
 
 # Column widths of the preview listing (the last column, the reason, takes its text's).

@@ -22,11 +22,22 @@ from notifier.cli.common import CLI_YEARS, console, err_console, plan_key, state
 from notifier.clock import VN_TZ, as_utc
 from notifier.reports import CompiledReport, build_report
 from notifier.reports.csv import write_csv
-from notifier.reports.docx import write_docx
 from notifier.reports.files import FORMAT_NAMES, ReportFormat, default_at, default_name
 from notifier.reports.periods import PeriodError, ReportingPeriod, parse_period
-from notifier.reports.xlsx import write_xlsx
 from notifier.store.models import Plan
+
+
+def write_docx(report: CompiledReport, path: Path) -> None:
+    from notifier.reports.docx import write_docx as write  # python-docx: only when used
+
+    write(report, path)
+
+
+def write_xlsx(report: CompiledReport, path: Path) -> None:
+    from notifier.reports.xlsx import write_xlsx as write  # openpyxl, numpy: only when used
+
+    write(report, path)
+
 
 WRITERS: dict[ReportFormat, Callable[[CompiledReport, Path], None]] = {
     ReportFormat.DOCX: write_docx,

@@ -4,21 +4,20 @@ or pretty-printed JSON would be."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 BATCH = 500  # lines written per call
 
 
-def json_array(items: Iterable[dict[str, Any]]) -> int:
-    """A JSON array, one element per line, written as the elements come; returns the count."""
+def json_texts(texts: Iterable[str]) -> int:
+    """A JSON array of elements already encoded (one line of JSON text each), one per
+    line, written as they come; returns the count."""
     out = sys.stdout
     count = 0
     lines: list[str] = []
-    for item in items:
-        lines.append(("[\n  " if count == 0 else ",\n  ") + json.dumps(item, ensure_ascii=False))
+    for text in texts:
+        lines.append(("[\n  " if count == 0 else ",\n  ") + text)
         count += 1
         if len(lines) >= BATCH:
             out.write("".join(lines))
@@ -33,10 +32,10 @@ def rows(title: str, columns: Sequence[tuple[str, int]], values: Iterable[Sequen
     """A plain table: the title, a header, then one line per row in fixed-width columns
     (the last one as wide as its text), written as the rows come; returns the count."""
     out = sys.stdout
+    template = "  ".join([*(f"{{:<{w}}}" for _, w in columns[:-1]), "{}"])  # ljust each
 
     def line(cells: Sequence[str]) -> str:
-        parts = [c.ljust(w) for c, (_, w) in zip(cells[:-1], columns[:-1], strict=True)]
-        return "  ".join([*parts, cells[-1]]).rstrip() + "\n"
+        return template.format(*cells).rstrip() + "\n"
 
     header = [name for name, _ in columns]
     out.write(f"{title}\n{line(header)}{line(['─' * w for _, w in columns])}")

@@ -24,7 +24,7 @@ from typing import Any
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
-from notifier.domain.digest import Section, digest_due, digest_fingerprint, digest_section
+from notifier.domain.digest import Section, digest_due, digest_section
 from notifier.domain.policy import Policy
 from notifier.domain.steps import (
     AgencyTarget,
@@ -202,23 +202,42 @@ def iter_preview(
             first = spans[key] = _span(occ.nominal, occ.policy, calendar)[0] - dt.timedelta(days=1)
         order.append((first, index))
     order.sort()
-    heap: list[tuple[tuple[Any, ...], int, int, PreviewItem]] = []
+    # One heap entry per occurrence still being yielded: its items sorted (a stable sort,
+    # so ties keep their order of production), the next one's key first.
+    heap: list[tuple[tuple[Any, ...], int, int, list[PreviewItem]]] = []
     if digest_policy is not None:
         digests: list[PreviewItem] = []
         _digests(digests, occurrences, book, calendar, digest_policy, lo, hi)
-        for n, item in enumerate(digests):
-            heap.append((_sort_key(item), len(occurrences), n, item))
-        heapq.heapify(heap)
+        _push_run(heap, digests, len(occurrences))
     for first, index in order:
-        while heap and heap[0][3].at < first:
-            yield heapq.heappop(heap)[3]
+        while heap and heap[0][0][0] < first:
+            yield _pop(heap)
         items: list[PreviewItem] = []
         occ = occurrences[index]
         _occurrence_items(items, occ, index, book, planner, calendar, compiled, lo, hi)
-        for n, item in enumerate(items):
-            heapq.heappush(heap, (_sort_key(item), index, n, item))
+        _push_run(heap, items, index)
     while heap:
-        yield heapq.heappop(heap)[3]
+        yield _pop(heap)
+
+
+def _push_run(
+    heap: list[tuple[tuple[Any, ...], int, int, list[PreviewItem]]],
+    items: list[PreviewItem],
+    index: int,
+) -> None:
+    if items:
+        items.sort(key=_sort_key)
+        heapq.heappush(heap, (_sort_key(items[0]), index, 0, items))
+
+
+def _pop(heap: list[tuple[tuple[Any, ...], int, int, list[PreviewItem]]]) -> PreviewItem:
+    """The first item of the heap's first run; the run's next item takes its place."""
+    _, index, n, items = heap[0]
+    if n + 1 < len(items):
+        heapq.heapreplace(heap, (_sort_key(items[n + 1]), index, n + 1, items))
+    else:
+        heapq.heappop(heap)
+    return items[n]
 
 
 def _occurrence_items(
@@ -372,69 +391,129 @@ def _digests(
     while day <= stop:
         at = dt.datetime.combine(day, policy.digest_at, tzinfo=VN_TZ)
         for code in sorted(by_monitor):
-            entries = boards[code].entries(day)
-            fingerprint = digest_fingerprint((key, section) for key, section, _ in entries)
-            if not digest_due(policy.digest, day, calendar, fingerprint, bool(entries), last[code]):
+            board = boards[code]
+            board.advance(day)
+            fingerprint = board.fingerprint()
+            if not digest_due(policy.digest, day, calendar, fingerprint, bool(board), last[code]):
                 continue
-            last[code] = fingerprint
+            last[code] = board.sent()
             if lo <= at < hi:
-                _digest_items(items, code, at, entries, book, policy)
+                _digest_items(items, code, at, board, book, policy)
         day += dt.timedelta(days=1)
 
 
+ABSENT, SOON, LATE = 0, 1, 2  # an item's place in a digest: none, due soon, overdue
+SECTION = {SOON: Section.DUE_SOON, LATE: Section.OVERDUE}
+
+
 class _Board:
-    """One monitor's digest entries day after day, without testing every occurrence on
-    every day: the days are asked in order, an item once overdue stays so until it is done
-    (and done stays done), and whether an item is due soon only grows as its date nears,
-    so each day tests the overdue items still open and the next items by date until the
-    first that is not yet due soon (:func:`digest_section` decides each)."""
+    """One monitor's digest day after day, kept up to date by the changes alone, so a
+    day costs the items that change that day, not every item open.
+
+    The days are asked in order and an item only moves forward: not yet due soon, due
+    soon, overdue, done (gone for good; any stage may be skipped), by
+    :func:`digest_section`'s rule. So the digest's content differs from the last one
+    sent exactly when some (key, section) came or went an odd number of times since:
+    that set of pairs (``changed``) stands in for comparing fingerprints."""
 
     def __init__(self, occs: list[tuple[PreviewOccurrence, dt.date]], calendar: WorkingCalendar):
         self.calendar = calendar
-        self.ahead = sorted(
+        self.items = sorted(
             (
-                (e, f"{o.plan}|{o.task}|{o.kind}|{o.nominal.isoformat()}", o.done_at)
+                (e, f"{o.plan}|{o.task}|{o.kind}|{o.nominal.isoformat()}", _done_day(o.done_at))
                 for o, e in occs
             ),
             key=lambda t: t[0],
         )
-        self.next = 0  # first item of ``ahead`` not yet overdue
-        self.overdue: list[tuple[dt.date, str, dt.datetime | None]] = []
+        self.place = bytearray(len(self.items))  # ABSENT, SOON or LATE, per item
+        self.entered = 0  # items[:entered] have reached the digest (or were done before)
+        self.late = 0  # items[:late] are past their deadline
+        self.low = 0  # no item before this one is still in the digest
+        self.done: list[tuple[dt.date, int]] = []  # heap: (day done, item) of items in it
+        self.count = self.overdue = 0
+        self.pairs: dict[tuple[str, int], int] = {}  # (key, place) -> items there
+        self.changed: set[tuple[str, int]] = set()  # pairs in or out since the last sent
+        self.sends = 0
 
-    def entries(self, day: dt.date) -> list[tuple[str, Section, dt.date]]:
-        while self.next < len(self.ahead) and self.ahead[self.next][0] < day:
-            self.overdue.append(self.ahead[self.next])
-            self.next += 1
-        out: list[tuple[str, Section, dt.date]] = []
-        still: list[tuple[dt.date, str, dt.datetime | None]] = []
-        for effective, key, done in self.overdue:
-            section = digest_section(effective, done, day, self.calendar)
-            if done is None or section is not None:
-                still.append((effective, key, done))  # done: gone from every later digest
-            if section is not None:
-                out.append((key, section, effective))
-        self.overdue = still
-        for effective, key, done in self.ahead[self.next :]:
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def advance(self, day: dt.date) -> None:
+        """Bring the board to ``day`` (days come in order)."""
+        items, place = self.items, self.place
+        while self.done and self.done[0][0] <= day:
+            i = heapq.heappop(self.done)[1]
+            self._move(i, ABSENT)
+        while self.late < len(items) and items[self.late][0] < day:
+            if place[self.late] == SOON:
+                self._move(self.late, LATE)
+            self.late += 1
+        while self.entered < len(items):
+            effective, _, done = items[self.entered]
             if digest_section(effective, None, day, self.calendar) is None:
                 break  # not due soon yet, nor is anything later
-            section = digest_section(effective, done, day, self.calendar)
-            if section is not None:
-                out.append((key, section, effective))
-        return out
+            if done is None or done > day:
+                self._move(self.entered, LATE if effective < day else SOON)
+                if done is not None:
+                    heapq.heappush(self.done, (done, self.entered))
+            self.entered += 1
+        while self.low < self.entered and not place[self.low]:
+            self.low += 1
+
+    def first(self) -> dt.date:
+        """The earliest deadline in the digest (it is not empty)."""
+        return self.items[self.low][0]
+
+    def fingerprint(self) -> str:
+        """Equal to the last sent digest's fingerprint exactly when the content is the same."""
+        return str(self.sends) if not self.changed else f"{self.sends}+"
+
+    def sent(self) -> str:
+        """A digest went out with today's content: its fingerprint from now on."""
+        self.sends += 1
+        self.changed.clear()
+        return self.fingerprint()
+
+    def _move(self, i: int, to: int) -> None:
+        key, was = self.items[i][1], self.place[i]
+        if was:
+            self.count -= 1
+            self.overdue -= was == LATE
+            self._pair(key, was, -1)
+        if to:
+            self.count += 1
+            self.overdue += to == LATE
+            self._pair(key, to, 1)
+        self.place[i] = to
+
+    def _pair(self, key: str, where: int, by: int) -> None:
+        pair = (key, where)
+        n = self.pairs.get(pair, 0) + by
+        if n:
+            self.pairs[pair] = n
+        else:
+            del self.pairs[pair]
+        if n == 0 or (n == 1 and by == 1):  # the pair went out or came in
+            self.changed ^= {pair}
+
+
+def _done_day(done_at: dt.datetime | None) -> dt.date | None:
+    """The day from which a done item leaves the digest (:func:`digest_section`)."""
+    return None if done_at is None else as_utc(done_at).astimezone(VN_TZ).date()
 
 
 def _digest_items(
     items: list[PreviewItem],
     code: str,
     at: dt.datetime,
-    entries: Sequence[tuple[str, Section, dt.date]],
+    board: _Board,
     book: _Addressbook,
     policy: Policy,
 ) -> None:
     target = AgencyTarget(code, Role.MONITOR, False, tuple(policy.addressed_roles))
-    overdue = sum(1 for _, section, _ in entries if section == Section.OVERDUE)
-    reason = f"Tổng hợp tình hình: {overdue} quá hạn, {len(entries) - overdue} sắp đến hạn"
-    first = min(e for _, _, e in entries)
+    overdue = board.overdue
+    reason = f"Tổng hợp tình hình: {overdue} quá hạn, {board.count - overdue} sắp đến hạn"
+    first = board.first()
     for person in book.people(target):
         items.append(
             PreviewItem(

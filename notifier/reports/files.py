@@ -14,10 +14,8 @@ from enum import StrEnum
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.reports.csv import csv_bytes
-from notifier.reports.docx import docx_bytes
 from notifier.reports.model import CompiledReport
 from notifier.reports.periods import PeriodKind, ReportingPeriod, fold
-from notifier.reports.xlsx import xlsx_bytes
 
 
 class ReportFormat(StrEnum):
@@ -42,9 +40,23 @@ MIME_TYPES = {
     ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ReportFormat.CSV: "text/csv",
 }
+
+
+def _docx_bytes(report: CompiledReport) -> bytes:
+    from notifier.reports.docx import docx_bytes  # python-docx loads only when used
+
+    return docx_bytes(report)
+
+
+def _xlsx_bytes(report: CompiledReport) -> bytes:
+    from notifier.reports.xlsx import xlsx_bytes  # openpyxl (and numpy) load only when used
+
+    return xlsx_bytes(report)
+
+
 _BYTES: dict[ReportFormat, Callable[[CompiledReport], bytes]] = {
-    ReportFormat.DOCX: docx_bytes,
-    ReportFormat.XLSX: xlsx_bytes,
+    ReportFormat.DOCX: _docx_bytes,
+    ReportFormat.XLSX: _xlsx_bytes,
     ReportFormat.CSV: csv_bytes,
 }
 # The files the compiled-report message carries (email attachments, chat links).

@@ -127,6 +127,28 @@ def test_digest_goes_when_its_content_changes() -> None:
     assert people == ["vp.cv", "vp.cvp"]
 
 
+def test_digest_changes_as_items_come_are_done_and_fall_overdue() -> None:
+    """The digest's content, day after day: due soon, then done (gone that very day) or
+    overdue; a digest only on the days it changed, counting what is in it."""
+    start = datetime(2024, 4, 19, 0, 0, tzinfo=VN_TZ)
+    end = datetime(2024, 5, 20, 0, 0, tzinfo=VN_TZ)
+    occs = [
+        occ("A", nominal=date(2024, 5, 2), done_at=datetime(2024, 5, 7, 10, 0, tzinfo=VN_TZ)),
+        occ("B", nominal=date(2024, 5, 6)),
+        occ("C", nominal=date(2024, 4, 25), done_at=datetime(2024, 4, 24, 9, 0, tzinfo=VN_TZ)),
+    ]
+    items = preview(occs, PEOPLE, CAL, start, end, digest_policy=POLICY)
+    digests = sorted({(i.at, i.deadline, i.reason) for i in items if i.kind == "digest"})
+    assert [(f"{at:%d/%m}", f"{first:%d/%m}", why[20:]) for at, first, why in digests] == [
+        ("19/04", "25/04", "0 quá hạn, 1 sắp đến hạn"),  # C
+        ("22/04", "25/04", "0 quá hạn, 2 sắp đến hạn"),  # C, A
+        ("24/04", "02/05", "0 quá hạn, 1 sắp đến hạn"),  # C done on 24/4: A
+        ("25/04", "02/05", "0 quá hạn, 2 sắp đến hạn"),  # A, B
+        ("03/05", "02/05", "1 quá hạn, 1 sắp đến hạn"),  # A overdue, B
+        ("07/05", "06/05", "1 quá hạn, 0 sắp đến hạn"),  # A done on 7/5, B overdue
+    ]
+
+
 def test_weekly_digest_goes_on_its_day_or_the_next_working_day() -> None:
     weekly = POLICY.merged({"digest": {"mode": "weekly", "weekday": "monday"}})
     start = datetime(2024, 4, 19, 0, 0, tzinfo=VN_TZ)

@@ -94,3 +94,29 @@ def test_preview_shows_the_channel_each_message_will_really_use(
     items = json.loads(cli(*base, "preview", *window).out)
     chanh = {i["channel"] for i in items if i["person"] == "vp.chanh" and i["kind"] == "reminder"}
     assert chanh == {"email"}, "Telegram is not configured, so his second choice is used"
+
+
+def test_json_rows_are_what_json_dumps_writes() -> None:
+    """The command writes each item's JSON itself (fast); it must be json.dumps' text."""
+    from datetime import UTC, date, datetime
+
+    from notifier.cli.plans import _preview_json
+    from notifier.domain.preview import PreviewItem
+    from notifier.domain.steps import MessageKind, Role
+
+    items = [
+        PreviewItem(
+            datetime(2024, 4, 22, 1, 0, tzinfo=UTC), MessageKind.ESCALATION, 2, "KH-1",
+            "II.1", "ubnd-huyen", "ubnd.ct", "email", Role.DIRECTING, date(2024, 5, 2),
+            'Lý do "khó" \\ có\ndòng mới\tvà ký tự \x01 🙂', "escalation-2", True,
+        ),
+        PreviewItem(
+            datetime(2024, 12, 31, 23, 59, 30, tzinfo=UTC), MessageKind.DIGEST, 0, "", "",
+            "vp", "", "", Role.MONITOR, date(2025, 1, 2), "Tổng hợp", "digest", False,
+        ),
+    ]  # fmt: skip
+    labels: dict[tuple[object, ...], str] = {}
+    for _ in range(2):  # formatted, then from the cache
+        for item in items:
+            text = _preview_json(item, labels)
+            assert text == json.dumps(item.to_json(), ensure_ascii=False)
