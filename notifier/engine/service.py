@@ -295,7 +295,8 @@ async def simulate(
             )  # a rate slot reopening (wake_at) is work too
             if upcoming is None:
                 break
-            now = max(upcoming, now + step)
+            # dispatch may have waited for rate slots (a stopped clock jumps): never go back
+            now = max(upcoming, now + step, as_utc(clock.now()))
     finally:
         with session_scope(runtime.engine) as session:
             release_claims(session, worker_id)

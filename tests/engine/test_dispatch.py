@@ -340,6 +340,25 @@ async def test_a_chat_waits_for_its_slot_and_the_report_says_when(env: Env) -> N
     assert (await dispatch(env.runtime, channels, "w1")).sent == 1
 
 
+async def test_draining_waits_for_a_chats_slot_that_reopens_within_the_interval(
+    env: Env,
+) -> None:
+    stamps: list[datetime] = []
+
+    class _Stamped(FakeChannel):
+        async def send(self, message: OutgoingMessage) -> SendResult:
+            stamps.append(env.clock.now())
+            return await super().send(message)
+
+    for i in range(3):
+        queue(env, "vp.chanh", "telegram", occurrence=f"o{i}")
+    channels = env.channels({"chat:telegram": (1, 1.0)}, telegram=_Stamped("telegram"))
+    report = await dispatch_all(env.runtime, channels, "w1")
+    assert report.sent == 3 and report.wake_at is None  # all out, in one drain
+    second = timedelta(seconds=1 + HEADROOM)
+    assert stamps == [T0, T0 + second, T0 + 2 * second]  # each when its second was up
+
+
 async def test_the_bots_limit_spaces_messages_to_different_chats(env: Env) -> None:
     stamps: list[datetime] = []
 
