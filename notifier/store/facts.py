@@ -94,19 +94,24 @@ class Occurrence:
     def is_open(self) -> bool:
         return self.status == DeadlineStatus.OPEN and not self.plan_closed
 
-    def steps(self, calendar: WorkingCalendar) -> list[PlannedStep]:
+    def steps(self, calendar: WorkingCalendar, memo: StepMemo | None = None) -> list[PlannedStep]:
+        if memo is not None:
+            return memo.steps(self)
         return plan_steps(self.kind, self.nominal, self.roles, self.policy, calendar)
 
-    def pending_steps(self, calendar: WorkingCalendar) -> list[PlannedStep]:
+    def pending_steps(
+        self, calendar: WorkingCalendar, memo: StepMemo | None = None
+    ) -> list[PlannedStep]:
         """The steps still to act on: all of an open occurrence; of a reporting period
         already reported, only the compiled report (the compiler still gets the status);
         nothing for a closed plan or a cancelled occurrence."""
         if self.plan_closed:
             return []
         if self.status == DeadlineStatus.OPEN:
-            return self.steps(calendar)
+            return self.steps(calendar, memo)
         if self.status == DeadlineStatus.DONE and self.kind == OccurrenceKind.REPORT:
-            return [s for s in self.steps(calendar) if s.kind == MessageKind.COMPILED_REPORT]
+            steps = self.steps(calendar, memo)
+            return [s for s in steps if s.kind == MessageKind.COMPILED_REPORT]
         return []
 
     def escalation_targets(self, calendar: WorkingCalendar) -> dict[int, tuple[AgencyTarget, ...]]:
@@ -129,6 +134,25 @@ class Occurrence:
             done_at=self.done_at,
             closed=self.plan_closed,
         )
+
+
+class StepMemo:
+    """Steps planned once per distinct (kind, nominal date, roles, policy), not once per
+    occurrence: the tasks of a plan mostly share their dates and agencies. The lists are
+    shared between occurrences: read them, never change them."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        # the policy is kept in the value, so its id in the key stays its own
+        self.known: dict[tuple[Any, ...], tuple[Policy, list[PlannedStep]]] = {}
+
+    def steps(self, occ: Occurrence) -> list[PlannedStep]:
+        key = (occ.kind, occ.nominal, occ.roles, id(occ.policy))
+        hit = self.known.get(key)
+        if hit is None:
+            steps = plan_steps(occ.kind, occ.nominal, occ.roles, occ.policy, self.calendar)
+            hit = self.known[key] = (occ.policy, steps)
+        return hit[1]
 
 
 class _Codes:
