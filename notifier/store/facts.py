@@ -180,9 +180,8 @@ def _unique(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _roles(
-    task_roles: Sequence[TaskRole], plan_roles: Sequence[PlanRole], codes: _Codes
-) -> TaskRoles:
+def _roles(task_roles: Sequence[Any], plan_roles: Sequence[Any], codes: _Codes) -> TaskRoles:
+    """Rows of TASK_ROLE_FACTS and PLAN_ROLE_FACTS."""
     by_role: dict[Role, list[str]] = defaultdict(list)
     for role in task_roles:
         by_role[role.role] += codes.of(role.agency_id, role.group_id)
@@ -234,6 +233,75 @@ DEADLINE_FACTS = (
 TASK_FACTS = (col(Task.id), col(Task.plan_id), col(Task.ref), col(Task.title), col(Task.policy))
 
 
+@dataclass(frozen=True)
+class TaskFacts:
+    """One task as every occurrence of it sees it: plan, roles, policy."""
+
+    plan: Plan
+    task: Any  # a row of TASK_FACTS
+    lead_written: str
+    roles: TaskRoles
+    policy: Policy
+
+    @property
+    def plan_key(self) -> str:
+        return self.plan.key
+
+
+# The columns of the role rows the roles are made of (tuples: no ORM object per row).
+TASK_ROLE_FACTS = (
+    col(TaskRole.task_id), col(TaskRole.role), col(TaskRole.written),
+    col(TaskRole.agency_id), col(TaskRole.group_id),
+)  # fmt: skip
+PLAN_ROLE_FACTS = (
+    col(PlanRole.plan_id), col(PlanRole.role), col(PlanRole.agency_id), col(PlanRole.group_id),
+)  # fmt: skip
+
+
+def load_tasks(
+    session: Session,
+    policy: Policy,
+    task_ids: Collection[int],
+    known: dict[int, TaskFacts] | None = None,
+) -> dict[int, TaskFacts]:
+    """The given tasks with their plans, read once each (a plan row carries the whole
+    parsed document, never read here: deferred), roles and policy once per task.
+
+    ``known``: tasks already loaded (with the same ``policy``); the others are added to it.
+    """
+    out = known if known is not None else {}
+    missing = [t for t in task_ids if t not in out]
+    if not missing:
+        return out
+    task_query = sa_select(*TASK_FACTS).where(col(Task.id).in_(missing))
+    tasks = {t.id: t for t in session.execute(task_query)}
+    plan_ids = {t.plan_id for t in tasks.values()}
+    plan_query = select(Plan).where(col(Plan.id).in_(plan_ids)).options(defer(Plan.parsed))  # type: ignore[arg-type]
+    plans = {p.id: p for p in session.exec(plan_query)}
+    task_roles: dict[int, list[Any]] = defaultdict(list)
+    role_query = sa_select(*TASK_ROLE_FACTS).where(col(TaskRole.task_id).in_(list(tasks)))
+    for role in session.execute(role_query):
+        task_roles[role.task_id].append(role)
+    plan_roles: dict[int, list[Any]] = defaultdict(list)
+    plan_role_query = sa_select(*PLAN_ROLE_FACTS).where(col(PlanRole.plan_id).in_(plan_ids))
+    for prole in session.execute(plan_role_query):
+        plan_roles[prole.plan_id].append(prole)
+    codes = _Codes(session)
+    cache: dict[Any, Policy] = {}
+    same: dict[tuple[Any, ...], TaskRoles] = {}  # tasks of a plan often share their agencies
+    for task in tasks.values():
+        plan = plans[task.plan_id]
+        assert plan.id is not None
+        mine = task_roles[task.id]
+        lead = ", ".join(r.written for r in mine if r.role == Role.LEAD)
+        key = (plan.id, *((r.role, r.agency_id, r.group_id) for r in mine))
+        roles = same.get(key)
+        if roles is None:
+            roles = same[key] = _roles(mine, plan_roles[plan.id], codes)
+        out[task.id] = TaskFacts(plan, task, lead, roles, _policy(policy, plan, task, cache))
+    return out
+
+
 def load_occurrences(
     session: Session,
     policy: Policy,
@@ -241,11 +309,13 @@ def load_occurrences(
     deadline_ids: Sequence[int] | None = None,
     plan_key: str | None = None,
     task_ref: str | None = None,
+    open_only: bool = False,
+    tasks: dict[int, TaskFacts] | None = None,
 ) -> list[Occurrence]:
-    """Occurrences (all, or the given deadline ids), ordered by effective deadline."""
-    # Deadline rows are read as plain tuples (no ORM object per row); their tasks and
-    # plans once each (a plan row carries the whole parsed document, never read here:
-    # deferred), and the roles and policy once per task, not once per deadline.
+    """Occurrences (all, or the given deadline ids), ordered by effective deadline;
+    ``open_only``: only those not completed (``completed_at`` NULL); ``tasks``: see
+    :func:`load_tasks`."""
+    # Deadline rows are read as plain tuples (no ORM object per row), their tasks once.
     query = (
         sa_select(*DEADLINE_FACTS)
         .join(Task, col(Task.id) == col(Deadline.task_id))
@@ -253,6 +323,8 @@ def load_occurrences(
         .where(col(Task.active) == True)  # noqa: E712
     )
     query = query.where(col(Deadline.status) != DeadlineStatus.CANCELLED)
+    if open_only:
+        query = query.where(col(Deadline.completed_at).is_(None))
     if deadline_ids is not None:
         query = query.where(col(Deadline.id).in_(list(deadline_ids)))
     if plan_key is not None:
@@ -264,31 +336,12 @@ def load_occurrences(
     ).all()
     if not deadlines:
         return []
-    task_ids = {d.task_id for d in deadlines}
-    task_query = sa_select(*TASK_FACTS).where(col(Task.id).in_(task_ids))
-    tasks = {t.id: t for t in session.execute(task_query)}
-    plan_ids = {t.plan_id for t in tasks.values()}
-    plan_query = select(Plan).where(col(Plan.id).in_(plan_ids)).options(defer(Plan.parsed))  # type: ignore[arg-type]
-    plans = {p.id: p for p in session.exec(plan_query)}
-    task_roles: dict[int, list[TaskRole]] = defaultdict(list)
-    for role in session.exec(select(TaskRole).where(col(TaskRole.task_id).in_(task_ids))):
-        task_roles[role.task_id].append(role)
-    plan_roles: dict[int, list[PlanRole]] = defaultdict(list)
-    for prole in session.exec(select(PlanRole).where(col(PlanRole.plan_id).in_(plan_ids))):
-        plan_roles[prole.plan_id].append(prole)
-    codes = _Codes(session)
-    cache: dict[Any, Policy] = {}
-    per_task: dict[int, tuple[str, TaskRoles, Policy]] = {}
+    known = load_tasks(session, policy, {d.task_id for d in deadlines}, tasks)
     out = []
     for deadline in deadlines:
-        task = tasks[deadline.task_id]
-        plan = plans[task.plan_id]
+        facts = known[deadline.task_id]
+        plan, task = facts.plan, facts.task
         assert deadline.id is not None and task.id is not None and plan.id is not None
-        facts = per_task.get(task.id)
-        if facts is None:
-            lead = ", ".join(r.written for r in task_roles[task.id] if r.role == Role.LEAD)
-            roles = _roles(task_roles[task.id], plan_roles[plan.id], codes)
-            facts = per_task[task.id] = (lead, roles, _policy(policy, plan, task, cache))
         out.append(
             Occurrence(
                 deadline_id=deadline.id,
@@ -301,7 +354,7 @@ def load_occurrences(
                 task_id=task.id,
                 task_ref=task.ref,
                 task_title=task.title,
-                lead_written=facts[0],
+                lead_written=facts.lead_written,
                 kind=OccurrenceKind(deadline.kind),
                 seq=deadline.seq,
                 period=deadline.period,
@@ -309,8 +362,8 @@ def load_occurrences(
                 effective=deadline.effective_date,
                 status=deadline.status,
                 done_at=deadline.completed_at,
-                roles=facts[1],
-                policy=facts[2],
+                roles=facts.roles,
+                policy=facts.policy,
                 plan_imported_at=plan.imported_at,
                 original=deadline.original_date,
             )
