@@ -11,7 +11,9 @@ when there is nothing to say. The compiled report for the compiler uses the same
 
 Counting: a task with a due date counts once per deadline row; an ongoing task
 counts per reporting period once that period is within the due-soon horizon or
-past, so next December's report does not swell today's "in time" figure.
+past, so next December's report does not swell today's "in time" figure. Only the
+open rows are read (they are listed); the done ones are counted in the database
+(:mod:`notifier.store.done_counts`), so the cost follows the open items, not the table.
 """
 
 from __future__ import annotations
@@ -165,11 +167,15 @@ def _level(states: dict[int, DeadlineState], deadline_id: int) -> int:
 def plan_summary(
     session: Session, runtime: Runtime, plan_keys: Sequence[str], now: dt.datetime
 ) -> Summary:
-    """The summary of the given plans (used by the digest and the compiled report)."""
+    """The summary of the given plans (used by the digest and the compiled report): the
+    open occurrences read, the done ones counted in the database."""
+    keys = list(dict.fromkeys(plan_keys))
+    tasks: dict[int, TaskFacts] = {}
+    done = done_counts(session, runtime.policy, keys, tasks)
     occs: list[Occurrence] = []
-    for key in plan_keys:
-        occs += load_occurrences(session, runtime.policy, plan_key=key)
-    return summarize(session, occs, runtime.calendar, now)
+    for key in keys:
+        occs += load_occurrences(session, runtime.policy, plan_key=key, open_only=True, tasks=tasks)
+    return summarize(session, occs, runtime.calendar, now, done)
 
 
 def _monitors(

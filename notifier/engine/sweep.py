@@ -40,7 +40,7 @@ from notifier.engine.followup import run_followups
 from notifier.runtime import Runtime
 from notifier.store.addresses import usable_channels
 from notifier.store.calendar_notice import queue_estimate_alert
-from notifier.store.db import is_postgres, session_scope
+from notifier.store.db import among, is_postgres, session_scope
 from notifier.store.deadlines import extend_horizon
 from notifier.store.facts import Occurrence, StepMemo, load_occurrences
 from notifier.store.heartbeat import beat, horizon_done, last_beat, mark_horizon
@@ -197,7 +197,7 @@ def _advance(session: Session, moves: list[dict[str, Any]]) -> None:
 def _already_sent(session: Session, deadline_ids: Sequence[int]) -> set[tuple[int, str, int]]:
     """(deadline, step, person) of rows live or sent for these deadlines, any date."""
     query = select(Notification.deadline_id, Notification.step, Notification.person_id).where(
-        col(Notification.deadline_id).in_(list(deadline_ids)),
+        among(session, col(Notification.deadline_id), deadline_ids),
         col(Notification.status).in_(LIVE_STATUSES),
     )
     return {(d, step, p) for d, step, p in session.exec(query) if d is not None}

@@ -23,6 +23,7 @@ from notifier.domain.policy import Policy
 from notifier.domain.preview import PreviewOccurrence, Recipient
 from notifier.domain.steps import AgencyTarget, PlannedStep, TaskRoles, plan_steps
 from notifier.store.addresses import person_channels, usable_channels
+from notifier.store.db import among
 from notifier.store.models import (
     Agency,
     AgencyGroup,
@@ -273,13 +274,13 @@ def load_tasks(
     missing = [t for t in task_ids if t not in out]
     if not missing:
         return out
-    task_query = sa_select(*TASK_FACTS).where(col(Task.id).in_(missing))
+    task_query = sa_select(*TASK_FACTS).where(among(session, col(Task.id), missing))
     tasks = {t.id: t for t in session.execute(task_query)}
     plan_ids = {t.plan_id for t in tasks.values()}
     plan_query = select(Plan).where(col(Plan.id).in_(plan_ids)).options(defer(Plan.parsed))  # type: ignore[arg-type]
     plans = {p.id: p for p in session.exec(plan_query)}
     task_roles: dict[int, list[Any]] = defaultdict(list)
-    role_query = sa_select(*TASK_ROLE_FACTS).where(col(TaskRole.task_id).in_(list(tasks)))
+    role_query = sa_select(*TASK_ROLE_FACTS).where(among(session, col(TaskRole.task_id), tasks))
     for role in session.execute(role_query):
         task_roles[role.task_id].append(role)
     plan_roles: dict[int, list[Any]] = defaultdict(list)
@@ -326,7 +327,7 @@ def load_occurrences(
     if open_only:
         query = query.where(col(Deadline.completed_at).is_(None))
     if deadline_ids is not None:
-        query = query.where(col(Deadline.id).in_(list(deadline_ids)))
+        query = query.where(among(session, col(Deadline.id), deadline_ids))
     if plan_key is not None:
         query = query.where(col(Plan.key) == plan_key)
     if task_ref is not None:
