@@ -159,6 +159,8 @@ def dump_context(ctx: RowContext) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if value is None or type(value) in _SCALARS:  # most fields: the sweep writes thousands
         return value
+    if isinstance(value, str):  # enum members: stored as they are (their value)
+        return value
     if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, tuple):
