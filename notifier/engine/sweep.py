@@ -13,7 +13,8 @@ Steps of :func:`sweep`, each batch in one transaction:
    Event), with why it is late when it is (:func:`notifier.domain.lateness.late_reason`);
    the catch-up rules of :mod:`notifier.engine.catchup` make the rows (per person at most
    one message for stale steps, no copies of stale steps);
-4. insert idempotently, advance ``processed_until`` and ``next_action_at``.
+4. insert idempotently, advance ``processed_until`` and ``next_action_at`` (one
+   executemany each; the steps are planned once per distinct date, roles and policy).
 
 Then, once a day, the reporting horizon of ongoing tasks; the no-answer follow-ups; the
 digest; the calendar notice; and the heartbeat. Running twice creates nothing twice.
