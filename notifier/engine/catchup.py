@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from notifier.domain.policy import Policy
 from notifier.domain.steps import AgencyTarget, PlannedStep, after_working_days, apply_send_window
 from notifier.engine.digest import local_today, unanswered_text, working_days_left
 from notifier.render import CatchUpLine, TaskLine
@@ -95,6 +96,7 @@ def decide(
     now: dt.datetime,
 ) -> Decided:
     """The outbox rows for the candidates (steps 1-4 of the module docstring)."""
+    pick = _Pick(runtime, configured, now)
     unique: dict[tuple[str, str, int], Candidate] = {}
     for c in candidates:
         unique.setdefault((c.occurrence, c.step.key, c.person.id or 0), c)
@@ -102,10 +104,10 @@ def decide(
     latest: dict[tuple[object, int], Candidate] = {}
     for c in unique.values():
         if not c.stale:
-            out.rows.append(_values(c, runtime, configured, now))
+            out.rows.append(_values(c, pick))
             continue
         if c.target.copy:
-            out.rows.append(_skipped(c, runtime, configured, now, STALE_COPY))
+            out.rows.append(_skipped(c, pick, STALE_COPY))
             out.skipped += 1
             continue
         group = (("compiled", c.occ.plan_id) if c.compiled else c.occurrence, c.person.id or 0)
@@ -117,9 +119,9 @@ def decide(
         if c.stale and not c.target.copy and id(c) not in kept:
             n = c.occ.policy.catch_up_after_working_days
             reason = STALE.format(n=n, step=latest[_group(c)].step.key)
-            out.rows.append(_skipped(c, runtime, configured, now, reason))
+            out.rows.append(_skipped(c, pick, reason))
             out.skipped += 1
-    _per_person(out, list(latest.values()), runtime, configured, now)
+    _per_person(out, list(latest.values()), pick)
     return out
 
 
@@ -127,38 +129,30 @@ def _group(c: Candidate) -> tuple[object, int]:
     return (("compiled", c.occ.plan_id) if c.compiled else c.occurrence, c.person.id or 0)
 
 
-def _per_person(
-    out: Decided,
-    stale: list[Candidate],
-    runtime: Runtime,
-    configured: Collection[str],
-    now: dt.datetime,
-) -> None:
+def _per_person(out: Decided, stale: list[Candidate], pick: _Pick) -> None:
     """One message per person: the item itself, or one catch-up listing several."""
     by_person: dict[int, list[Candidate]] = defaultdict(list)
     for c in stale:
         if c.compiled:  # the compiled status is its own message, the latest period only
-            out.rows.append(_values(c, runtime, configured, now, late=True))
+            out.rows.append(_values(c, pick, late=True))
             out.late += 1
         else:
             by_person[c.person.id or 0].append(c)
     for items in by_person.values():
         items.sort(key=lambda c: (c.occ.effective, c.occ.task_ref, c.occ.period))
         if len(items) == 1:
-            out.rows.append(_values(items[0], runtime, configured, now, late=True))
+            out.rows.append(_values(items[0], pick, late=True))
             out.late += 1
             continue
         for c in items:
-            out.rows.append(_skipped(c, runtime, configured, now, MERGED))
+            out.rows.append(_skipped(c, pick, MERGED))
             out.skipped += 1
-        out.rows.append(_catch_up_row(items, runtime, configured, now))
+        out.rows.append(_catch_up_row(items, pick))
         out.catch_ups += 1
 
 
-def _catch_up_row(
-    items: list[Candidate], runtime: Runtime, configured: Collection[str], now: dt.datetime
-) -> dict[str, Any]:
-    person = items[0].person
+def _catch_up_row(items: list[Candidate], pick: _Pick) -> dict[str, Any]:
+    person, now = items[0].person, pick.now
     reasons = [c for c in items if c.late_reason is not None]
     why = max(reasons, key=lambda c: c.step.at) if reasons else None
     context = CatchUpContext(
@@ -181,40 +175,52 @@ def _catch_up_row(
         occurrence=f"catchup:{now.isoformat()}",
         step=MessageKind.CATCH_UP,
         person=person,
-        channel=choose_channel(person, configured),
+        channel=pick.channel(person),
         kind=MessageKind.CATCH_UP,
         due_at=now,
         now=now,
-        next_attempt_at=apply_send_window(now, policy, runtime.calendar),
+        next_attempt_at=pick.window(policy),
         role=items[0].target.role,
         late=True,
         context=context,
     )
 
 
-def _skipped(
-    c: Candidate, runtime: Runtime, configured: Collection[str], now: dt.datetime, reason: str
-) -> dict[str, Any]:
-    return _values(c, runtime, configured, now, skipped=reason)
+def _skipped(c: Candidate, pick: _Pick, reason: str) -> dict[str, Any]:
+    return _values(c, pick, skipped=reason)
 
 
-def _values(
-    c: Candidate,
-    runtime: Runtime,
-    configured: Collection[str],
-    now: dt.datetime,
-    *,
-    late: bool = False,
-    skipped: str = "",
-) -> dict[str, Any]:
+class _Pick:
+    """Per batch, once each: a person's channel, a policy's next sending time from now."""
+
+    def __init__(self, runtime: Runtime, configured: Collection[str], now: dt.datetime) -> None:
+        self.runtime, self.configured, self.now = runtime, configured, now
+        self.channels: dict[int, str] = {}
+        self.windows: dict[int, tuple[Policy, dt.datetime]] = {}  # the policy kept: its id stays
+
+    def channel(self, person: Person) -> str:
+        key = person.id or 0
+        if key not in self.channels:
+            self.channels[key] = choose_channel(person, self.configured)
+        return self.channels[key]
+
+    def window(self, policy: Policy) -> dt.datetime:
+        hit = self.windows.get(id(policy))
+        if hit is None:
+            at = apply_send_window(self.now, policy, self.runtime.calendar)
+            hit = self.windows[id(policy)] = (policy, at)
+        return hit[1]
+
+
+def _values(c: Candidate, pick: _Pick, *, late: bool = False, skipped: str = "") -> dict[str, Any]:
     """A pending row for the candidate (a late sweep still sends inside the send window),
     or with ``skipped`` the recorded row of a step not sent, with the reason."""
-    policy = c.occ.policy
+    policy, runtime, now = c.occ.policy, pick.runtime, pick.now
     extra: dict[str, Any]
     if skipped:
         extra = {"status": DeliveryStatus.SKIPPED, "next_attempt_at": None, "last_error": skipped}
     else:
-        extra = {"next_attempt_at": apply_send_window(now, policy, runtime.calendar)}
+        extra = {"next_attempt_at": pick.window(policy)}
     followup = (
         not skipped
         and c.step.kind in FOLLOWED_UP_KINDS
@@ -229,7 +235,7 @@ def _values(
         occurrence=c.occurrence,
         step=c.step.key,
         person=c.person,
-        channel=choose_channel(c.person, configured),
+        channel=pick.channel(c.person),
         kind=c.step.kind,
         due_at=c.step.at,
         now=now,

@@ -11,7 +11,9 @@ when there is nothing to say. The compiled report for the compiler uses the same
 
 Counting: a task with a due date counts once per deadline row; an ongoing task
 counts per reporting period once that period is within the due-soon horizon or
-past, so next December's report does not swell today's "in time" figure.
+past, so next December's report does not swell today's "in time" figure. Only the
+open rows are read (they are listed); the done ones are counted in the database
+(:mod:`notifier.store.done_counts`), so the cost follows the open items, not the table.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ from sqlmodel import Session, col, select
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.digest import Section, digest_due, digest_fingerprint, digest_section
-from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, bucket
+from notifier.domain.status import BUCKET_ORDER, DUE_SOON_WORKING_DAYS, Bucket, bucket
 from notifier.domain.steps import apply_send_window
 from notifier.render import TaskLine
 from notifier.runtime import Runtime
 from notifier.store.addresses import choose_channel, usable_channels
 from notifier.store.contexts import DigestContext, load_context
 from notifier.store.db import session_scope
-from notifier.store.facts import Occurrence, load_occurrences
+from notifier.store.done_counts import DoneGroup, done_counts
+from notifier.store.facts import Occurrence, TaskFacts, load_occurrences
 from notifier.store.models import Agency, Event, Notification, Person, Plan
 from notifier.store.outbox import configured_channels, insert_rows, new_row
 from notifier.store.readmodel import Answer, DeadlineState, Unanswered, deadline_states
@@ -94,15 +97,26 @@ def short_answer(answer: Answer) -> str:
 
 
 def summarize(
-    session: Session, occurrences: Iterable[Occurrence], calendar: WorkingCalendar, now: dt.datetime
+    session: Session,
+    occurrences: Iterable[Occurrence],
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+    done: Iterable[DoneGroup] = (),
 ) -> Summary:
-    """The four counts (official order) and the item lists for these occurrences."""
+    """The four counts (official order) and the item lists for these occurrences; the
+    ``done`` groups are completed occurrences counted in the database, not read."""
     today = local_today(now)
     occs = [o for o in occurrences if not o.plan_closed and _in_play(o, calendar, today)]
     # a done item is only counted: the answers and reminders are read for the open ones
     states = deadline_states(session, [o.deadline_id for o in occs if o.done_at is None])
     names = {a.code: a.name for a in session.exec(select(Agency))}
     counts = dict.fromkeys(BUCKET_ORDER, 0)
+    reports = sum(1 for o in occs if o.kind == OccurrenceKind.REPORT)
+    for group in done:  # done occurrences are always in play
+        counts[Bucket.DONE_ON_TIME] += group.on_time
+        counts[Bucket.DONE_LATE] += group.late
+        if group.kind == OccurrenceKind.REPORT:
+            reports += group.on_time + group.late
     overdue: list[TaskLine] = []
     due_soon: list[TaskLine] = []
     open_items: list[TaskLine] = []
@@ -135,7 +149,7 @@ def summarize(
         due_soon=tuple(sorted(due_soon, key=lambda t: t.deadline)),
         open_items=tuple(sorted(open_items, key=lambda t: t.deadline)),
         fingerprint=digest_fingerprint(entries),
-        reports=sum(1 for o in occs if o.kind == OccurrenceKind.REPORT),
+        reports=reports,
     )
 
 
@@ -153,15 +167,19 @@ def _level(states: dict[int, DeadlineState], deadline_id: int) -> int:
 def plan_summary(
     session: Session, runtime: Runtime, plan_keys: Sequence[str], now: dt.datetime
 ) -> Summary:
-    """The summary of the given plans (used by the digest and the compiled report)."""
+    """The summary of the given plans (used by the digest and the compiled report): the
+    open occurrences read, the done ones counted in the database."""
+    keys = list(dict.fromkeys(plan_keys))
+    tasks: dict[int, TaskFacts] = {}
+    done = done_counts(session, runtime.policy, keys, tasks)
     occs: list[Occurrence] = []
-    for key in plan_keys:
-        occs += load_occurrences(session, runtime.policy, plan_key=key)
-    return summarize(session, occs, runtime.calendar, now)
+    for key in keys:
+        occs += load_occurrences(session, runtime.policy, plan_key=key, open_only=True, tasks=tasks)
+    return summarize(session, occs, runtime.calendar, now, done)
 
 
 def _monitors(
-    session: Session, occurrences: Iterable[Occurrence]
+    session: Session, occurrences: Iterable[Occurrence | DoneGroup]
 ) -> dict[int, tuple[Person, list[str]]]:
     """Monitor people (by id) with the keys of the plans they monitor."""
     wanted: dict[str, set[tuple[str, tuple[str, ...]]]] = defaultdict(set)
@@ -212,21 +230,28 @@ def run_digests(runtime: Runtime, now: dt.datetime | None = None) -> int:
         done = select(Event.id).where(Event.kind == EventKind.DIGEST_RUN, Event.message == marker)
         if session.exec(done).first() is not None:
             return 0
-        open_plans = select(Plan.key).where(Plan.status == PlanStatus.OPEN)
+        # the open occurrences are read (they are listed), the done ones only counted
+        open_plans = session.exec(select(Plan.key).where(Plan.status == PlanStatus.OPEN)).all()
+        tasks: dict[int, TaskFacts] = {}  # read once for both
+        finished = done_counts(session, runtime.policy, open_plans, tasks)
         occs = [
             o
-            for key in session.exec(open_plans).all()
-            for o in load_occurrences(session, runtime.policy, plan_key=key)
+            for key in open_plans
+            for o in load_occurrences(
+                session, runtime.policy, plan_key=key, open_only=True, tasks=tasks
+            )
         ]
         rows = []
         rule = runtime.policy.digest
         summaries: dict[frozenset[str], Summary] = {}  # people of one agency share theirs
-        for person, plan_keys in _monitors(session, occs).values():
+        for person, plan_keys in _monitors(session, [*occs, *finished]).values():
             key = frozenset(plan_keys)
             summary = summaries.get(key)
             if summary is None:
                 mine = [o for o in occs if o.plan_key in key]
-                summary = summaries[key] = summarize(session, mine, runtime.calendar, now)
+                counted = [g for g in finished if g.plan_key in key]
+                summary = summarize(session, mine, runtime.calendar, now, counted)
+                summaries[key] = summary
             assert person.id is not None
             last = last_fingerprint(session, person.id)
             fp = summary.fingerprint

@@ -13,7 +13,8 @@ Steps of :func:`sweep`, each batch in one transaction:
    Event), with why it is late when it is (:func:`notifier.domain.lateness.late_reason`);
    the catch-up rules of :mod:`notifier.engine.catchup` make the rows (per person at most
    one message for stale steps, no copies of stale steps);
-4. insert idempotently, advance ``processed_until`` and ``next_action_at``.
+4. insert idempotently, advance ``processed_until`` and ``next_action_at`` (one
+   executemany each; the steps are planned once per distinct date, roles and policy).
 
 Then, once a day, the reporting horizon of ongoing tasks; the no-answer follow-ups; the
 digest; the calendar notice; and the heartbeat. Running twice creates nothing twice.
@@ -25,7 +26,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Row, bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
@@ -37,12 +41,12 @@ from notifier.engine.followup import run_followups
 from notifier.runtime import Runtime
 from notifier.store.addresses import usable_channels
 from notifier.store.calendar_notice import queue_estimate_alert
-from notifier.store.db import is_postgres, session_scope
+from notifier.store.db import among, is_postgres, session_scope
 from notifier.store.deadlines import extend_horizon
-from notifier.store.facts import Occurrence, load_occurrences
+from notifier.store.facts import Occurrence, StepMemo, load_occurrences
 from notifier.store.heartbeat import beat, horizon_done, last_beat, mark_horizon
 from notifier.store.models import Agency, Deadline, Event, Notification, Person
-from notifier.store.outbox import configured_channels, insert_rows
+from notifier.store.outbox import configured_channels, insert_many
 from notifier.vocab import LIVE_STATUSES, DeadlineStatus, EventKind, MessageKind
 
 NOBODY = "không có người nhận phù hợp trong cơ quan"
@@ -113,11 +117,17 @@ def _horizon(session: Session, runtime: Runtime, now: dt.datetime, report: Sweep
     mark_horizon(session, today, now)
 
 
-def due_deadlines(session: Session, now: dt.datetime, limit: int) -> Sequence[Deadline]:
+def due_deadlines(session: Session, now: dt.datetime, limit: int) -> Sequence[Row[Any]]:
     """Rows whose next action is due, oldest first, read through the index (a done
-    reporting period keeps one: its compiled report; other closed rows hold NULL)."""
+    reporting period keeps one: its compiled report; other closed rows hold NULL).
+    Only the columns the sweep reads, as tuples: no ORM object to flush per row."""
     query = (
-        select(Deadline)
+        sa_select(
+            col(Deadline.id),
+            col(Deadline.kind),
+            col(Deadline.effective_date),
+            col(Deadline.processed_until),
+        )
         .where(
             col(Deadline.status).in_([DeadlineStatus.OPEN, DeadlineStatus.DONE]),
             col(Deadline.next_action_at) <= now,
@@ -127,7 +137,7 @@ def due_deadlines(session: Session, now: dt.datetime, limit: int) -> Sequence[De
     )
     if is_postgres(session.get_bind()):  # type: ignore[arg-type]
         query = query.with_for_update(skip_locked=True)
-    return session.exec(query).all()
+    return session.execute(query).all()
 
 
 def sweep_batch(
@@ -143,39 +153,52 @@ def sweep_batch(
     rows = due_deadlines(session, now, limit)
     if not rows:
         return 0
-    ids = [r.id for r in rows if r.id]
+    ids = [r.id for r in rows]
     occurrences = {
         o.deadline_id: o for o in load_occurrences(session, runtime.policy, deadline_ids=ids)
     }
     directory = Directory(session)
     sent = _already_sent(session, ids)
+    memo = StepMemo(runtime.calendar)
     candidates: list[Candidate] = []
+    moves: list[dict[str, Any]] = []
     for row in rows:
-        occ = occurrences.get(row.id or 0)
-        steps = occ.pending_steps(runtime.calendar) if occ is not None else []
+        occ = occurrences.get(row.id)
+        steps = occ.pending_steps(runtime.calendar, memo) if occ is not None else []
         if occ is None or not steps:
-            row.next_action_at = None
+            moves.append({"b_id": row.id, "b_next": None, "b_done": row.processed_until})
             continue
         for step in steps:
             if (row.processed_until is None or step.at > row.processed_until) and step.at <= now:
                 found = _expand(session, runtime, occ, step, directory, now, report, last_seen)
                 candidates += [c for c in found if not _repeat(c, sent)]
-        row.processed_until = now
         following = next_step_after(steps, now)
-        row.next_action_at = following.at if following else None
+        moves.append({"b_id": row.id, "b_next": following.at if following else None, "b_done": now})
     report.deadlines += len(rows)
     decided = decide(candidates, runtime, configured, now)
     report.skipped += decided.skipped
     report.late += decided.late
     report.catch_ups += decided.catch_ups
-    report.created += len(insert_rows(session, decided.rows))
+    report.created += insert_many(session, decided.rows)
+    _advance(session, moves)
     return len(rows)
+
+
+def _advance(session: Session, moves: list[dict[str, Any]]) -> None:
+    """The batch's next_action_at and processed_until, in one executemany UPDATE."""
+    table = Deadline.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(next_action_at=bindparam("b_next"), processed_until=bindparam("b_done"))
+    )
+    session.connection().execute(statement, moves)
 
 
 def _already_sent(session: Session, deadline_ids: Sequence[int]) -> set[tuple[int, str, int]]:
     """(deadline, step, person) of rows live or sent for these deadlines, any date."""
     query = select(Notification.deadline_id, Notification.step, Notification.person_id).where(
-        col(Notification.deadline_id).in_(list(deadline_ids)),
+        among(session, col(Notification.deadline_id), deadline_ids),
         col(Notification.status).in_(LIVE_STATUSES),
     )
     return {(d, step, p) for d, step, p in session.exec(query) if d is not None}

@@ -136,8 +136,9 @@ def step_context(kind: MessageKind, **fields: Any) -> StepContext:
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _names(cls: type[RowContext]) -> tuple[str, ...]:
-    """The field names of a context class (cached: the sweep writes thousands of rows)."""
+def _names(cls: type[Any]) -> tuple[str, ...]:
+    """The field names of a context class or of a dataclass inside one (cached: the
+    sweep writes thousands of rows, a catch-up one item per task)."""
     names = _FIELDS.get(cls)
     if names is None:
         names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
@@ -158,12 +159,14 @@ def dump_context(ctx: RowContext) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if value is None or type(value) in _SCALARS:  # most fields: the sweep writes thousands
         return value
+    if isinstance(value, str):  # enum members: stored as they are (their value)
+        return value
     if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: _plain(getattr(value, name)) for name in _names(type(value))}
     return value
 
 

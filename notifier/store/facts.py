@@ -23,6 +23,7 @@ from notifier.domain.policy import Policy
 from notifier.domain.preview import PreviewOccurrence, Recipient
 from notifier.domain.steps import AgencyTarget, PlannedStep, TaskRoles, plan_steps
 from notifier.store.addresses import person_channels, usable_channels
+from notifier.store.db import among
 from notifier.store.models import (
     Agency,
     AgencyGroup,
@@ -94,19 +95,24 @@ class Occurrence:
     def is_open(self) -> bool:
         return self.status == DeadlineStatus.OPEN and not self.plan_closed
 
-    def steps(self, calendar: WorkingCalendar) -> list[PlannedStep]:
+    def steps(self, calendar: WorkingCalendar, memo: StepMemo | None = None) -> list[PlannedStep]:
+        if memo is not None:
+            return memo.steps(self)
         return plan_steps(self.kind, self.nominal, self.roles, self.policy, calendar)
 
-    def pending_steps(self, calendar: WorkingCalendar) -> list[PlannedStep]:
+    def pending_steps(
+        self, calendar: WorkingCalendar, memo: StepMemo | None = None
+    ) -> list[PlannedStep]:
         """The steps still to act on: all of an open occurrence; of a reporting period
         already reported, only the compiled report (the compiler still gets the status);
         nothing for a closed plan or a cancelled occurrence."""
         if self.plan_closed:
             return []
         if self.status == DeadlineStatus.OPEN:
-            return self.steps(calendar)
+            return self.steps(calendar, memo)
         if self.status == DeadlineStatus.DONE and self.kind == OccurrenceKind.REPORT:
-            return [s for s in self.steps(calendar) if s.kind == MessageKind.COMPILED_REPORT]
+            steps = self.steps(calendar, memo)
+            return [s for s in steps if s.kind == MessageKind.COMPILED_REPORT]
         return []
 
     def escalation_targets(self, calendar: WorkingCalendar) -> dict[int, tuple[AgencyTarget, ...]]:
@@ -129,6 +135,25 @@ class Occurrence:
             done_at=self.done_at,
             closed=self.plan_closed,
         )
+
+
+class StepMemo:
+    """Steps planned once per distinct (kind, nominal date, roles, policy), not once per
+    occurrence: the tasks of a plan mostly share their dates and agencies. The lists are
+    shared between occurrences: read them, never change them."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        # the policy is kept in the value, so its id in the key stays its own
+        self.known: dict[tuple[Any, ...], tuple[Policy, list[PlannedStep]]] = {}
+
+    def steps(self, occ: Occurrence) -> list[PlannedStep]:
+        key = (occ.kind, occ.nominal, occ.roles, id(occ.policy))
+        hit = self.known.get(key)
+        if hit is None:
+            steps = plan_steps(occ.kind, occ.nominal, occ.roles, occ.policy, self.calendar)
+            hit = self.known[key] = (occ.policy, steps)
+        return hit[1]
 
 
 class _Codes:
@@ -156,9 +181,8 @@ def _unique(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _roles(
-    task_roles: Sequence[TaskRole], plan_roles: Sequence[PlanRole], codes: _Codes
-) -> TaskRoles:
+def _roles(task_roles: Sequence[Any], plan_roles: Sequence[Any], codes: _Codes) -> TaskRoles:
+    """Rows of TASK_ROLE_FACTS and PLAN_ROLE_FACTS."""
     by_role: dict[Role, list[str]] = defaultdict(list)
     for role in task_roles:
         by_role[role.role] += codes.of(role.agency_id, role.group_id)
@@ -210,6 +234,75 @@ DEADLINE_FACTS = (
 TASK_FACTS = (col(Task.id), col(Task.plan_id), col(Task.ref), col(Task.title), col(Task.policy))
 
 
+@dataclass(frozen=True)
+class TaskFacts:
+    """One task as every occurrence of it sees it: plan, roles, policy."""
+
+    plan: Plan
+    task: Any  # a row of TASK_FACTS
+    lead_written: str
+    roles: TaskRoles
+    policy: Policy
+
+    @property
+    def plan_key(self) -> str:
+        return self.plan.key
+
+
+# The columns of the role rows the roles are made of (tuples: no ORM object per row).
+TASK_ROLE_FACTS = (
+    col(TaskRole.task_id), col(TaskRole.role), col(TaskRole.written),
+    col(TaskRole.agency_id), col(TaskRole.group_id),
+)  # fmt: skip
+PLAN_ROLE_FACTS = (
+    col(PlanRole.plan_id), col(PlanRole.role), col(PlanRole.agency_id), col(PlanRole.group_id),
+)  # fmt: skip
+
+
+def load_tasks(
+    session: Session,
+    policy: Policy,
+    task_ids: Collection[int],
+    known: dict[int, TaskFacts] | None = None,
+) -> dict[int, TaskFacts]:
+    """The given tasks with their plans, read once each (a plan row carries the whole
+    parsed document, never read here: deferred), roles and policy once per task.
+
+    ``known``: tasks already loaded (with the same ``policy``); the others are added to it.
+    """
+    out = known if known is not None else {}
+    missing = [t for t in task_ids if t not in out]
+    if not missing:
+        return out
+    task_query = sa_select(*TASK_FACTS).where(among(session, col(Task.id), missing))
+    tasks = {t.id: t for t in session.execute(task_query)}
+    plan_ids = {t.plan_id for t in tasks.values()}
+    plan_query = select(Plan).where(col(Plan.id).in_(plan_ids)).options(defer(Plan.parsed))  # type: ignore[arg-type]
+    plans = {p.id: p for p in session.exec(plan_query)}
+    task_roles: dict[int, list[Any]] = defaultdict(list)
+    role_query = sa_select(*TASK_ROLE_FACTS).where(among(session, col(TaskRole.task_id), tasks))
+    for role in session.execute(role_query):
+        task_roles[role.task_id].append(role)
+    plan_roles: dict[int, list[Any]] = defaultdict(list)
+    plan_role_query = sa_select(*PLAN_ROLE_FACTS).where(col(PlanRole.plan_id).in_(plan_ids))
+    for prole in session.execute(plan_role_query):
+        plan_roles[prole.plan_id].append(prole)
+    codes = _Codes(session)
+    cache: dict[Any, Policy] = {}
+    same: dict[tuple[Any, ...], TaskRoles] = {}  # tasks of a plan often share their agencies
+    for task in tasks.values():
+        plan = plans[task.plan_id]
+        assert plan.id is not None
+        mine = task_roles[task.id]
+        lead = ", ".join(r.written for r in mine if r.role == Role.LEAD)
+        key = (plan.id, *((r.role, r.agency_id, r.group_id) for r in mine))
+        roles = same.get(key)
+        if roles is None:
+            roles = same[key] = _roles(mine, plan_roles[plan.id], codes)
+        out[task.id] = TaskFacts(plan, task, lead, roles, _policy(policy, plan, task, cache))
+    return out
+
+
 def load_occurrences(
     session: Session,
     policy: Policy,
@@ -217,11 +310,13 @@ def load_occurrences(
     deadline_ids: Sequence[int] | None = None,
     plan_key: str | None = None,
     task_ref: str | None = None,
+    open_only: bool = False,
+    tasks: dict[int, TaskFacts] | None = None,
 ) -> list[Occurrence]:
-    """Occurrences (all, or the given deadline ids), ordered by effective deadline."""
-    # Deadline rows are read as plain tuples (no ORM object per row); their tasks and
-    # plans once each (a plan row carries the whole parsed document, never read here:
-    # deferred), and the roles and policy once per task, not once per deadline.
+    """Occurrences (all, or the given deadline ids), ordered by effective deadline;
+    ``open_only``: only those not completed (``completed_at`` NULL); ``tasks``: see
+    :func:`load_tasks`."""
+    # Deadline rows are read as plain tuples (no ORM object per row), their tasks once.
     query = (
         sa_select(*DEADLINE_FACTS)
         .join(Task, col(Task.id) == col(Deadline.task_id))
@@ -229,8 +324,10 @@ def load_occurrences(
         .where(col(Task.active) == True)  # noqa: E712
     )
     query = query.where(col(Deadline.status) != DeadlineStatus.CANCELLED)
+    if open_only:
+        query = query.where(col(Deadline.completed_at).is_(None))
     if deadline_ids is not None:
-        query = query.where(col(Deadline.id).in_(list(deadline_ids)))
+        query = query.where(among(session, col(Deadline.id), deadline_ids))
     if plan_key is not None:
         query = query.where(col(Plan.key) == plan_key)
     if task_ref is not None:
@@ -240,31 +337,12 @@ def load_occurrences(
     ).all()
     if not deadlines:
         return []
-    task_ids = {d.task_id for d in deadlines}
-    task_query = sa_select(*TASK_FACTS).where(col(Task.id).in_(task_ids))
-    tasks = {t.id: t for t in session.execute(task_query)}
-    plan_ids = {t.plan_id for t in tasks.values()}
-    plan_query = select(Plan).where(col(Plan.id).in_(plan_ids)).options(defer(Plan.parsed))  # type: ignore[arg-type]
-    plans = {p.id: p for p in session.exec(plan_query)}
-    task_roles: dict[int, list[TaskRole]] = defaultdict(list)
-    for role in session.exec(select(TaskRole).where(col(TaskRole.task_id).in_(task_ids))):
-        task_roles[role.task_id].append(role)
-    plan_roles: dict[int, list[PlanRole]] = defaultdict(list)
-    for prole in session.exec(select(PlanRole).where(col(PlanRole.plan_id).in_(plan_ids))):
-        plan_roles[prole.plan_id].append(prole)
-    codes = _Codes(session)
-    cache: dict[Any, Policy] = {}
-    per_task: dict[int, tuple[str, TaskRoles, Policy]] = {}
+    known = load_tasks(session, policy, {d.task_id for d in deadlines}, tasks)
     out = []
     for deadline in deadlines:
-        task = tasks[deadline.task_id]
-        plan = plans[task.plan_id]
+        facts = known[deadline.task_id]
+        plan, task = facts.plan, facts.task
         assert deadline.id is not None and task.id is not None and plan.id is not None
-        facts = per_task.get(task.id)
-        if facts is None:
-            lead = ", ".join(r.written for r in task_roles[task.id] if r.role == Role.LEAD)
-            roles = _roles(task_roles[task.id], plan_roles[plan.id], codes)
-            facts = per_task[task.id] = (lead, roles, _policy(policy, plan, task, cache))
         out.append(
             Occurrence(
                 deadline_id=deadline.id,
@@ -277,7 +355,7 @@ def load_occurrences(
                 task_id=task.id,
                 task_ref=task.ref,
                 task_title=task.title,
-                lead_written=facts[0],
+                lead_written=facts.lead_written,
                 kind=OccurrenceKind(deadline.kind),
                 seq=deadline.seq,
                 period=deadline.period,
@@ -285,8 +363,8 @@ def load_occurrences(
                 effective=deadline.effective_date,
                 status=deadline.status,
                 done_at=deadline.completed_at,
-                roles=facts[1],
-                policy=facts[2],
+                roles=facts.roles,
+                policy=facts.policy,
                 plan_imported_at=plan.imported_at,
                 original=deadline.original_date,
             )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from notifier.store.types import EnumText, UTCDateTime
@@ -182,6 +182,13 @@ class Deadline(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("task_id", "kind", "seq"),
         Index("ix_deadline_due", "status", "next_action_at"),
+        # the open rows of a task (what the digest lists), without its done ones
+        Index(
+            "ix_deadline_open",
+            "task_id",
+            sqlite_where=text("completed_at IS NULL"),
+            postgresql_where=text("completed_at IS NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)

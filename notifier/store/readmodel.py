@@ -19,6 +19,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.domain.status import Bucket, bucket
+from notifier.store.db import among
 from notifier.store.models import (
     Acknowledgement,
     Agency,
@@ -102,7 +103,7 @@ def deadline_states(session: Session, deadline_ids: Collection[int]) -> dict[int
     ids = list(dict.fromkeys(deadline_ids))
     if not ids:
         return {}
-    rows = session.exec(select(Deadline).where(col(Deadline.id).in_(ids))).all()
+    rows = session.exec(select(Deadline).where(among(session, col(Deadline.id), ids))).all()
     answers = answers_of(session, ids)
     levels = escalation_levels(session, ids)
     unanswered = _unanswered(session, ids, answers)
@@ -132,7 +133,7 @@ def answers_of(session: Session, deadline_ids: Sequence[int]) -> dict[int, list[
         select(Acknowledgement, Person, Agency)
         .join(Person, col(Acknowledgement.person_id) == Person.id, isouter=True)
         .join(Agency, col(Person.agency_id) == Agency.id, isouter=True)
-        .where(col(Acknowledgement.deadline_id).in_(list(deadline_ids)))
+        .where(among(session, col(Acknowledgement.deadline_id), deadline_ids))
         .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
     )
     out: dict[int, list[Answer]] = defaultdict(list)
@@ -160,7 +161,7 @@ def escalation_levels(
     query = (
         select(Notification.deadline_id, func.max(Notification.level))
         .where(
-            col(Notification.deadline_id).in_(list(deadline_ids)),
+            among(session, col(Notification.deadline_id), deadline_ids),
             Notification.kind == MessageKind.ESCALATION,
             col(Notification.status).in_(statuses),
         )
@@ -188,7 +189,7 @@ def _unanswered(
         .join(Person, col(Notification.person_id) == Person.id)
         .join(Agency, col(Person.agency_id) == Agency.id)
         .where(
-            col(Notification.deadline_id).in_(list(ids)),
+            among(session, col(Notification.deadline_id), ids),
             col(Notification.kind).in_(list(CHASING_KINDS - {MessageKind.ESCALATION})),
             col(Notification.status) == DeliveryStatus.SENT,
             col(Notification.role) == Role.LEAD,
