@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import Clock, as_utc
 from notifier.store.models import RateSlot
+from notifier.vocab import ChannelName
 
 Key = tuple[str, str]
 
@@ -50,7 +51,7 @@ def chat_keys(channel: str, address: str) -> list[Key]:
     """The keys one message to ``address`` on ``channel`` goes through (negative Telegram
     chat ids are groups, which have their own per-minute limit)."""
     keys = [bot_key(channel), chat_key(channel, address)]
-    if channel == "telegram" and address.startswith("-"):
+    if channel == ChannelName.TELEGRAM and address.startswith("-"):
         keys.append((f"group:{channel}", address))
     return keys
 
@@ -72,7 +73,7 @@ def telegram_limits(
 ) -> dict[str, tuple[int, float]]:
     """Telegram's published limits: per bot per second, per chat per second, per group per
     minute."""
-    return platform_limits("telegram", per_bot, per_chat_per_s, per_group_per_min)
+    return platform_limits(ChannelName.TELEGRAM, per_bot, per_chat_per_s, per_group_per_min)
 
 
 class RateLimiter:

@@ -75,11 +75,14 @@ async def test_429_retry_after_holds_back_the_whole_chat(env: Env, platform: Pla
     p.fail(429, retry_after=30)
     dispatcher = _dispatcher(env, p)
     report = await dispatcher.dispatch_all()
-    assert (report.retried, report.deferred, report.sent) == (1, 2, 1)
+    assert (report.retried, report.claimed, report.sent) == (1, 2, 1)  # chat a's others wait
     assert env.row(other).status == "sent" and p.sent(p.chat_b) == 1  # another chat goes on
-    assert {env.row(i).next_attempt_at for i in same} == {T0 + timedelta(seconds=30)}
+    assert env.row(same[0]).next_attempt_at == T0 + timedelta(seconds=30)
+    assert report.wake_at is None  # 30 s is beyond one dispatch interval: the tick's job
     assert p.sent(p.chat_a) == 0
-    env.clock.advance(timedelta(seconds=30))
+    env.clock.advance(timedelta(seconds=29))
+    assert (await dispatcher.dispatch_all()).claimed == 0  # held, for every worker
+    env.clock.advance(timedelta(seconds=1))
     await dispatcher.dispatch_all()
     assert {env.row(i).status for i in same} == {"sent"} and p.sent(p.chat_a) == 3
 

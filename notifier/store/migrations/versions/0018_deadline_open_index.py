@@ -1,7 +1,7 @@
 """the open deadline rows of a task through an index of their own
 
-Revision ID: 0017_deadline_open
-Revises: 0011a
+Revision ID: 0018
+Revises: 0017
 
 ``ix_deadline_open`` indexes ``task_id`` of the rows not completed (a partial index,
 ``completed_at IS NULL``): the digest reads the open rows it lists without reading the
@@ -11,8 +11,8 @@ done ones, however many years of them the table holds.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_deadline_open"
-down_revision = "0011a"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
