@@ -41,11 +41,10 @@ from notifier.engine.channels import build_channels  # noqa: E402
 from notifier.engine.dispatch import Dispatcher  # noqa: E402
 from notifier.runtime import build_runtime  # noqa: E402
 from notifier.settings import load_settings  # noqa: E402
-from notifier.store.db import make_engine, session_scope  # noqa: E402
-from notifier.store.models import Notification, Person  # noqa: E402
-from notifier.store.outbox import insert_rows, new_row  # noqa: E402
+from notifier.store.db import make_engine  # noqa: E402
+from notifier.store.models import Notification  # noqa: E402
 from notifier.vocab import DeliveryStatus  # noqa: E402
-from tests.engine.test_dispatch import SECRET, T0, make_env  # noqa: E402
+from tests.engine.test_dispatch import SECRET, make_env, queue_many  # noqa: E402
 from tests.fakes.smtp import free_port  # noqa: E402
 
 
@@ -116,14 +115,7 @@ def one_run(pg: str, tmp: Path, messages: int, workers: int, delay: float) -> tu
     controller.start()
     try:
         env = make_env(tmp / "config", url, tmp, env=smtp_env(port))
-        with session_scope(env.engine) as session:
-            person = session.exec(select(Person).where(Person.key == "vp.pho-chanh")).one()
-            rows = [
-                new_row(occurrence=f"o{i}", step="test", person=person, channel="email",
-                        kind="test", due_at=T0, now=T0)
-                for i in range(messages)
-            ]  # fmt: skip
-            insert_rows(session, rows)
+        queue_many(env, "vp.pho-chanh", "email", messages)
         procs = [
             subprocess.Popen(
                 [

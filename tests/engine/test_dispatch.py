@@ -128,6 +128,18 @@ def env(config_dir: Path, db_url: str, tmp_path: Path) -> Iterator[Env]:
     made.engine.dispose()
 
 
+def queue_many(env: Env, person_key: str, channel: str, count: int) -> list[int]:
+    """``count`` pending test rows (occurrences o0, o1, ...) due at T0; their ids."""
+    with session_scope(env.engine) as session:
+        person = session.exec(select(Person).where(Person.key == person_key)).one()
+        rows = [
+            new_row(occurrence=f"o{i}", step="test", person=person, channel=channel,
+                    kind="test", due_at=T0, now=T0)
+            for i in range(count)
+        ]  # fmt: skip
+        return insert_rows(session, rows)
+
+
 def queue(
     env: Env,
     person_key: str,

@@ -7,14 +7,10 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from sqlmodel import select
-
 from notifier.engine.dispatch import dispatch_all
 from notifier.runtime import build_runtime
-from notifier.store.db import make_engine, session_scope
-from notifier.store.models import Person
-from notifier.store.outbox import insert_rows, new_row
-from tests.engine.test_dispatch import T0, FakeChannel, make_env
+from notifier.store.db import make_engine
+from tests.engine.test_dispatch import FakeChannel, make_env, queue_many
 
 MESSAGES = 600
 
@@ -23,14 +19,7 @@ def test_two_dispatchers_on_postgres_send_each_message_exactly_once(
     config_dir: Path, pg_url: str, tmp_path: Path
 ) -> None:
     env = make_env(config_dir, pg_url, tmp_path)
-    with session_scope(env.engine) as session:
-        person = session.exec(select(Person).where(Person.key == "vp.pho-chanh")).one()
-        rows = [
-            new_row(occurrence=f"o{i}", step="test", person=person, channel="email",
-                    kind="test", due_at=T0, now=T0)
-            for i in range(MESSAGES)
-        ]  # fmt: skip
-        insert_rows(session, rows)
+    queue_many(env, "vp.pho-chanh", "email", MESSAGES)
     email = FakeChannel("email")  # shared: list.append is atomic
     reports = {}
 

@@ -23,11 +23,9 @@ import pytest
 from sqlmodel import Session, select
 
 from notifier.engine.claims import LEASE
-from notifier.store.db import session_scope
-from notifier.store.models import DeliveryAttempt, Person
-from notifier.store.outbox import insert_rows, new_row
+from notifier.store.models import DeliveryAttempt
 from tests.conftest import ROOT
-from tests.engine.test_dispatch import SECRET, T0, make_env
+from tests.engine.test_dispatch import SECRET, T0, make_env, queue_many
 from tests.engine.test_service import point_files_to
 
 pytestmark = pytest.mark.faults
@@ -56,14 +54,7 @@ def test_sigkill_loop_mid_dispatch_loses_nothing_and_repeats_only_in_flight(
 ) -> None:
     outbox = point_files_to(config_dir, tmp_path)
     env = make_env(config_dir, db_url, tmp_path)
-    with session_scope(env.engine) as session:
-        person = session.exec(select(Person).where(Person.key == "vp.pho-chanh")).one()
-        rows = [
-            new_row(occurrence=f"o{i}", step="test", person=person, channel="console",
-                    kind="test", due_at=T0, now=T0)
-            for i in range(MESSAGES)
-        ]  # fmt: skip
-        ids = insert_rows(session, rows)
+    ids = queue_many(env, "vp.pho-chanh", "console", MESSAGES)
     keys = {f"n{i}" for i in ids}
 
     kills = 0

@@ -22,7 +22,6 @@ from glob import glob
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from notifier.channels.base import OutgoingMessage, SendResult
 from notifier.clock import SystemClock
@@ -30,10 +29,7 @@ from notifier.engine.channels import ChannelSet
 from notifier.engine.ratelimit import RateLimiter
 from notifier.engine.service import Service
 from notifier.runtime import build_runtime
-from notifier.store.db import session_scope
-from notifier.store.models import Person
-from notifier.store.outbox import insert_rows, new_row
-from tests.engine.test_dispatch import T0, make_env
+from tests.engine.test_dispatch import make_env, queue_many
 from tests.fakes.smtp import free_port
 
 pytestmark = pytest.mark.faults
@@ -129,14 +125,7 @@ async def test_postgres_restarted_under_a_running_service(
         config_dir, cluster.url, tmp_path,
         sweep_interval_seconds=0.2, dispatch_interval_seconds=0.1,
     )  # fmt: skip
-    with session_scope(env.engine) as session:
-        person = session.exec(select(Person).where(Person.key == "vp.pho-chanh")).one()
-        rows = [
-            new_row(occurrence=f"o{i}", step="test", person=person, channel="console",
-                    kind="test", due_at=T0, now=T0)
-            for i in range(MESSAGES)
-        ]  # fmt: skip
-        ids = insert_rows(session, rows)
+    ids = queue_many(env, "vp.pho-chanh", "console", MESSAGES)
     clock = SystemClock()
     runtime = build_runtime(env.runtime.settings, env.engine, clock)
     console = SlowConsole()

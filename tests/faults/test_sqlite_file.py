@@ -21,11 +21,9 @@ import pytest
 from sqlmodel import Session, select
 
 from notifier.engine.claims import LEASE
-from notifier.store.db import session_scope
-from notifier.store.models import DeliveryAttempt, Person
-from notifier.store.outbox import insert_rows, new_row
+from notifier.store.models import DeliveryAttempt
 from tests.conftest import ROOT
-from tests.engine.test_dispatch import SECRET, T0, Env, make_env
+from tests.engine.test_dispatch import SECRET, T0, Env, make_env, queue_many
 from tests.engine.test_service import point_files_to
 
 pytestmark = pytest.mark.faults
@@ -56,14 +54,7 @@ def _world(config_dir: Path, tmp_path: Path) -> tuple[Env, Path, str, set[str]]:
     outbox = point_files_to(config_dir, tmp_path)
     path = tmp_path / "n.db"
     env = make_env(config_dir, f"sqlite:///{path}", tmp_path)
-    with session_scope(env.engine) as session:
-        person = session.exec(select(Person).where(Person.key == "vp.pho-chanh")).one()
-        rows = [
-            new_row(occurrence=f"o{i}", step="test", person=person, channel="console",
-                    kind="test", due_at=T0, now=T0)
-            for i in range(MESSAGES)
-        ]  # fmt: skip
-        ids = insert_rows(session, rows)
+    ids = queue_many(env, "vp.pho-chanh", "console", MESSAGES)
     env.engine.dispose()  # checkpointed: the whole database is in the file
     return env, outbox, f"sqlite:///{path}", {f"n{i}" for i in ids}
 

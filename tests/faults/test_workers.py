@@ -22,11 +22,10 @@ from notifier.engine.channels import ChannelSet
 from notifier.engine.dispatch import Dispatcher, DispatchReport
 from notifier.engine.ratelimit import RateLimiter
 from notifier.runtime import build_runtime
-from notifier.store.db import make_engine, session_scope
-from notifier.store.models import DeliveryAttempt, Person
-from notifier.store.outbox import insert_rows, new_row
+from notifier.store.db import make_engine
+from notifier.store.models import DeliveryAttempt
 from notifier.vocab import DeliveryStatus
-from tests.engine.test_dispatch import T0, Env, make_env
+from tests.engine.test_dispatch import Env, make_env, queue_many
 from tests.fakes.smtp import RecordingHandler, smtp_server
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres]
@@ -51,14 +50,7 @@ def test_workers_sharing_postgres_with_a_slow_smtp_server_send_no_email_twice(
     config_dir: Path, pg_url: str, tmp_path: Path, workers: int, messages: int
 ) -> None:
     env = make_env(config_dir, pg_url, tmp_path)
-    with session_scope(env.engine) as session:
-        person = session.exec(select(Person).where(Person.key == "vp.pho-chanh")).one()
-        rows = [
-            new_row(occurrence=f"o{i}", step="test", person=person, channel="email",
-                    kind="test", due_at=T0, now=T0)
-            for i in range(messages)
-        ]  # fmt: skip
-        insert_rows(session, rows)
+    queue_many(env, "vp.pho-chanh", "email", messages)
     handler = SlowHandler()
     reports: dict[str, DispatchReport] = {}
     with smtp_server(handler=handler) as (_, port):
