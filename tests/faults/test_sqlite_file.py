@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -111,4 +112,26 @@ def test_a_full_database_file_is_a_clear_error_nothing_half_written_then_it_resu
     assert sum(n - 1 for n in sent.values()) <= 1  # at most the one whose outcome was lost
     assert {row.status for row in env.rows()} == {"sent"}
     print(f"\nfull file: {full.stderr.strip().splitlines()[0]}")
+    env.engine.dispose()
+
+
+def test_a_briefly_locked_database_file_makes_the_run_wait_not_fail(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    """Another program holds the file's write lock for two seconds (a backup, a second
+    `notifier` command): `run --once` waits for it (busy timeout) and delivers everything."""
+    env, outbox, db, keys = _world(config_dir, tmp_path)
+    holder = sqlite3.connect(tmp_path / "n.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    released = threading.Timer(2.0, holder.rollback)  # the other program lets go
+    released.start()
+    try:
+        run = _run(config_dir, db, T0.isoformat())
+    finally:
+        released.join()
+        holder.close()
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr and "locked" not in run.stderr
+    sent = Counter(KEY.findall(outbox.read_text(encoding="utf-8")))
+    assert set(sent) == keys and set(sent.values()) == {1}  # all of them, once
     env.engine.dispose()
