@@ -119,12 +119,18 @@ def fit_telegram_html(source: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
     return ELLIPSIS
 
 
+BUTTONS_PER_ROW = 2  # four answers in one row are cut short on a phone ("Báo vướng...")
+
+
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One row of inline buttons, or no keyboard at all."""
+    """Inline buttons two to a row, or no keyboard at all."""
     if not buttons:
         return None
-    row = [InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in buttons]
-    return InlineKeyboardMarkup([row])
+    keys = [
+        InlineKeyboardButton(b.label, callback_data=b.callback_data, url=b.url) for b in buttons
+    ]
+    rows = [keys[i : i + BUTTONS_PER_ROW] for i in range(0, len(keys), BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows)
 
 
 def telegram_text(message: OutgoingMessage) -> str:

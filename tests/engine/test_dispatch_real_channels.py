@@ -117,7 +117,7 @@ async def test_reminders_arrive_on_telegram_with_signed_buttons(
         assert sent.parse_mode == "HTML" and sent.text == row.body_html
         if row.kind == "reminder" and not row.copy_only:
             assert sent.reply_markup is not None
-            buttons = sent.reply_markup["inline_keyboard"][0]
+            buttons = [b for row in sent.reply_markup["inline_keyboard"] for b in row]
             assert [b["text"] for b in buttons] == [
                 "Đã nhận",
                 "Đã hoàn thành",

@@ -46,8 +46,9 @@ async def test_received_is_logged_answered_and_shown_with_the_keyboard_kept(
     assert message.edits, "the message shown in the chat was edited"
     assert message.text.startswith("<b>Nhắc hạn: còn 2 ngày làm việc</b>")
     assert message.text.endswith(f"✅ Đã ghi nhận: Đã nhận — Trần Văn Minh, {STAMP_TIME}")
-    labels = [b["text"] for b in message.reply_markup["inline_keyboard"][0]]  # type: ignore[index]
-    assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc", "Xin gia hạn"]
+    rows = message.reply_markup["inline_keyboard"]  # type: ignore[index]
+    labels = [[b["text"] for b in row] for row in rows]  # two to a row, for a phone
+    assert labels == [["Đã nhận", "Đã hoàn thành"], ["Báo vướng mắc", "Xin gia hạn"]]
     assert "Chưa có cơ quan, đơn vị nào phản hồi." not in message.text
     assert "Trần Văn Minh (Văn phòng HĐND và UBND huyện Ba Tơ): đã nhận" in message.text
 
@@ -117,11 +118,12 @@ async def test_blocked_asks_for_the_reason_and_records_the_reply(bot_world: BotW
     assert message.text.endswith("Lý do: Chưa bố trí được xe đi Thái Hòa")
     # issue 14 §4: the person can still press "Đã hoàn thành" once the obstacle is cleared,
     # and the message no longer says that nobody answered
-    labels = [b["text"] for b in message.reply_markup["inline_keyboard"][0]]  # type: ignore[index]
+    buttons = [b for row in message.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
+    labels = [b["text"] for b in buttons]
     assert labels == ["Đã nhận", "Đã hoàn thành", "Báo vướng mắc", "Xin gia hạn"]
     assert "Chưa có cơ quan, đơn vị nào phản hồi." not in message.text
     assert "Trần Văn Minh (Văn phòng HĐND và UBND huyện Ba Tơ): đã báo vướng mắc" in message.text
-    done = message.reply_markup["inline_keyboard"][0][1]["callback_data"]  # type: ignore[index]
+    done = buttons[1]["callback_data"]
     press(bot_world.fake, MINH_CHAT, message, done)
     await poll(bot_world)
     assert [a.action for a in bot_world.acks()] == ["blocked", "done"]
