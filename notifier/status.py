@@ -38,8 +38,8 @@ from notifier.store.models import (
     TaskRole,
 )
 from notifier.store.readmodel import Answer, deadline_states
-from notifier.textfmt import plan_number, vn_datetime
-from notifier.vocab import PlanStatus
+from notifier.textfmt import plan_number, vn_date, vn_datetime
+from notifier.vocab import MessageKind, PlanStatus
 
 
 @dataclass(frozen=True)
@@ -266,6 +266,23 @@ class _Names:
         return self.person.get(person_id, ("Quản trị viên", ""))
 
 
+def what_about(occurrence: str) -> str:
+    """In words, what a message with no deadline is about; its key is internal.
+
+    A compiled report names its period ("6 tháng đầu năm 2026"), a digest its day; the
+    others (tests, alerts, catch-up notices) say what they are in their kind alone.
+    """
+    head, _, rest = occurrence.partition(":")
+    if head == "compiled":  # engine.sweep: "compiled:{plan id}:{period}"
+        return rest.partition(":")[2]
+    if head == MessageKind.DIGEST:
+        try:
+            return f"ngày {vn_date(date.fromisoformat(rest))}"
+        except ValueError:
+            return ""
+    return ""
+
+
 def answer_log(
     session: Session, *, since: datetime | None = None, deadline_ids: list[int] | None = None
 ) -> list[LogEntry]:
@@ -284,7 +301,7 @@ def answer_log(
     out = [
         LogEntry(attempt.started_at, "delivery", *names.who(row.person_id), attempt.channel,
                  row.kind, attempt.outcome, attempt.error, row.id,
-                 names.task.get(row.deadline_id or 0, row.occurrence))
+                 names.task.get(row.deadline_id or 0) or what_about(row.occurrence))
         for attempt, row in session.exec(deliveries).all()
     ]  # fmt: skip
     out += [
