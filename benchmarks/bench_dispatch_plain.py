@@ -1,0 +1,173 @@
+"""Dispatch of real reminders against the plain client sending the same bytes, same run.
+
+Usage: python -m benchmarks.bench_dispatch_plain [--messages N] [--runs R] [--channels ...]
+
+Each run builds, outside the timing, the seed plan's world on 22/4/2024 08:00 (imported and
+swept: real reminder rows, whose context is built from the deadline at send time), copied
+to N rows on one channel, rate limits off. Then, timed and alternating:
+
+- the project: ``dispatch_all`` (claim, context, answer links or buttons signed, render,
+  attempt committed, send, outcome committed), one message at a time as its lane does;
+- plain: the same messages, as the server received them, sent again one at a time by the
+  plain client: aiosmtplib over one connection (the raw bytes), python-telegram-bot's
+  ``send_message`` (the same HTML text).
+
+Email goes to aiosmtpd on loopback, Telegram to the fake Bot API. Prints medians of R runs
+and the ratio project / plain throughput (the goal is at least 0.8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+from aiosmtpd.controller import Controller
+from sqlmodel import col, select
+from telegram import Bot
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from notifier.engine.channels import build_channels  # noqa: E402
+from notifier.engine.dispatch import dispatch_all  # noqa: E402
+from notifier.engine.ratelimit import RateLimiter  # noqa: E402
+from notifier.store.db import session_scope  # noqa: E402
+from notifier.store.models import Notification  # noqa: E402
+from notifier.store.outbox import insert_rows  # noqa: E402
+from notifier.vocab import DeliveryStatus, MessageKind  # noqa: E402
+from tests.engine.test_dispatch import Env  # noqa: E402
+from tests.engine.test_dispatch_real_channels import TOKEN, seeded  # noqa: E402
+from tests.fakes.bot_api import FakeBotApi  # noqa: E402
+from tests.fakes.smtp import free_port  # noqa: E402
+
+
+class Keeper:
+    """An SMTP handler that keeps what it receives (to send the same bytes again)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def multiply(env: Env, channel: str, count: int) -> None:
+    """``count`` copies of the swept reminders on ``channel``; the originals cancelled."""
+    columns = [c.name for c in Notification.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    with session_scope(env.engine) as session:
+        rows = session.exec(
+            select(Notification).where(
+                Notification.kind == MessageKind.REMINDER,
+                Notification.channel == channel,
+                Notification.status == DeliveryStatus.PENDING,
+            )
+        ).all()
+        assert rows, f"no pending {channel} reminder after the sweep"
+        base = [{name: getattr(row, name) for name in columns} for row in rows]
+        for row in rows:
+            row.status = DeliveryStatus.CANCELLED
+        others = select(Notification).where(col(Notification.status) == DeliveryStatus.PENDING)
+        for row in session.exec(others).all():
+            row.status = DeliveryStatus.CANCELLED  # only the copies are timed
+        session.flush()
+        copies = []
+        for i in range(count):
+            values = dict(base[i % len(base)])
+            values["occurrence"] = f"{values['occurrence']}#{i}"
+            values["status"] = DeliveryStatus.PENDING
+            copies.append(values)
+        insert_rows(session, copies)
+
+
+async def project(env: Env, count: int) -> float:
+    channels = build_channels(env.runtime.settings, env.clock, echo=False)
+    channels.limiter = RateLimiter(env.clock, {})  # limits off
+    started = time.perf_counter()
+    report = await dispatch_all(env.runtime, channels, "bench", batch=200)
+    seconds = time.perf_counter() - started
+    await channels.aclose()
+    assert report.sent == count, report
+    return seconds
+
+
+async def plain_email(port: int, mails: list[tuple[str, list[str], bytes]]) -> float:
+    smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port)
+    started = time.perf_counter()
+    await smtp.connect()
+    for sender, recipients, raw in mails:
+        await smtp.sendmail(sender, recipients, raw)
+    await smtp.quit()
+    return time.perf_counter() - started
+
+
+async def plain_telegram(url: str, texts: list[tuple[str, str]]) -> float:
+    bot = Bot(TOKEN, base_url=f"{url}/bot")
+    await bot.initialize()
+    started = time.perf_counter()
+    for chat_id, text in texts:
+        await bot.send_message(chat_id=chat_id, text=text, parse_mode="HTML")
+    seconds = time.perf_counter() - started
+    await bot.shutdown()
+    return seconds
+
+
+async def one_run(tmp: Path, channel: str, count: int) -> tuple[float, float]:
+    run_dir = Path(tempfile.mkdtemp(dir=tmp))
+    shutil.copytree(ROOT / "config", run_dir / "config")
+    port = free_port()
+    keeper = Keeper()
+    controller = Controller(keeper, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        async with FakeBotApi() as fake:
+            bot_url = fake.url if channel == "telegram" else None
+            env = seeded(run_dir / "config", run_dir, port, bot_url)
+            multiply(env, channel, count)
+            mine = await project(env, count)
+            if channel == "email":
+                assert len(keeper.received) == count
+                theirs = await plain_email(port, list(keeper.received))
+            else:
+                sent = [m for chat in fake.chats.values() for m in chat]
+                assert len(sent) == count
+                theirs = await plain_telegram(fake.url, [(m.chat_id, m.text) for m in sent])
+            env.engine.dispose()
+    finally:
+        controller.stop()
+        shutil.rmtree(run_dir)
+    return mine, theirs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--channels", nargs="+", default=["email", "telegram"])
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-plain-"))
+    print(
+        f"{args.messages} real reminders per run (seed plan, 22/4/2024), rate limits off, "
+        f"{args.runs} runs alternating project and plain; medians"
+    )
+    for channel in args.channels:
+        pairs = [asyncio.run(one_run(tmp, channel, args.messages)) for _ in range(args.runs)]
+        mine = args.messages / statistics.median(p[0] for p in pairs)
+        theirs = args.messages / statistics.median(p[1] for p in pairs)
+        print(
+            f"{channel:8} project {mine:6.1f} msg/s, plain client {theirs:6.1f} msg/s: "
+            f"ratio {mine / theirs:.2f}"
+        )
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
