@@ -11,7 +11,7 @@ deadline comes from the read model. Answer links and buttons are the dispatcher'
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, select
 
@@ -35,7 +35,7 @@ from notifier.store.contexts import (
     StepContext,
     load_context,
 )
-from notifier.store.facts import Occurrence, load_occurrences
+from notifier.store.facts import Occurrence, TaskFacts, load_occurrences
 from notifier.store.models import Agency, Deadline, Notification, Person, Plan
 from notifier.store.readmodel import deadline_states, escalations_received, level_title
 from notifier.textfmt import vn_plan_date
@@ -52,10 +52,29 @@ from notifier.vocab import (
 _WINDOWED = CHASING_KINDS | {MessageKind.DIGEST, MessageKind.COMPILED_REPORT, MessageKind.CATCH_UP}
 
 
+@dataclass
+class ContextFacts:
+    """What the messages of one dispatch batch share and need not read again each: the
+    tasks' facts (plan, roles, lead, policy) and the agencies' names. The answers, the
+    deadline and the row are read for each message, at its moment of sending."""
+
+    tasks: dict[int, TaskFacts] = field(default_factory=dict)
+    names: dict[str, str] | None = None
+
+    def agency_names(self, session: Session) -> dict[str, str]:
+        if self.names is None:
+            self.names = {a.code: a.name for a in session.exec(select(Agency))}
+        return self.names
+
+
 def build_context(
-    session: Session, notification: Notification, runtime: Runtime, now: dt.datetime
+    session: Session,
+    notification: Notification,
+    runtime: Runtime,
+    now: dt.datetime,
+    facts: ContextFacts | None = None,
 ) -> MessageContext:
-    """The render context of ``notification`` as of ``now``."""
+    """The render context of ``notification`` as of ``now``; ``facts``: shared by a batch."""
     person = session.get(Person, notification.person_id)
     agency = session.get(Agency, person.agency_id) if person else None
     data = load_context(notification.kind, notification.context)
@@ -87,7 +106,7 @@ def build_context(
     if notification.kind == MessageKind.COMPILED_REPORT and isinstance(data, StepContext):
         return _compiled(session, runtime, ctx, data, now)
     if notification.deadline_id is not None and notification.kind not in _NO_TASK_KINDS:
-        return _with_deadline(session, runtime, ctx, notification, now)
+        return _with_deadline(session, runtime, ctx, notification, now, facts or ContextFacts())
     return ctx
 
 
@@ -129,12 +148,13 @@ def _with_deadline(
     ctx: MessageContext,
     row: Notification,
     now: dt.datetime,
+    facts: ContextFacts,
 ) -> MessageContext:
     """Plan, task, lead agencies, effective (and planned) deadline, days left, answers,
     and for an escalation who it reports to, how often and who has not answered."""
     deadline_id = row.deadline_id
     assert deadline_id is not None
-    found = load_occurrences(session, runtime.policy, deadline_ids=[deadline_id])
+    found = load_occurrences(session, runtime.policy, deadline_ids=[deadline_id], tasks=facts.tasks)
     if not found:  # cancelled deadline: still say which task, from the row itself
         deadline = session.get(Deadline, deadline_id)
         if deadline is None:
@@ -142,7 +162,7 @@ def _with_deadline(
         left = working_days_left(runtime.calendar, local_today(now), deadline.effective_date)
         return replace(ctx, deadline=deadline.effective_date, working_days=left)
     occ = found[0]
-    names = {a.code: a.name for a in session.exec(select(Agency))}
+    names = facts.agency_names(session)
     state = deadline_states(session, [deadline_id])[deadline_id]
     span = _data_span(session.get(Deadline, deadline_id), occ)
     ctx = replace(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Collection, Coroutine, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -64,7 +65,7 @@ from notifier.engine.claims import (
     release_claims,
     renew,
 )
-from notifier.engine.context import build_context
+from notifier.engine.context import ContextFacts, build_context
 from notifier.engine.lanes import Lane, LaneSpec, lanes_for
 from notifier.engine.ratelimit import bot_key, chat_key, chat_keys
 from notifier.engine.report_files import with_report_files
@@ -113,6 +114,7 @@ log = logging.getLogger(__name__)
 # A bot's next slot is at most a few spacings away (34 ms at 30/s): a lane waits for it
 # where it stands, since every row of the lane waits for the same slot.
 BOT_WAIT_IN_PLACE = 1.0
+FACTS_MAX_AGE = 5.0  # real seconds a batch's shared task facts are kept (ContextFacts)
 
 
 class Decision(StrEnum):
@@ -232,6 +234,7 @@ class Dispatcher:
         self._unexpected: set[tuple[str, str, str]] = set()
         self._wakes: dict[str, datetime] = {}  # by channel: see _note_wake
         self._wake_lock = threading.Lock()  # lanes decide in worker threads
+        self._new_facts()
         settings = runtime.settings
         self.key = load_secret_key(settings.secret_key, Path(settings.file.secret_key_file))
 
@@ -318,6 +321,7 @@ class Dispatcher:
         report = DispatchReport()
         breaker = self.channels.breaker(lane.name, self.runtime.clock)
         budget = [batch]
+        self._new_facts()  # each batch reads the tasks and names afresh
         bot_opens: list[datetime | None] = [None]
 
         async def sender() -> None:
@@ -565,6 +569,16 @@ class Dispatcher:
                 raise _SlotTaken(row.channel, wait)
             return None, prepared
 
+    def _batch_facts(self) -> ContextFacts:
+        """The facts this batch's messages share; read afresh every few seconds, so that
+        an edit of the directory or a plan shows in the messages sent after it."""
+        if time.monotonic() - self._facts_born > FACTS_MAX_AGE:
+            self._new_facts()
+        return self._facts
+
+    def _new_facts(self) -> None:
+        self._facts, self._facts_born = ContextFacts(), time.monotonic()
+
     def _note_wake(self, channel: str, when: datetime) -> None:
         """Something left behind becomes sendable at ``when`` (a chat's slot reopens)."""
         with self._wake_lock:
@@ -636,7 +650,7 @@ class Dispatcher:
         person = session.get(Person, row.person_id)
         assert person is not None and person.id is not None and row.id is not None
         channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
-        ctx = build_context(session, row, self.runtime, now)
+        ctx = build_context(session, row, self.runtime, now, self._batch_facts())
         ctx, buttons = self._answer_surface(ctx, channel, row.id, person.id, now)
         public_url = self.runtime.settings.file.public_url
         ctx, attachments = with_report_files(ctx, channel, self.key, public_url, now)
