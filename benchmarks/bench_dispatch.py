@@ -33,24 +33,12 @@ from notifier.engine.dispatch import dispatch_all
 from notifier.engine.ratelimit import RateLimiter
 from notifier.store.db import session_scope
 from notifier.store.models import Person
-from notifier.store.outbox import insert_rows, new_row
-from tests.engine.test_dispatch import T0, Env, make_env
+from tests.engine.test_dispatch import Env, make_env, queue_many
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.smtp import free_port
 from tests.fakes.zalo_bot_api import FakeZaloBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def queue(env: Env, person_key: str, channel: str, count: int) -> None:
-    with session_scope(env.engine) as session:
-        person = session.exec(select(Person).where(Person.key == person_key)).one()
-        rows = [
-            new_row(occurrence=f"{channel}{i}", step="test", person=person, channel=channel,
-                    kind="test", due_at=T0, now=T0)
-            for i in range(count)
-        ]  # fmt: skip
-        insert_rows(session, rows)
 
 
 async def run(env: Env, channel: Any, name: str, count: int) -> None:
@@ -85,7 +73,7 @@ async def main(count: int, which: set[str]) -> None:
         env={"NOTIFIER_SMTP_HOST": "127.0.0.1", "NOTIFIER_SMTP_PORT": str(port)},
     )
     if "email" in which:
-        queue(env, "vp.pho-chanh", "email", count)
+        queue_many(env, "vp.pho-chanh", "email", count)
         handler = CountingHandler()
         controller = Controller(handler, hostname="127.0.0.1", port=port)
         controller.start()
@@ -97,14 +85,14 @@ async def main(count: int, which: set[str]) -> None:
         finally:
             controller.stop()
     if "telegram" in which:
-        queue(env, "vp.chanh", "telegram", count)
+        queue_many(env, "vp.chanh", "telegram", count)
         async with FakeBotApi() as fake:
             telegram = TelegramChannel("123456:BENCH", base_url=f"{fake.url}/bot")
             await run(env, telegram, "telegram", count)
             assert len(fake.calls("sendMessage")) == count
     if "zalo" in which:
         link_zalo(env, "vp.theo-doi", "zl-bench-0001")
-        queue(env, "vp.theo-doi", "zalo", count)
+        queue_many(env, "vp.theo-doi", "zalo", count)
         async with FakeZaloBotApi() as zalo_fake:
             zalo = ZaloBotChannel(zalo_fake.token, base_url=zalo_fake.url)
             await run(env, zalo, "zalo", count)
