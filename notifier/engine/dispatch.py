@@ -111,7 +111,7 @@ LINK_CHANNELS = frozenset(
 )
 Status = DeliveryStatus
 log = logging.getLogger(__name__)
-# A bot's next slot is at most a few spacings away (34 ms at 30/s): a lane waits for it
+# A bot's next slot is at most a few spacings away (37 ms at 30/s): a lane waits for it
 # where it stands, since every row of the lane waits for the same slot.
 BOT_WAIT_IN_PLACE = 1.0
 FACTS_MAX_AGE = 5.0  # real seconds a batch's shared task facts are kept (ContextFacts)

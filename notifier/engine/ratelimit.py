@@ -2,9 +2,9 @@
 
 Each key (a bot, a chat, a group chat) has one row: the instant the next message through
 it may go. A send that needs several keys (the bot overall and one chat) takes all of
-them at once, or none; taking a key moves it one *spacing* later (period / capacity, plus
-:data:`HEADROOM`). So messages are spread evenly, never bursted: 30 per second per bot
-means one every 34 ms, and no one-second window a platform counts ever holds more than
+them at once, or none; taking a key moves it one *spacing* later ((period + :data:`MARGIN`)
+/ capacity, :func:`spacing`). So messages are spread evenly, never bursted: 30 per second
+per bot means one every 37 ms, and no one-second window a platform counts ever holds more than
 its limit, whichever worker sent them. A provider's ``retry_after`` moves a chat's slot
 later for every worker (:meth:`RateLimiter.hold`).
 
@@ -32,9 +32,17 @@ from notifier.vocab import ChannelName
 
 Key = tuple[str, str]
 
-# Spacing is this much wider than the published limit, so that the time between the
-# clock read and the server's arrival stamp never puts one message too many in a window.
-HEADROOM = 0.03
+# Each period is counted this much longer than published, so that messages delayed unevenly
+# between the slot and the server (a busy thread, another worker) by up to this much never
+# put one too many in a window the platform counts (4 worker threads once did, at 3 %).
+MARGIN = 0.1
+
+
+def spacing(capacity: int, period: float) -> float:
+    """Seconds between two messages through a key allowing ``capacity`` per ``period``."""
+    return (period + MARGIN) / capacity
+
+
 KEEP_IDLE = timedelta(days=1)  # slots idle this long carry no state: pruned
 
 
@@ -83,15 +91,13 @@ class RateLimiter:
     never waits, except while a provider's ``retry_after`` holds it.
     """
 
-    def __init__(
-        self, clock: Clock, limits: Mapping[str, tuple[int, float]], headroom: float = HEADROOM
-    ) -> None:
+    def __init__(self, clock: Clock, limits: Mapping[str, tuple[int, float]]) -> None:
         for kind, (capacity, period) in limits.items():
             if capacity < 1 or period <= 0:
                 raise ValueError(f"rate limit {kind!r}: need capacity >= 1 and period > 0")
         self._clock = clock
         self._spacing = {
-            kind: timedelta(seconds=period / capacity * (1 + headroom))
+            kind: timedelta(seconds=spacing(capacity, period))
             for kind, (capacity, period) in limits.items()
         }
 

@@ -30,7 +30,7 @@ from notifier.engine.dispatch import (
     dispatch,
     dispatch_all,
 )
-from notifier.engine.ratelimit import HEADROOM, RateLimiter
+from notifier.engine.ratelimit import RateLimiter, spacing
 from notifier.runtime import Runtime, build_runtime
 from notifier.settings import load_settings
 from notifier.store.contexts import NoteContext
@@ -342,7 +342,7 @@ async def test_a_chat_waits_for_its_slot_and_the_report_says_when(env: Env) -> N
     channels = env.channels({"chat:telegram": (1, 1.0)}, telegram=telegram)
     report = await dispatch(env.runtime, channels, "w1")
     assert (report.sent, report.claimed, len(telegram.sent)) == (1, 1, 1)
-    opens = T0 + timedelta(seconds=1 + HEADROOM)
+    opens = T0 + timedelta(seconds=spacing(1, 1.0))
     assert report.wake_at == opens  # the service drains again then, not at its next tick
     later = env.row(ids[1])  # not even claimed: the claim skips a chat whose slot is closed
     assert (later.status, later.claimed_by, later.attempts) == ("pending", None, 0)
@@ -367,7 +367,7 @@ async def test_draining_waits_for_a_chats_slot_that_reopens_within_the_interval(
     channels = env.channels({"chat:telegram": (1, 1.0)}, telegram=_Stamped("telegram"))
     report = await dispatch_all(env.runtime, channels, "w1")
     assert report.sent == 3 and report.wake_at is None  # all out, in one drain
-    second = timedelta(seconds=1 + HEADROOM)
+    second = timedelta(seconds=spacing(1, 1.0))
     assert stamps == [T0, T0 + second, T0 + 2 * second]  # each when its second was up
 
 
@@ -384,8 +384,8 @@ async def test_the_bots_limit_spaces_messages_to_different_chats(env: Env) -> No
     channels = env.channels({"bot:telegram": (30, 1.0)}, telegram=_Stamped("telegram"))
     report = await dispatch(env.runtime, channels, "w1")
     assert report.sent == 3  # the lane waited for each slot (a stopped clock jumps)...
-    spacing = timedelta(seconds=(1 + HEADROOM) / 30)
-    assert stamps == [T0, T0 + spacing, T0 + 2 * spacing]  # ...evenly spaced, no burst
+    gap = timedelta(seconds=spacing(30, 1.0))
+    assert stamps == [T0, T0 + gap, T0 + 2 * gap]  # ...evenly spaced, no burst
 
 
 # ---------------------------------------------------------------- closed deadlines

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from notifier.engine.channels import ChannelSet
 from notifier.engine.dispatch import Dispatcher, DispatchReport
-from notifier.engine.ratelimit import RateLimiter, telegram_limits
+from notifier.engine.ratelimit import RateLimiter, spacing, telegram_limits
 from notifier.runtime import build_runtime
 from notifier.store.db import make_engine
 from tests.engine.test_dispatch import Env, FakeChannel, queue
@@ -83,7 +83,7 @@ async def test_four_workers_together_keep_the_bots_and_each_chats_limit(
         mine = [at for at, to in telegram.stamps if to == chat]
         assert _busiest(mine, timedelta(seconds=1)) == 1
     assert len([n for n in sent_by.values() if n]) >= 2, sent_by  # they really shared it
-    # virtual time: 240 messages at 30/s less the headroom take 8.2 s at best; waiting for
-    # a 5-second tick per round of chats, as before, would take at least 15 s
+    # virtual time: 240 messages one bot slot apart take 8.8 s at best; waiting for a
+    # 5-second tick per round of chats, as before, would take at least 15 s
     elapsed = (max(stamps) - min(stamps)).total_seconds()
-    assert elapsed < 8.2 * 1.1, elapsed
+    assert elapsed < CHATS * PER_CHAT * spacing(30, 1.0) * 1.1, elapsed
