@@ -93,7 +93,14 @@ class Service:
             if self.stopping:
                 return SweepReport()
             now = self.runtime.clock.now()
-            return await asyncio.to_thread(sweep, self.runtime, now)
+            report = await asyncio.to_thread(sweep, self.runtime, now)
+            await asyncio.to_thread(self._prune_rate_slots)
+            return report
+
+    def _prune_rate_slots(self) -> None:
+        """Drop the rate slots idle for a day (one per chat ever written to would pile up)."""
+        with session_scope(self.runtime.engine) as session:
+            self.channels.limiter.prune(session)
 
     async def dispatch_tick(self) -> DispatchReport:
         """Every lane drained now (a lane already draining is awaited, not started twice)."""

@@ -9,11 +9,14 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlmodel import Session, select
+
 from notifier.engine.channels import ChannelSet
 from notifier.engine.dispatch import Dispatcher, DispatchReport
-from notifier.engine.ratelimit import RateLimiter, spacing, telegram_limits
+from notifier.engine.ratelimit import RateLimiter, chat_keys, spacing, telegram_limits
 from notifier.runtime import build_runtime
 from notifier.store.db import make_engine
+from notifier.store.models import RateSlot
 from tests.engine.test_dispatch import Env, FakeChannel, queue
 from tests.engine.test_dispatch import env as env  # noqa: F401,F811  (the fixture)
 
@@ -87,3 +90,17 @@ async def test_four_workers_together_keep_the_bots_and_each_chats_limit(
     # 5-second tick per round of chats, as before, would take at least 15 s
     elapsed = (max(stamps) - min(stamps)).total_seconds()
     assert elapsed < CHATS * PER_CHAT * spacing(30, 1.0) * 1.1, elapsed
+
+
+async def test_each_sweep_tick_drops_the_slots_idle_for_a_day(env: Env) -> None:
+    from notifier.engine.service import Service
+    from notifier.store.db import session_scope
+
+    limiter = RateLimiter(env.clock, telegram_limits())
+    with session_scope(env.engine) as session:
+        limiter.take(session, chat_keys("telegram", "7001"))
+    env.clock.advance(timedelta(days=1, minutes=1))
+    service = Service(env.runtime, ChannelSet(channels=env.channels().channels, limiter=limiter))
+    await service.sweep_tick()
+    with Session(env.engine) as session:
+        assert session.exec(select(RateSlot)).all() == []
