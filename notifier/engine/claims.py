@@ -25,12 +25,15 @@ crashed) can be taken again: that is what makes delivery at-least-once.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, update
+from sqlalchemy import and_, bindparam, exists, func, literal, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.clock import as_utc
@@ -57,6 +60,11 @@ class Lease:
 
 def _due(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
     """Rows a dispatcher may take: pending and due, or claimed longer than the lease ago."""
+    return _due_between(now, now - lease)
+
+
+def _due_between(now: Any, stale_before: Any):  # type: ignore[no-untyped-def]
+    """:func:`_due` of values or of bound parameters (the claim's cached statements)."""
     pending_due = and_(
         col(Notification.status) == Status.PENDING,
         or_(
@@ -65,12 +73,12 @@ def _due(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
         ),
     )
     stale = and_(
-        col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < now - lease
+        col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < stale_before
     )
     return or_(pending_due, stale)
 
 
-def _chat_held(now: datetime):  # type: ignore[no-untyped-def]
+def _chat_held(now: Any):  # type: ignore[no-untyped-def]
     """The row's chat may not be written to yet (its rate slot, or a ``retry_after``):
     leave it and its chat's later rows, in order, for when the slot opens."""
     return exists().where(
@@ -129,33 +137,66 @@ def claim_leases(
     is (not) among them (one dispatcher lane per channel). Call inside one transaction
     (``session_scope``).
     """
-    query = (
-        select(Notification.id)
-        .where(_due(now, lease), ~_chat_held(now))
-        .order_by(col(Notification.next_attempt_at), col(Notification.id))
-        .limit(batch)
+    find, take = _claim_statements(
+        tuple(channels) if channels is not None else None,
+        tuple(not_channels or ()),
+        only is not None,
+        batch,
+        is_postgres(session.get_bind()),  # type: ignore[arg-type]
     )
+    params: dict[str, Any] = {"now": now, "stale_before": now - lease}
     if only is not None:
-        query = query.where(col(Notification.id).in_(list(only)))
-    if channels is not None:
-        query = query.where(col(Notification.channel).in_(list(channels)))
-    if not_channels:
-        query = query.where(col(Notification.channel).not_in(list(not_channels)))
-    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        query = query.with_for_update(skip_locked=True)
+        params["only"] = list(only)
     won: list[Lease] = []
-    for row_id in session.exec(query).all():
-        assert row_id is not None
+    for row_id in session.execute(find, params).scalars().all():
         token = uuid.uuid4().hex
-        result = session.execute(
-            update(Notification)
-            .where(col(Notification.id) == row_id)
-            .where(_due(now, lease))
-            .values(status=Status.CLAIMED, claimed_by=worker_id, claimed_at=now, claim_token=token)
-        )
+        values = {"row_id": row_id, "worker": worker_id, "token": token, **params}
+        result = session.execute(take, values)
         if result.rowcount == 1:  # type: ignore[attr-defined]
             won.append(Lease(row_id, worker_id, token))
     return won
+
+
+@functools.lru_cache(maxsize=128)
+def _claim_statements(
+    channels: tuple[str, ...] | None,
+    not_channels: tuple[str, ...],
+    with_only: bool,
+    batch: int,
+    postgres: bool,
+) -> tuple[Any, Any]:
+    """The claim's two statements for one lane, built once (a dispatcher claims one row per
+    message: building them each time cost more than running them). Parameters: ``now``,
+    ``stale_before``, ``only``; the update also ``row_id``, ``worker``, ``token``."""
+    stamp = Notification.__table__.c.claimed_at.type  # type: ignore[attr-defined]
+    now, stale_before = bindparam("now", type_=stamp), bindparam("stale_before", type_=stamp)
+    find = (
+        sa_select(col(Notification.id))
+        .where(_due_between(now, stale_before), ~_chat_held(now))
+        .order_by(col(Notification.next_attempt_at), col(Notification.id))
+        .limit(batch)
+    )
+    if with_only:
+        find = find.where(col(Notification.id).in_(bindparam("only", expanding=True)))
+    if channels is not None:
+        find = find.where(col(Notification.channel).in_(list(channels)))
+    if not_channels:
+        find = find.where(col(Notification.channel).not_in(list(not_channels)))
+    if postgres:
+        find = find.with_for_update(skip_locked=True)
+    take = (
+        update(Notification)
+        .where(col(Notification.id) == bindparam("row_id"))
+        .where(_due_between(now, stale_before))
+        .values(
+            status=Status.CLAIMED,
+            claimed_by=bindparam("worker"),
+            claimed_at=now,
+            claim_token=bindparam("token"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return find, take
 
 
 def claim(

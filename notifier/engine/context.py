@@ -37,7 +37,12 @@ from notifier.store.contexts import (
 )
 from notifier.store.facts import Occurrence, TaskFacts, load_occurrences
 from notifier.store.models import Agency, Deadline, Notification, Person, Plan
-from notifier.store.readmodel import deadline_states, escalations_received, level_title
+from notifier.store.readmodel import (
+    answers_of,
+    escalations_received,
+    level_title,
+    unanswered_of,
+)
 from notifier.textfmt import vn_plan_date
 from notifier.vocab import (
     CHASING_KINDS,
@@ -60,11 +65,19 @@ class ContextFacts:
 
     tasks: dict[int, TaskFacts] = field(default_factory=dict)
     names: dict[str, str] | None = None
+    names_by_id: dict[int, str] = field(default_factory=dict)
 
     def agency_names(self, session: Session) -> dict[str, str]:
+        """Agency names by code."""
         if self.names is None:
-            self.names = {a.code: a.name for a in session.exec(select(Agency))}
+            agencies = session.exec(select(Agency)).all()
+            self.names = {a.code: a.name for a in agencies}
+            self.names_by_id = {a.id: a.name for a in agencies if a.id is not None}
         return self.names
+
+    def agency_name(self, session: Session, agency_id: int) -> str:
+        self.agency_names(session)
+        return self.names_by_id.get(agency_id, "")
 
 
 def build_context(
@@ -75,15 +88,16 @@ def build_context(
     facts: ContextFacts | None = None,
 ) -> MessageContext:
     """The render context of ``notification`` as of ``now``; ``facts``: shared by a batch."""
+    facts = facts or ContextFacts()
     person = session.get(Person, notification.person_id)
-    agency = session.get(Agency, person.agency_id) if person else None
+    agency_name = facts.agency_name(session, person.agency_id) if person else ""
     data = load_context(notification.kind, notification.context)
     office = runtime.settings.file.office
     ctx = MessageContext(
         kind=notification.kind,
         recipient_name=person.name if person else "",
         recipient_position=person.position if person else "",
-        recipient_agency=agency.name if agency else "",
+        recipient_agency=agency_name,
         role=notification.role,
         copy=notification.copy_only,
         level=notification.level,
@@ -106,7 +120,7 @@ def build_context(
     if notification.kind == MessageKind.COMPILED_REPORT and isinstance(data, StepContext):
         return _compiled(session, runtime, ctx, data, now)
     if notification.deadline_id is not None and notification.kind not in _NO_TASK_KINDS:
-        return _with_deadline(session, runtime, ctx, notification, now, facts or ContextFacts())
+        return _with_deadline(session, runtime, ctx, notification, now, facts)
     return ctx
 
 
@@ -163,8 +177,12 @@ def _with_deadline(
         return replace(ctx, deadline=deadline.effective_date, working_days=left)
     occ = found[0]
     names = facts.agency_names(session)
-    state = deadline_states(session, [deadline_id])[deadline_id]
-    span = _data_span(session.get(Deadline, deadline_id), occ)
+    # what the message says of the deadline: its row, its answers, and for an escalation
+    # who has not answered (the read model's pieces, not all of deadline_states)
+    deadline = session.get(Deadline, deadline_id)
+    done_at = deadline.completed_at if deadline is not None else None
+    answers = answers_of(session, [deadline_id])
+    span = _data_span(deadline, occ)
     ctx = replace(
         ctx,
         plan_number=occ.plan_number,
@@ -176,15 +194,16 @@ def _with_deadline(
         period=(ctx.period or occ.period) if occ.kind == OccurrenceKind.REPORT else "",
         deadline=occ.effective,
         working_days=working_days_left(runtime.calendar, local_today(now), occ.effective),
-        acks=state.answers,
+        acks=tuple(answers.get(deadline_id, ())),
         nominal=occ.nominal,
         nominal_off=runtime.calendar.day_off_reason(occ.nominal) or "",
         data_from=span[0] if span else None,
         data_to=span[1] if span else None,
-        done_label=bucket(occ.judged_by, state.done_at, now).label.lower() if state.done_at else "",
+        done_label=bucket(occ.judged_by, done_at, now).label.lower() if done_at else "",
     )
     if row.kind == MessageKind.ESCALATION:
-        return _escalation(session, runtime, ctx, row, occ, state.unanswered)
+        unanswered = unanswered_of(session, [deadline_id], answers).get(deadline_id, ())
+        return _escalation(session, runtime, ctx, row, occ, tuple(unanswered))
     return ctx
 
 

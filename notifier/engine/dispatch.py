@@ -43,7 +43,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -209,6 +209,28 @@ class Prepared:
     attempt_id: int
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A message the channel accepted, its outcome still to be written."""
+
+    prepared: Prepared
+    result: SendResult
+    now: datetime
+    lane: Lane
+    outage_since: datetime | None = None  # it ended an outage (the breaker was open)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What :meth:`Dispatcher._next` did: claimed ``lease`` (None: nothing due) and
+    either decided early (``early``) or prepared it; ``slow``: take the stage-by-stage way."""
+
+    lease: Lease | None
+    early: Outcome | None = None
+    prepared: Prepared | None = None
+    slow: bool = False
+
+
 class Dispatcher:
     """Sends the outbox; built once per service (signing key, channels, limiter, worker id).
 
@@ -325,29 +347,44 @@ class Dispatcher:
         bot_opens: list[datetime | None] = [None]
 
         async def sender() -> None:
-            while budget[0] > 0 and not (stop is not None and stop.is_set()):
-                if not breaker.acquire():
-                    return
-                bot_wait = await asyncio.to_thread(self._bot_wait, lane)
-                if bot_wait > 0:  # the bot's next slot: claim nothing until then
-                    opens = self._fresh(now) + timedelta(seconds=bot_wait)
-                    if bot_wait > BOT_WAIT_IN_PLACE:
-                        breaker.release_probe()
-                        bot_opens[0] = opens
+            sent: Sent | None = None  # the last message out, its outcome not yet written
+            try:
+                while budget[0] > 0 and not (stop is not None and stop.is_set()):
+                    if not breaker.acquire():
                         return
-                    await wait_until(self.runtime.clock, opens, stop)  # a few ms, any row
-                budget[0] -= 1
-                leases = await asyncio.to_thread(self._claim, now, 1, only, lane)
-                if not leases:
-                    breaker.release_probe()
-                    return
-                report.claimed += 1
-                try:
-                    report.count(await self.deliver(leases[0], now, lane))
-                except BaseException:
-                    breaker.release_probe()
-                    await asyncio.shield(asyncio.to_thread(self._release, leases))
-                    raise
+                    bot_wait = await asyncio.to_thread(self._bot_wait, lane)
+                    if bot_wait > 0:  # the bot's next slot: claim nothing until then
+                        opens = self._fresh(now) + timedelta(seconds=bot_wait)
+                        if bot_wait > BOT_WAIT_IN_PLACE:
+                            breaker.release_probe()
+                            bot_opens[0] = opens
+                            return
+                        await wait_until(self.runtime.clock, opens, stop)  # a few ms, any row
+                    budget[0] -= 1
+                    step = await asyncio.to_thread(self._next, now, only, lane, sent)
+                    sent = None  # written by that transaction (or, on its fallback, alone)
+                    if step.slow:  # something unusual preparing: the stage-by-stage path
+                        outcome = await self._claim_and_deliver(now, only, lane, report)
+                        if outcome is None:
+                            breaker.release_probe()
+                            return
+                        report.count(outcome)
+                        continue
+                    if step.lease is None:
+                        breaker.release_probe()
+                        return
+                    report.claimed += 1
+                    try:
+                        outcome, sent = await self._send(step.lease, step.early, step.prepared,
+                                                         now, lane)  # fmt: skip
+                    except BaseException:
+                        breaker.release_probe()
+                        await asyncio.shield(asyncio.to_thread(self._release, [step.lease]))
+                        raise
+                    report.count(outcome)
+            finally:
+                if sent is not None:  # nothing more claimed: its outcome on its own
+                    await asyncio.shield(asyncio.to_thread(self._record_sent, sent))
 
         await _gather_all(sender() for _ in range(lane.spec.concurrency))
         report.wake_at = await asyncio.to_thread(self._wake_of, lane, now, bot_opens[0])
@@ -368,8 +405,23 @@ class Dispatcher:
                     wakes.append(bot_opens)
         return min((w for w in wakes if w is not None), default=None)
 
+    async def _claim_and_deliver(
+        self, now: datetime, only: Collection[int] | None, lane: Lane, report: DispatchReport
+    ) -> Outcome | None:
+        """One row claimed, prepared, sent and recorded in transactions of their own (the
+        path of a row whose one-transaction preparation failed); None: nothing due."""
+        leases = await asyncio.to_thread(self._claim, now, 1, only, lane)
+        if not leases:
+            return None
+        report.claimed += 1
+        try:
+            return await self.deliver(leases[0], now, lane)
+        except BaseException:
+            await asyncio.shield(asyncio.to_thread(self._release, leases))
+            raise
+
     async def deliver(self, lease: Lease, now: datetime, lane: Lane | None = None) -> Outcome:
-        """One claimed row through the four stages.
+        """One claimed row through the four stages, each in a transaction of its own.
 
         The send is cut off after the lane's timeout. Whatever it raises stays with this
         message: a :class:`ChannelError` is recorded as it says; anything else (a bad
@@ -377,7 +429,6 @@ class Dispatcher:
         and recorded as a transient failure, so the rest of the batch goes on.
         """
         lane = lane or self.lane_of(lease)
-        breaker = self.channels.breaker(lane.name, self.runtime.clock)
         try:
             early, prepared = await asyncio.to_thread(self._decide_and_prepare, lease, now)
         except SQLAlchemyError:
@@ -386,10 +437,26 @@ class Dispatcher:
             self._log_unexpected(lane.name, "prepare", exc)
             await asyncio.to_thread(self._postpone, lease, f"prepare: {_describe(exc)}", now)
             return Outcome.RETRY
+        outcome, sent = await self._send(lease, early, prepared, now, lane)
+        if sent is not None:
+            await asyncio.to_thread(self._record_sent, sent)
+        return outcome
+
+    async def _send(
+        self,
+        lease: Lease,
+        early: Outcome | None,
+        prepared: Prepared | None,
+        now: datetime,
+        lane: Lane,
+    ) -> tuple[Outcome, Sent | None]:
+        """Stage 3, and stage 4 for a failure; a success is returned to be written by the
+        transaction that claims the lane's next row (one commit per message)."""
+        breaker = self.channels.breaker(lane.name, self.runtime.clock)
         if prepared is None:
             assert early is not None
             breaker.release_probe()
-            return early
+            return early, None
         channel = self.channels.get(prepared.message.channel)
         timeout = lane.spec.timeout
         try:
@@ -401,14 +468,17 @@ class Dispatcher:
             error = ChannelError(
                 f"{lane.name} server did not answer within {timeout:g} s", permanent=False
             )
-        except Exception as exc:  # not a ChannelError: see the docstring
+        except Exception as exc:  # not a ChannelError: see deliver's docstring
             self._log_unexpected(lane.name, "send", exc)
             error = ChannelError(f"unexpected error: {_describe(exc)}", permanent=False)
         else:
             recovered = breaker.success()
-            await asyncio.to_thread(self._record_sent, prepared, result, now, lane, recovered)
-            return Outcome.SENT
-        return await self._failed(prepared, error, now, lane, breaker)
+            sent = Sent(prepared, result, now, lane, recovered)
+            if recovered is not None:  # the end of an outage: told at once
+                await asyncio.to_thread(self._record_sent, sent)
+                return Outcome.SENT, None
+            return Outcome.SENT, sent
+        return await self._failed(prepared, error, now, lane, breaker), None
 
     async def _failed(
         self,
@@ -497,6 +567,35 @@ class Dispatcher:
                 lease=self.lease,
             )
 
+    def _next(
+        self, now: datetime, only: Collection[int] | None, lane: Lane, sent: Sent | None
+    ) -> Step:
+        """One transaction: the outcome of the lane's last message, the claim of its next
+        row and that row's preparation (stages 1 and 2, the attempt committed).
+
+        Anything unusual while preparing (another dispatcher took the rate slot, a bug)
+        rolls it all back; the outcome is then written alone and the row goes the
+        stage-by-stage way (:meth:`deliver`), which handles each case.
+        """
+        try:
+            with session_scope(self.runtime.engine) as session:
+                if sent is not None:
+                    self._write_sent(session, sent)
+                leases = claim_leases(
+                    session, self.worker_id, self._fresh(now), 1, only,
+                    channels=lane.channels, not_channels=lane.not_channels, lease=self.lease,
+                )  # fmt: skip
+                if not leases:
+                    return Step(None)
+                early, prepared = self._decide_and_prepare_in(session, leases[0], now)
+                return Step(leases[0], early, prepared)
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            if sent is not None:
+                self._record_sent(sent)
+            return Step(None, slow=True)
+
     def _renew(self, lease: Lease, now: datetime) -> bool:
         with session_scope(self.runtime.engine) as session:
             return renew(session, lease, now)
@@ -537,37 +636,45 @@ class Dispatcher:
             if not renew(session, lease, self._fresh(now)):
                 log.warning("message %s was taken by another dispatcher; dropped", lease.row_id)
                 return Outcome.DROPPED, None
-            row = session.get(Notification, lease.row_id)
-            assert row is not None
-            if self._without_template(row):
-                return self._reroute(session, row), None
-            verdict = self._verdict(session, row, self._fresh(now))
-            if verdict.decision == Decision.CANCEL:
-                row.status, row.claimed_by, row.last_error = Status.CANCELLED, None, verdict.reason
-                return Outcome.CANCELLED, None
-            if verdict.decision == Decision.WAIT_RATE:
-                # its place in the queue kept (the chat's order): the claim skips a shut chat
-                assert verdict.until is not None
-                release(session, lease)
-                self._note_wake(row.channel, verdict.until)
-                return Outcome.DEFERRED, None
-            if verdict.decision != Decision.SEND:
-                row.status, row.claimed_by, row.next_attempt_at = (
-                    Status.PENDING,
-                    None,
-                    verdict.until,
-                )
-                return Outcome.DEFERRED, None
-            try:
-                prepared = self._prepare(session, row, now)
-            except NotifierError as exc:  # a broken template or context: no retry helps
-                return self._give_up(session, row, f"render: {exc}", now), None
-            # last, so that PostgreSQL holds the slot rows locked only until this commit
-            keys = self._rate_keys(row)
-            wait = self.channels.limiter.take(session, keys)
-            if wait > 0:  # another dispatcher took the slot since the check: undo, wait
-                raise _SlotTaken(row.channel, wait)
-            return None, prepared
+            return self._decide_and_prepare_in(session, lease, now)
+
+    def _decide_and_prepare_in(
+        self, session: Session, lease: Lease, now: datetime
+    ) -> tuple[Outcome | None, Prepared | None]:
+        """Stages 1 and 2 of a row this transaction holds (claimed or just renewed)."""
+        row = session.get(Notification, lease.row_id)
+        assert row is not None
+        if self._without_template(row):
+            return self._reroute(session, row), None
+        # held until the end: the context finds it in the session instead of reading it again
+        deadline = session.get(Deadline, row.deadline_id) if row.deadline_id else None
+        verdict = self._verdict(row, deadline, self._fresh(now), session)
+        if verdict.decision == Decision.CANCEL:
+            row.status, row.claimed_by, row.last_error = Status.CANCELLED, None, verdict.reason
+            return Outcome.CANCELLED, None
+        if verdict.decision == Decision.WAIT_RATE:
+            # its place in the queue kept (the chat's order): the claim skips a shut chat
+            assert verdict.until is not None
+            release(session, lease)
+            self._note_wake(row.channel, verdict.until)
+            return Outcome.DEFERRED, None
+        if verdict.decision != Decision.SEND:
+            row.status, row.claimed_by, row.next_attempt_at = (
+                Status.PENDING,
+                None,
+                verdict.until,
+            )
+            return Outcome.DEFERRED, None
+        try:
+            prepared = self._prepare(session, row, now)
+        except NotifierError as exc:  # a broken template or context: no retry helps
+            return self._give_up(session, row, f"render: {exc}", now), None
+        # last, so that PostgreSQL holds the slot rows locked only until this commit
+        keys = self._rate_keys(row)
+        wait = self.channels.limiter.take(session, keys)
+        if wait > 0:  # another dispatcher took the slot since the check: undo, wait
+            raise _SlotTaken(row.channel, wait)
+        return None, prepared
 
     def _batch_facts(self) -> ContextFacts:
         """The facts this batch's messages share; read afresh every few seconds, so that
@@ -628,10 +735,11 @@ class Dispatcher:
         row.last_error = f"không có mẫu ZNS cho loại tin {row.kind}; chuyển sang kênh {channel}"
         return Outcome.REROUTED
 
-    def _verdict(self, session: Session, row: Notification, now: datetime) -> Verdict:
+    def _verdict(
+        self, row: Notification, deadline: Deadline | None, now: datetime, session: Session
+    ) -> Verdict:
         status = None
         if row.deadline_id is not None and row.kind in CHASING_KINDS:
-            deadline = session.get(Deadline, row.deadline_id)
             status = deadline.status if deadline is not None else None
         runtime = self.runtime
         window = as_utc(apply_send_window(now, runtime.policy, runtime.calendar))
@@ -704,32 +812,18 @@ class Dispatcher:
 
     # -- stage 4 ------------------------------------------------------------------------
 
-    def _record_sent(
-        self,
-        prepared: Prepared,
-        result: SendResult,
-        now: datetime,
-        lane: Lane | None = None,
-        outage_since: datetime | None = None,
-    ) -> None:
+    def _record_sent(self, sent: Sent) -> None:
         with session_scope(self.runtime.engine) as session:
-            if lane is not None and outage_since is not None:
-                log.warning("%s: answering again, sending resumed", lane.name)
-                note_recovery(session, lane.name, outage_since, now)
-            _finish_attempt(session, prepared.attempt_id, AttemptOutcome.SENT, "", now)
-            session.execute(
-                update(Notification)
-                .where(col(Notification.id) == prepared.row_id)
-                .values(
-                    status=Status.SENT,
-                    provider_id=result.provider_id,
-                    sent_at=now,
-                    claimed_by=None,
-                    claim_token=None,
-                    last_error="",
-                    attempts=Notification.attempts + 1,
-                )
-            )
+            self._write_sent(session, sent)
+
+    def _write_sent(self, session: Session, sent: Sent) -> None:
+        prepared, now = sent.prepared, sent.now
+        if sent.outage_since is not None:
+            log.warning("%s: answering again, sending resumed", sent.lane.name)
+            note_recovery(session, sent.lane.name, sent.outage_since, now)
+        _finish_attempt(session, prepared.attempt_id, AttemptOutcome.SENT, "", now)
+        values = {"row_id": prepared.row_id, "provider": sent.result.provider_id, "at": now}
+        session.execute(_MARK_SENT, values)
 
     def _record_failure(
         self,
@@ -852,14 +946,40 @@ async def _gather_reports(
     return total
 
 
+# The outcome's two updates, built once: they run once per message sent. Plain updates by
+# primary key: no loaded object of these rows is used after them in their session.
+_STAMP = Notification.__table__.c.sent_at.type  # type: ignore[attr-defined]
+_MARK_SENT = (
+    update(Notification)
+    .where(col(Notification.id) == bindparam("row_id"))
+    .values(
+        status=Status.SENT,
+        provider_id=bindparam("provider"),
+        sent_at=bindparam("at", type_=_STAMP),
+        claimed_by=None,
+        claim_token=None,
+        last_error="",
+        attempts=Notification.attempts + 1,
+    )
+    .execution_options(synchronize_session=False)
+)
+_FINISH_ATTEMPT = (
+    update(DeliveryAttempt)
+    .where(col(DeliveryAttempt.id) == bindparam("attempt_id"))
+    .values(
+        finished_at=bindparam("at", type_=_STAMP),
+        outcome=bindparam("outcome"),
+        error=bindparam("error"),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def _finish_attempt(
     session: Session, attempt_id: int, outcome: AttemptOutcome, error: str, now: datetime
 ) -> None:
-    session.execute(
-        update(DeliveryAttempt)
-        .where(col(DeliveryAttempt.id) == attempt_id)
-        .values(finished_at=now, outcome=outcome, error=error[:2000])
-    )
+    values = {"attempt_id": attempt_id, "at": now, "outcome": outcome, "error": error[:2000]}
+    session.execute(_FINISH_ATTEMPT, values)
 
 
 async def dispatch(

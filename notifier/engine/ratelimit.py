@@ -112,13 +112,16 @@ class RateLimiter:
     def take(self, session: Session, keys: Sequence[Key]) -> float:
         """Take the slot of every key if all are open (0.0), else the seconds to wait.
 
-        Call as the last statement before the caller's commit: on PostgreSQL the key rows
-        stay locked until then.
+        Only keys with a limit are looked at: with none there is nothing to take, and
+        a ``retry_after`` hold is what :meth:`wait_time` (asked first, in the same
+        transaction) reports. Call as the last statement before the caller's commit: on
+        PostgreSQL the key rows stay locked until then.
         """
         now = self._now()
         limited = sorted({key for key in keys if key[0] in self._spacing})
-        if limited:
-            self._create(session, limited, now)
+        if not limited:  # nothing to take; a hold was read by wait_time, same transaction
+            return 0.0
+        self._create(session, limited, now)
         slots = self._slots(session, keys, lock=True)
         wait = self._wait(slots, now)
         if wait > 0:

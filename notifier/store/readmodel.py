@@ -106,7 +106,7 @@ def deadline_states(session: Session, deadline_ids: Collection[int]) -> dict[int
     rows = session.exec(select(Deadline).where(among(session, col(Deadline.id), ids))).all()
     answers = answers_of(session, ids)
     levels = escalation_levels(session, ids)
-    unanswered = _unanswered(session, ids, answers)
+    unanswered = unanswered_of(session, ids, answers)
     return {
         d.id: DeadlineState(
             deadline_id=d.id,
@@ -170,7 +170,7 @@ def escalation_levels(
     return {d: int(level or 0) for d, level in session.exec(query) if d is not None}
 
 
-def _unanswered(
+def unanswered_of(
     session: Session, ids: Sequence[int], answers: dict[int, list[Answer]]
 ) -> dict[int, list[Unanswered]]:
     """Lead-agency people who got chasing messages, minus agencies that answered."""

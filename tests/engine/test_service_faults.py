@@ -30,7 +30,7 @@ async def test_database_failures_in_the_first_ticks_are_logged_and_the_service_r
     row_id = queue(env, "vp.pho-chanh", "email")
     locked = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
     sweeps: list[object] = []
-    real_sweep, real_claim = service_module.sweep, Dispatcher._claim
+    real_sweep, real_claim = service_module.sweep, Dispatcher._next
     claims: list[object] = []
 
     def sweep(runtime, now):  # type: ignore[no-untyped-def]
@@ -46,7 +46,7 @@ async def test_database_failures_in_the_first_ticks_are_logged_and_the_service_r
         return real_claim(self, *args)
 
     monkeypatch.setattr(service_module, "sweep", sweep)
-    monkeypatch.setattr(Dispatcher, "_claim", claim)
+    monkeypatch.setattr(Dispatcher, "_next", claim)
     email = FakeChannel("email")
     service = Service(env.runtime, env.channels(email=email), worker_id="w")
     with caplog.at_level(logging.ERROR, logger="notifier.engine.service"):

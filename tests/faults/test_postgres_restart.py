@@ -126,6 +126,7 @@ async def test_postgres_restarted_under_a_running_service(
         sweep_interval_seconds=0.2, dispatch_interval_seconds=0.1,
     )  # fmt: skip
     ids = queue_many(env, "vp.pho-chanh", "console", MESSAGES)
+    wanted = {f"n{i}" for i in ids}
     clock = SystemClock()
     runtime = build_runtime(env.runtime.settings, env.engine, clock)
     console = SlowConsole()
@@ -138,10 +139,12 @@ async def test_postgres_restarted_under_a_running_service(
         await _until(lambda: len(console.sent) >= 20)
         await asyncio.to_thread(cluster.stop)
         await _until(lambda: "database unavailable" in caplog.text)
-        down_at = len(console.sent)
+        down_at = len(wanted & set(console.sent))
         assert not run.done()  # the service is still running
         await asyncio.to_thread(cluster.start)
-        await _until(lambda: len(console.sent) == MESSAGES, what="all sent")
+        # only the queued rows count: on the real clock the service may send notices of
+        # its own to the admins (in December: next year's Tết is still an estimate)
+        await _until(lambda: len(wanted & set(console.sent)) == MESSAGES, what="all sent")
         await _until(
             lambda: {env.row(i).status for i in ids} == {"sent"},
             what=lambda: [(r.id, r.status, r.claimed_at, r.last_error[:90])
@@ -149,8 +152,8 @@ async def test_postgres_restarted_under_a_running_service(
         )  # fmt: skip
         service.request_stop()
         await run
-    assert set(console.sent) == {f"n{i}" for i in ids}  # nothing lost
-    repeats = sum(n - 1 for n in console.sent.values())
+    assert wanted <= set(console.sent)  # nothing lost
+    repeats = sum(n - 1 for key, n in console.sent.items() if key in wanted)
     assert repeats <= 2  # at most what was in flight when the server went away
     assert down_at < MESSAGES  # the restart really happened mid-run
     line = next(r.getMessage() for r in caplog.records if "database unavailable" in r.getMessage())
