@@ -7,11 +7,13 @@ has expired (at-least-once, never lost). How:
 
 1. *Small claims, right before sending.* A dispatcher lane claims only as many rows as it
    is about to send at once (its concurrency), never a batch that outlives a lease.
-2. *Compare-and-set before the network call.* Every claim writes ``claimed_by`` and a
-   fresh random ``claim_token``. Immediately before a send, :func:`renew` updates the row
-   only ``WHERE status='claimed' AND claimed_by=me AND claim_token=mine``; when no row
-   changed, another worker has taken it (our lease had expired) and the row is dropped.
-   The same update renews the lease (``claimed_at = now``).
+2. *Claimed or compare-and-set right before the network call.* Every claim writes
+   ``claimed_by`` and a fresh random ``claim_token``. A row is claimed in the transaction
+   that prepares it, committed just before its send; a row claimed in an earlier
+   transaction is first checked by :func:`renew`, which updates it only ``WHERE
+   status='claimed' AND claimed_by=me AND claim_token=mine``: when no row changed,
+   another worker has taken it (our lease had expired) and the row is dropped. The same
+   update renews the lease (``claimed_at = now``).
 3. *Renewal while a send is slow.* The dispatcher renews every ``lease / 4`` while a send
    runs, and every send is cut off by its lane's timeout, at most :data:`MAX_SEND`,
    which is less than half of :data:`LEASE`: even a missed renewal cannot let a lease

@@ -1,32 +1,36 @@
-"""Dispatch: claim due outbox rows a few at a time, then per row decide, prepare, send, record.
+"""Dispatch: claim due outbox rows one at a time per sender, then decide, prepare, send, record.
 
 Delivery guarantee: **no message is sent twice while the dispatcher holding it lives;
 nothing is lost** (:mod:`notifier.engine.claims`). A row is claimed right before it is
-sent (small claims, never a batch that outlives its lease), its lease is re-checked by a
-compare-and-set and renewed immediately before the network call (a row taken by another
-worker meanwhile is dropped, not sent) and renewed again while a slow send runs; every
-send is cut off by a timeout well inside the lease. Its DeliveryAttempt is committed
-*before* the network call and its outcome after. The one exception: a crash between the
-send and the commit of the outcome leaves the row claimed; once the lease has expired
-another dispatcher takes it again, so that one message can be repeated, never lost.
+sent (never a batch that outlives its lease), in the same transaction that prepares it
+and commits its DeliveryAttempt, *before* the network call; its lease is renewed while a
+slow send runs, and every send is cut off by a timeout well inside the lease. The
+outcome of a message sent is written by the transaction that claims the lane's next row
+(one commit per message), or alone when the lane has nothing more to claim. The one
+exception to "never twice": a crash between the send and that commit leaves the row
+claimed; once the lease has expired another dispatcher takes it again, so that one
+message can be repeated, never lost.
 
-The stages of one row, in order (:meth:`Dispatcher.deliver`):
+The stages of one row, in order (:meth:`Dispatcher._next`, then :meth:`Dispatcher._send`):
 
 1. **decide** (pure, :func:`decide`): send now, wait for the rate limit, wait for the
    send window, or cancel (a chasing message of a closed deadline); a ZNS row of a kind
    with no approved template is moved, unsent, to the person's next channel first;
-2. **prepare**: check the lease (compare-and-set), build the context, sign the answer
-   links or buttons (and attach or link the compiled report's files,
-   :mod:`notifier.engine.report_files`), render, store the text on the row and commit a
-   started attempt;
+2. **prepare**: build the context, sign the answer links or buttons (and attach or link
+   the compiled report's files, :mod:`notifier.engine.report_files`), render, store the
+   text on the row, take the rate slot and commit a started attempt;
 3. **send** through the channel (the only step on the event loop's own time);
 4. **record** the outcome: sent; or a transient failure retried with backoff (1 min
    doubling to 1 h, or the provider's ``retry_after``), given up 24 h after the first
    attempt; or a permanent one that marks the address dead and queues the message on
-   the person's next usable channel. Give-ups and dead addresses tell the admins.
+   the person's next usable channel. Give-ups and dead addresses tell the admins, and a
+   failure is written at once.
 
-Database work (stages 1, 2 and 4) runs in a worker thread, as the sweep's does, so
-the bot and the web app keep answering while a batch goes out.
+When preparing fails in that one transaction (another dispatcher took the rate slot, a
+bug), it is rolled back and the row goes the stage-by-stage way (:meth:`Dispatcher.deliver`:
+claim, compare-and-set and prepare, record, each in a transaction of its own), which
+handles each case. Database work runs in a worker thread, as the sweep's does, so the
+bot and the web app keep answering while a batch goes out.
 """
 
 from __future__ import annotations
