@@ -18,7 +18,7 @@ and ``late_text``).  Rendering errors become
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -490,23 +490,27 @@ class Renderer:
     def sandboxed(self) -> bool:
         return isinstance(self._env, SandboxedEnvironment)
 
-    def render(self, ctx: MessageContext, *, zalo: bool = False) -> Rendered:
-        """Render all four parts (and the Zalo form with ``zalo``); a template error
-        raises ConfigError naming the template."""
+    def render(
+        self, ctx: MessageContext, *, zalo: bool = False, parts: Collection[Part] = tuple(Part)
+    ) -> Rendered:
+        """Render the four parts, or only ``parts`` (subject and text always; a part left
+        out is ""), and the Zalo form with ``zalo``; a template error raises ConfigError
+        naming the template. The dispatcher asks only for what the channel sends."""
         kind = MessageKind(ctx.kind)
         Role(ctx.role)  # unknown roles fail here, not half-way through a template
         base = _view(ctx)
-        parts = {}
-        for part in Part:
+        wanted = {Part.SUBJECT, Part.TEXT, *parts}
+        rendered = dict.fromkeys(Part, "")
+        for part in (p for p in Part if p in wanted):
             view = dict(base, you=self.you(part))
             view["request"] = self._render_part("_request.j2", view).strip()
             view["late_text"] = self._render_part("_late.j2", view).strip()
-            parts[part] = self._render_part(f"{kind}.{part}.j2", view)
+            rendered[part] = self._render_part(f"{kind}.{part}.j2", view)
         return Rendered(
-            subject=" ".join(parts[Part.SUBJECT].split()),
-            text=_tidy(parts[Part.TEXT]),
-            html=parts[Part.HTML].strip() + "\n",
-            telegram_html=_tidy(parts[Part.TELEGRAM]).rstrip("\n"),
+            subject=" ".join(rendered[Part.SUBJECT].split()),
+            text=_tidy(rendered[Part.TEXT]),
+            html=rendered[Part.HTML].strip() + "\n" if Part.HTML in wanted else "",
+            telegram_html=_tidy(rendered[Part.TELEGRAM]).rstrip("\n"),
             zalo_text=self._render_zalo(kind, base) if zalo else None,
         )
 

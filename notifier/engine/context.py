@@ -35,7 +35,7 @@ from notifier.store.contexts import (
     StepContext,
     load_context,
 )
-from notifier.store.facts import Occurrence, TaskFacts, load_occurrences
+from notifier.store.facts import Occurrence, TaskFacts, occurrence_of
 from notifier.store.models import Agency, Deadline, Notification, Person, Plan
 from notifier.store.readmodel import (
     answers_of,
@@ -168,19 +168,17 @@ def _with_deadline(
     and for an escalation who it reports to, how often and who has not answered."""
     deadline_id = row.deadline_id
     assert deadline_id is not None
-    found = load_occurrences(session, runtime.policy, deadline_ids=[deadline_id], tasks=facts.tasks)
-    if not found:  # cancelled deadline: still say which task, from the row itself
-        deadline = session.get(Deadline, deadline_id)
-        if deadline is None:
-            return ctx
+    deadline = session.get(Deadline, deadline_id)  # the dispatcher's, already in the session
+    if deadline is None:
+        return ctx
+    occ = occurrence_of(session, runtime.policy, deadline, facts.tasks)
+    if occ is None:  # cancelled deadline: still say which task, from the row itself
         left = working_days_left(runtime.calendar, local_today(now), deadline.effective_date)
         return replace(ctx, deadline=deadline.effective_date, working_days=left)
-    occ = found[0]
     names = facts.agency_names(session)
     # what the message says of the deadline: its row, its answers, and for an escalation
     # who has not answered (the read model's pieces, not all of deadline_states)
-    deadline = session.get(Deadline, deadline_id)
-    done_at = deadline.completed_at if deadline is not None else None
+    done_at = deadline.completed_at
     answers = answers_of(session, [deadline_id])
     span = _data_span(deadline, occ)
     ctx = replace(

@@ -75,7 +75,7 @@ from notifier.engine.ratelimit import bot_key, chat_key, chat_keys
 from notifier.engine.report_files import with_report_files
 from notifier.engine.zns_data import template_data
 from notifier.errors import NotifierError
-from notifier.render import MessageContext, Rendered, offered
+from notifier.render import MessageContext, Part, Rendered, offered
 from notifier.runtime import Runtime
 from notifier.signing import answer_buttons, answer_links, load_secret_key
 from notifier.store.addresses import (
@@ -113,6 +113,16 @@ WINDOWED_KINDS = CHASING_KINDS | {MessageKind.DIGEST, MessageKind.COMPILED_REPOR
 LINK_CHANNELS = frozenset(
     {ChannelName.EMAIL, ChannelName.CONSOLE, ChannelName.ZALO, ChannelName.ZNS}
 )
+# The parts of a message a built-in channel sends besides subject and text (rendered only
+# those): email its HTML alternative, Telegram its HTML form; the console prints the text,
+# Zalo sends its own short form, ZNS a template's data. A plug-in channel gets every part.
+_PARTS_SENT: dict[str, tuple[Part, ...]] = {
+    ChannelName.EMAIL: (Part.HTML,),
+    ChannelName.TELEGRAM: (Part.TELEGRAM,),
+    ChannelName.CONSOLE: (),
+    ChannelName.ZALO: (),
+    ChannelName.ZNS: (),
+}
 Status = DeliveryStatus
 log = logging.getLogger(__name__)
 # A bot's next slot is at most a few spacings away (37 ms at 30/s): a lane waits for it
@@ -766,10 +776,11 @@ class Dispatcher:
         ctx, buttons = self._answer_surface(ctx, channel, row.id, person.id, now)
         public_url = self.runtime.settings.file.public_url
         ctx, attachments = with_report_files(ctx, channel, self.key, public_url, now)
-        zalo = channel == ChannelName.ZALO
-        rendered: Rendered = self.runtime.renderer.render(ctx, zalo=zalo)
+        zalo, telegram = channel == ChannelName.ZALO, channel == ChannelName.TELEGRAM
+        parts = _PARTS_SENT.get(channel, tuple(Part))
+        rendered: Rendered = self.runtime.renderer.render(ctx, zalo=zalo, parts=parts)
         row.subject, row.body_text = rendered.subject, rendered.text
-        row.body_html = rendered.telegram_html if channel == ChannelName.TELEGRAM else rendered.html
+        row.body_html = rendered.telegram_html if telegram else rendered.html
         row.address = row.address or address_of(person, row.channel)
         attempt = DeliveryAttempt(
             notification_id=row.id,
@@ -783,7 +794,8 @@ class Dispatcher:
         assert attempt.id is not None
         message = OutgoingMessage(
             key=f"n{row.id}", channel=channel, address=row.address, subject=rendered.subject,
-            text=rendered.text, html=rendered.html, telegram_html=rendered.telegram_html,
+            text=rendered.text, html=rendered.html or None,
+            telegram_html=rendered.telegram_html or None,
             buttons=buttons, recipient_name=person.name, kind=row.kind,
             short_text=rendered.zalo_text, attachments=attachments,
             template_data=template_data(ctx, public_url) if channel == ChannelName.ZNS else {},

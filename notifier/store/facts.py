@@ -231,7 +231,10 @@ DEADLINE_FACTS = (
 
 
 # The columns of a task row an Occurrence needs (tuples too: no ORM object per task).
-TASK_FACTS = (col(Task.id), col(Task.plan_id), col(Task.ref), col(Task.title), col(Task.policy))
+TASK_FACTS = (
+    col(Task.id), col(Task.plan_id), col(Task.ref), col(Task.title), col(Task.policy),
+    col(Task.active),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -338,38 +341,51 @@ def load_occurrences(
     if not deadlines:
         return []
     known = load_tasks(session, policy, {d.task_id for d in deadlines}, tasks)
-    out = []
-    for deadline in deadlines:
-        facts = known[deadline.task_id]
-        plan, task = facts.plan, facts.task
-        assert deadline.id is not None and task.id is not None and plan.id is not None
-        out.append(
-            Occurrence(
-                deadline_id=deadline.id,
-                plan_id=plan.id,
-                plan_key=plan.key,
-                plan_number=plan.number,
-                plan_date=plan.plan_date,
-                plan_title=plan.title,
-                plan_closed=plan.status == PlanStatus.CLOSED,
-                task_id=task.id,
-                task_ref=task.ref,
-                task_title=task.title,
-                lead_written=facts.lead_written,
-                kind=OccurrenceKind(deadline.kind),
-                seq=deadline.seq,
-                period=deadline.period,
-                nominal=deadline.nominal_date,
-                effective=deadline.effective_date,
-                status=deadline.status,
-                done_at=deadline.completed_at,
-                roles=facts.roles,
-                policy=facts.policy,
-                plan_imported_at=plan.imported_at,
-                original=deadline.original_date,
-            )
-        )
-    return out
+    return [_occurrence(deadline, known[deadline.task_id]) for deadline in deadlines]
+
+
+def occurrence_of(
+    session: Session, policy: Policy, deadline: Deadline, tasks: dict[int, TaskFacts]
+) -> Occurrence | None:
+    """The occurrence of one deadline row already read (the dispatcher's), as
+    :func:`load_occurrences` would give it, without reading the deadline again; None
+    when that would leave it out (cancelled, or its task no longer active)."""
+    if deadline.status == DeadlineStatus.CANCELLED:
+        return None
+    facts = load_tasks(session, policy, {deadline.task_id}, tasks).get(deadline.task_id)
+    if facts is None or not facts.task.active:
+        return None
+    return _occurrence(deadline, facts)
+
+
+def _occurrence(deadline: Any, facts: TaskFacts) -> Occurrence:
+    """An occurrence of a deadline (a row of DEADLINE_FACTS or a Deadline) of its task."""
+    plan, task = facts.plan, facts.task
+    assert deadline.id is not None and task.id is not None and plan.id is not None
+    return Occurrence(
+        deadline_id=deadline.id,
+        plan_id=plan.id,
+        plan_key=plan.key,
+        plan_number=plan.number,
+        plan_date=plan.plan_date,
+        plan_title=plan.title,
+        plan_closed=plan.status == PlanStatus.CLOSED,
+        task_id=task.id,
+        task_ref=task.ref,
+        task_title=task.title,
+        lead_written=facts.lead_written,
+        kind=OccurrenceKind(deadline.kind),
+        seq=deadline.seq,
+        period=deadline.period,
+        nominal=deadline.nominal_date,
+        effective=deadline.effective_date,
+        status=deadline.status,
+        done_at=deadline.completed_at,
+        roles=facts.roles,
+        policy=facts.policy,
+        plan_imported_at=plan.imported_at,
+        original=deadline.original_date,
+    )
 
 
 def _channels(person: Person, configured: Collection[str] | None) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -50,8 +51,8 @@ class RecordingRenderer(Renderer):
         super().__init__(None)
         self.seen: list[tuple[MessageContext, Rendered]] = []
 
-    def render(self, ctx: MessageContext, *, zalo: bool = False) -> Rendered:
-        out = super().render(ctx, zalo=zalo)
+    def render(self, ctx: MessageContext, *, zalo: bool = False, parts: Any = ()) -> Rendered:
+        out = super().render(ctx, zalo=zalo)  # every part, whatever the channel sends
         self.seen.append((ctx, out))
         return out
 
