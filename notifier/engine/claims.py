@@ -139,7 +139,7 @@ def claim_leases(
     is (not) among them (one dispatcher lane per channel). Call inside one transaction
     (``session_scope``).
     """
-    find, take = _claim_statements(
+    statements = _claim_statements(
         tuple(channels) if channels is not None else None,
         tuple(not_channels or ()),
         only is not None,
@@ -149,14 +149,27 @@ def claim_leases(
     params: dict[str, Any] = {"now": now, "stale_before": now - lease}
     if only is not None:
         params["only"] = list(only)
+    found = list(session.execute(statements.find_left, params).scalars())
+    if len(found) < batch:
+        found += session.execute(statements.find_due, params).scalars().all()[: batch - len(found)]
     won: list[Lease] = []
-    for row_id in session.execute(find, params).scalars().all():
+    for row_id in found:
         token = uuid.uuid4().hex
         values = {"row_id": row_id, "worker": worker_id, "token": token, **params}
-        result = session.execute(take, values)
+        result = session.execute(statements.take, values)
         if result.rowcount == 1:  # type: ignore[attr-defined]
             won.append(Lease(row_id, worker_id, token))
     return won
+
+
+@dataclass(frozen=True)
+class _ClaimStatements:
+    """A lane's claim: rows left behind first (a crashed holder's, or pending without a
+    planned attempt), then due pending rows in queue order, then the update that takes one."""
+
+    find_left: Any
+    find_due: Any
+    take: Any
 
 
 @functools.lru_cache(maxsize=128)
@@ -166,26 +179,44 @@ def _claim_statements(
     with_only: bool,
     batch: int,
     postgres: bool,
-) -> tuple[Any, Any]:
-    """The claim's two statements for one lane, built once (a dispatcher claims one row per
+) -> _ClaimStatements:
+    """The claim's statements for one lane, built once (a dispatcher claims one row per
     message: building them each time cost more than running them). Parameters: ``now``,
-    ``stale_before``, ``only``; the update also ``row_id``, ``worker``, ``token``."""
+    ``stale_before``, ``only``; the update also ``row_id``, ``worker``, ``token``.
+
+    The due rows are found apart from the rare others so that the lane index
+    (status, channel, next_attempt_at) yields them in order: one OR across statuses
+    made SQLite sort every pending row of the outbox for each claim.
+    """
     stamp = Notification.__table__.c.claimed_at.type  # type: ignore[attr-defined]
     now, stale_before = bindparam("now", type_=stamp), bindparam("stale_before", type_=stamp)
-    find = (
-        sa_select(col(Notification.id))
-        .where(_due_between(now, stale_before), ~_chat_held(now))
-        .order_by(col(Notification.next_attempt_at), col(Notification.id))
-        .limit(batch)
+    left = or_(
+        and_(
+            col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < stale_before
+        ),
+        and_(
+            col(Notification.status) == Status.PENDING,
+            col(Notification.next_attempt_at).is_(None),
+            col(Notification.due_at) <= now,
+        ),
     )
-    if with_only:
-        find = find.where(col(Notification.id).in_(bindparam("only", expanding=True)))
-    if channels is not None:
-        find = find.where(col(Notification.channel).in_(list(channels)))
-    if not_channels:
-        find = find.where(col(Notification.channel).not_in(list(not_channels)))
-    if postgres:
-        find = find.with_for_update(skip_locked=True)
+    due = and_(col(Notification.status) == Status.PENDING, col(Notification.next_attempt_at) <= now)
+
+    def find(condition: Any) -> Any:
+        query = (
+            sa_select(col(Notification.id))
+            .where(condition, ~_chat_held(now))
+            .order_by(col(Notification.next_attempt_at), col(Notification.id))
+            .limit(batch)
+        )
+        if with_only:
+            query = query.where(col(Notification.id).in_(bindparam("only", expanding=True)))
+        if channels is not None:
+            query = query.where(col(Notification.channel).in_(list(channels)))
+        if not_channels:
+            query = query.where(col(Notification.channel).not_in(list(not_channels)))
+        return query.with_for_update(skip_locked=True) if postgres else query
+
     take = (
         update(Notification)
         .where(col(Notification.id) == bindparam("row_id"))
@@ -198,7 +229,7 @@ def _claim_statements(
         )
         .execution_options(synchronize_session=False)
     )
-    return find, take
+    return _ClaimStatements(find(left), find(due), take)
 
 
 def claim(

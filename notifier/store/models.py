@@ -218,6 +218,7 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("occurrence", "step", "person_id", "channel", name="uq_notification_key"),
         Index("ix_notification_dispatch", "status", "next_attempt_at"),
+        Index("ix_notification_lane", "status", "channel", "next_attempt_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     occurrence: str = Field(max_length=100)

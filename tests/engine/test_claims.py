@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import update
+from sqlmodel import col
+
 from notifier.channels.base import OutgoingMessage, SendResult
 from notifier.engine.claims import claim_leases, renew
 from notifier.engine.dispatch import Dispatcher, Outcome
 from notifier.store.db import session_scope
+from notifier.store.models import Notification
 from tests.engine.test_dispatch import T0, Env, FakeChannel, queue
 from tests.engine.test_dispatch import env as env  # noqa: F401,F811  (the fixture)
 
@@ -70,3 +74,29 @@ async def test_a_slow_send_renews_its_lease_so_nobody_else_takes_the_row(env: En
     report = await dispatcher.dispatch()
     assert report.sent == 1 and slow.sent == [f"n{row_id}"]
     assert env.row(row_id).status == "sent"
+
+
+def test_rows_left_behind_are_claimed_first_then_due_rows_in_queue_order(env: Env) -> None:
+    """A crashed holder's row (lease expired) and a pending row without a planned attempt
+    come before due rows, which come in the order of their planned attempt."""
+    later = queue(env, "vp.pho-chanh", "email", occurrence="later")
+    sooner = queue(env, "vp.pho-chanh", "email", occurrence="sooner", at=T0 - timedelta(hours=1))
+    unplanned = queue(env, "vp.pho-chanh", "email", occurrence="unplanned")
+    crashed = queue(env, "vp.pho-chanh", "email", occurrence="crashed", at=T0 - LEASE * 3)
+    future = queue(env, "vp.pho-chanh", "email", occurrence="future", at=T0 + timedelta(hours=1))
+    with session_scope(env.engine) as session:
+        (lost,) = claim_leases(session, "crashed", T0 - LEASE * 2, only=[crashed], lease=LEASE)
+        # planned after "sooner": only being left behind puts it first
+        session.execute(
+            update(Notification)
+            .where(col(Notification.id) == unplanned)
+            .values(next_attempt_at=None, due_at=T0 - timedelta(minutes=5))
+        )
+    order = []
+    for _ in range(6):
+        with session_scope(env.engine) as session:
+            order += [lease.row_id for lease in claim_leases(session, "w", T0, 1, lease=LEASE)]
+    assert lost.row_id == crashed
+    assert order[:2] in ([crashed, unplanned], [unplanned, crashed])
+    assert order[2:] == [sooner, later]  # the future row is not due
+    assert future not in order
