@@ -51,7 +51,8 @@ class Attachment:
         if not name.strip() or any(c in name for c in "/\\\r\n\0"):
             raise ValueError(f"attachment filename {name!r} must be a plain file name")
         maintype, _, subtype = self.mime_type.partition("/")
-        if not maintype or not subtype or " " in self.mime_type:
+        mime = self.mime_type
+        if not maintype or not subtype or not mime.isascii() or any(c.isspace() for c in mime):
             raise ValueError(f"attachment MIME type {self.mime_type!r} is not type/subtype")
 
     @property

@@ -601,7 +601,9 @@ class Dispatcher:
                 )  # fmt: skip
                 if not leases:
                     return Step(None)
-                early, prepared = self._decide_and_prepare_in(session, leases[0], now)
+                early, prepared = self._decide_and_prepare_in(
+                    session, leases[0], now, claimed_here=True
+                )
                 return Step(leases[0], early, prepared)
         except SQLAlchemyError:
             raise
@@ -653,16 +655,16 @@ class Dispatcher:
             return self._decide_and_prepare_in(session, lease, now)
 
     def _decide_and_prepare_in(
-        self, session: Session, lease: Lease, now: datetime
+        self, session: Session, lease: Lease, now: datetime, *, claimed_here: bool = False
     ) -> tuple[Outcome | None, Prepared | None]:
-        """Stages 1 and 2 of a row this transaction holds (claimed or just renewed)."""
+        """Stages 1 and 2 of a row this transaction holds (``claimed_here``, or renewed)."""
         row = session.get(Notification, lease.row_id)
         assert row is not None
         if self._without_template(row):
             return self._reroute(session, row), None
         # held until the end: the context finds it in the session instead of reading it again
         deadline = session.get(Deadline, row.deadline_id) if row.deadline_id else None
-        verdict = self._verdict(row, deadline, self._fresh(now), session)
+        verdict = self._verdict(row, deadline, self._fresh(now), session, claimed_here)
         if verdict.decision == Decision.CANCEL:
             row.status, row.claimed_by, row.last_error = Status.CANCELLED, None, verdict.reason
             return Outcome.CANCELLED, None
@@ -750,22 +752,30 @@ class Dispatcher:
         return Outcome.REROUTED
 
     def _verdict(
-        self, row: Notification, deadline: Deadline | None, now: datetime, session: Session
+        self,
+        row: Notification,
+        deadline: Deadline | None,
+        now: datetime,
+        session: Session,
+        claimed_here: bool = False,
     ) -> Verdict:
         status = None
         if row.deadline_id is not None and row.kind in CHASING_KINDS:
             status = deadline.status if deadline is not None else None
         runtime = self.runtime
         window = as_utc(apply_send_window(now, runtime.policy, runtime.calendar))
-        return decide(row.kind, status, self._rate_wait(session, row), window, now)
+        keys = self._rate_keys(row)
+        if claimed_here and not self.channels.limiter.limited(keys):
+            # no limit to wait for, and the claim, in this transaction, skipped a held chat
+            rate_wait = 0.0
+        else:
+            rate_wait = self.channels.limiter.wait_time(session, keys)
+        return decide(row.kind, status, rate_wait, window, now)
 
     def _rate_keys(self, row: Notification) -> list[tuple[str, str]]:
         """The limiter keys of a row: its chat's buckets and any ``retry_after`` hold."""
         channel = row.channel if row.channel in self.channels.configured else ChannelName.CONSOLE
         return chat_keys(channel, row.address or "")
-
-    def _rate_wait(self, session: Session, row: Notification) -> float:
-        return self.channels.limiter.wait_time(session, self._rate_keys(row))
 
     def _prepare(self, session: Session, row: Notification, now: datetime) -> Prepared:
         """Context, answer surface, render; the text kept on the row; an attempt committed."""

@@ -89,7 +89,7 @@ def test_python_default_folding_would_lose_the_space_our_encoding_keeps() -> Non
     ours = build_email(
         make_message(subject=subject), sender=SENDER, message_id_domain="x", date=NOW
     )
-    assert message_from_bytes(ours.as_bytes(), policy=policy.default)["Subject"] == subject
+    assert message_from_bytes(ours, policy=policy.default)["Subject"] == subject
 
 
 def test_encoded_subject_lines_stay_short_and_ascii() -> None:
