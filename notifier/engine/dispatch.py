@@ -221,6 +221,7 @@ class Prepared:
     row_id: int
     message: OutgoingMessage
     attempt_id: int
+    send_at: datetime | None = None  # its rate slot reserved for then (a few ms ahead)
 
 
 @dataclass(frozen=True)
@@ -366,14 +367,12 @@ class Dispatcher:
                 while budget[0] > 0 and not (stop is not None and stop.is_set()):
                     if not breaker.acquire():
                         return
-                    bot_wait = await asyncio.to_thread(self._bot_wait, lane)
-                    if bot_wait > 0:  # the bot's next slot: claim nothing until then
-                        opens = self._fresh(now) + timedelta(seconds=bot_wait)
-                        if bot_wait > BOT_WAIT_IN_PLACE:
-                            breaker.release_probe()
-                            bot_opens[0] = opens
-                            return
-                        await wait_until(self.runtime.clock, opens, stop)  # a few ms, any row
+                    bot_wait = await self._bot_wait(lane)
+                    if bot_wait > BOT_WAIT_IN_PLACE:  # the bot's next slot: claim nothing yet
+                        breaker.release_probe()
+                        bot_opens[0] = self._fresh(now) + timedelta(seconds=bot_wait)
+                        return
+                    # a slot a few ms away: the next row is prepared meanwhile and reserves it
                     budget[0] -= 1
                     step = await asyncio.to_thread(self._next, now, only, lane, sent)
                     sent = None  # written by that transaction (or, on its fallback, alone)
@@ -473,6 +472,8 @@ class Dispatcher:
             return early, None
         channel = self.channels.get(prepared.message.channel)
         timeout = lane.spec.timeout
+        if prepared.send_at is not None:  # its reserved rate slot (BOT_WAIT_IN_PLACE at most)
+            await wait_until(self.runtime.clock, prepared.send_at)
         try:
             async with self._renewing(lease):
                 result = await asyncio.wait_for(channel.send(prepared.message), timeout)
@@ -685,12 +686,14 @@ class Dispatcher:
             prepared = self._prepare(session, row, now)
         except NotifierError as exc:  # a broken template or context: no retry helps
             return self._give_up(session, row, f"render: {exc}", now), None
-        # last, so that PostgreSQL holds the slot rows locked only until this commit
+        # last, so that PostgreSQL holds the slot rows locked only until this commit; a
+        # row claimed here may reserve the bot's next slot: it waits for it, prepared
         keys = self._rate_keys(row)
-        wait = self.channels.limiter.take(session, keys)
-        if wait > 0:  # another dispatcher took the slot since the check: undo, wait
+        within = BOT_WAIT_IN_PLACE if claimed_here else 0.0
+        wait, at = self.channels.limiter.reserve(session, keys, within)
+        if at is None:  # another dispatcher took the slot since the check: undo, wait
             raise _SlotTaken(row.channel, wait)
-        return None, prepared
+        return None, replace(prepared, send_at=at) if at > as_utc(now) else prepared
 
     def _batch_facts(self) -> ContextFacts:
         """The facts this batch's messages share; read afresh every few seconds, so that
@@ -720,11 +723,14 @@ class Dispatcher:
             found = [self._wakes.pop(channel) for channel in mine]
         return min(found, default=None)
 
-    def _bot_wait(self, lane: Lane) -> float:
+    async def _bot_wait(self, lane: Lane) -> float:
         """Seconds until the bot of ``lane`` may send again (0.0 without a bot limit)."""
         keys = [bot_key(channel) for channel in lane.channels or ()]
         if not self.channels.limiter.limited(keys):
             return 0.0
+        return await asyncio.to_thread(self._read_wait, keys)
+
+    def _read_wait(self, keys: list[tuple[str, str]]) -> float:
         with Session(self.runtime.engine) as session:
             return self.channels.limiter.wait_time(session, keys)
 
@@ -770,6 +776,8 @@ class Dispatcher:
             rate_wait = 0.0
         else:
             rate_wait = self.channels.limiter.wait_time(session, keys)
+            if claimed_here and rate_wait <= BOT_WAIT_IN_PLACE:
+                rate_wait = 0.0  # a slot this close is reserved and waited for (_send)
         return decide(row.kind, status, rate_wait, window, now)
 
     def _rate_keys(self, row: Notification) -> list[tuple[str, str]]:

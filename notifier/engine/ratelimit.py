@@ -117,20 +117,35 @@ class RateLimiter:
         transaction) reports. Call as the last statement before the caller's commit: on
         PostgreSQL the key rows stay locked until then.
         """
+        wait, _ = self.reserve(session, keys, within=0.0)
+        return wait
+
+    def reserve(
+        self, session: Session, keys: Sequence[Key], within: float
+    ) -> tuple[float, datetime | None]:
+        """:meth:`take` for a send that may wait up to ``within`` seconds: every key's slot
+        taken at the instant they are all open, ``(0.0, that instant)``; or, when that is
+        further away, ``(seconds to wait, None)`` and nothing taken.
+
+        Each key's next slot is one spacing after that instant, so a message that was
+        prepared while the slot was still shut goes exactly when it opens, and the time
+        spent preparing it is not lost from the spacing.
+        """
         now = self._now()
         limited = sorted({key for key in keys if key[0] in self._spacing})
-        if not limited:  # nothing to take; a hold was read by wait_time, same transaction
-            return 0.0
+        if not limited:
+            return 0.0, now
         self._create(session, limited, now)
         slots = self._slots(session, keys, lock=True)
         wait = self._wait(slots, now)
-        if wait > 0:
-            return wait
+        if wait > within:
+            return wait, None
+        at = max([as_utc(slot.next_at) for slot in slots.values()] + [now])
         for key in limited:
             slot = slots[key]
-            slot.next_at = max(as_utc(slot.next_at), now) + self._spacing[key[0]]
+            slot.next_at = at + self._spacing[key[0]]
             session.add(slot)
-        return 0.0
+        return 0.0, at
 
     def hold(self, session: Session, key: Key, seconds: float) -> None:
         """Nothing through ``key`` for ``seconds`` (a 429 with retry_after for a chat)."""

@@ -388,6 +388,34 @@ async def test_the_bots_limit_spaces_messages_to_different_chats(env: Env) -> No
     assert stamps == [T0, T0 + gap, T0 + 2 * gap]  # ...evenly spaced, no burst
 
 
+async def test_a_message_prepared_while_the_bots_slot_is_shut_goes_when_it_opens(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Preparing takes time (here 10 ms of the clock per message): it is done while the
+    slot is still shut, so the spacing holds from slot to slot, no drift of 10 ms each."""
+    stamps: list[datetime] = []
+
+    class _Stamped(FakeChannel):
+        async def send(self, message: OutgoingMessage) -> SendResult:
+            stamps.append(env.clock.now())
+            return await super().send(message)
+
+    renderer, real_render = env.runtime.renderer, env.runtime.renderer.render
+
+    def slow_render(*args: Any, **kwargs: Any) -> Any:
+        env.clock.advance(timedelta(milliseconds=10))
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(renderer, "render", slow_render)
+    for key in ("vp.chanh", "vp.pho-chanh", "vp.theo-doi"):
+        queue(env, key, "telegram")
+    channels = env.channels({"bot:telegram": (30, 1.0)}, telegram=_Stamped("telegram"))
+    report = await dispatch(env.runtime, channels, "w1")
+    assert report.sent == 3
+    gap, first = timedelta(seconds=spacing(30, 1.0)), T0 + timedelta(milliseconds=10)
+    assert stamps == [first, first + gap, first + 2 * gap]
+
+
 # ---------------------------------------------------------------- closed deadlines
 
 

@@ -168,3 +168,20 @@ def test_workers_in_threads_never_share_a_slot(engine: Engine) -> None:
     for thread in threads:
         thread.join()
     assert len(won) == 1
+
+
+def test_a_slot_reserved_ahead_is_taken_for_the_instant_it_opens(engine: Engine) -> None:
+    clock = VirtualClock(START)
+    limiter = RateLimiter(clock, telegram_limits())
+    with session_scope(engine) as session:
+        assert limiter.reserve(session, chat_keys("telegram", "1"), within=0.5) == (0.0, START)
+    soon = START + timedelta(seconds=BOT_SPACING)
+    with session_scope(engine) as session:  # the bot's slot opens in 37 ms: reserved for then
+        assert limiter.reserve(session, chat_keys("telegram", "2"), within=0.5) == (0.0, soon)
+    with session_scope(engine) as session:  # the next one is a spacing after that instant
+        wait, at = limiter.reserve(session, chat_keys("telegram", "3"), within=0.0)
+    assert at is None and wait == pytest.approx(2 * BOT_SPACING, abs=1e-6)  # nothing taken
+    with session_scope(engine) as session:
+        slots = {(s.kind, s.key): s.next_at for s in session.exec(select(RateSlot))}
+    assert slots[("bot:telegram", "")] == soon + timedelta(seconds=BOT_SPACING)
+    assert ("chat:telegram", "3") not in slots or slots[("chat:telegram", "3")] <= START
