@@ -33,7 +33,6 @@ from email.message import EmailMessage
 from email.policy import default
 from email.utils import encode_rfc2231, format_datetime, formataddr
 from enum import StrEnum
-from typing import Any
 
 import aiosmtplib
 
@@ -99,11 +98,6 @@ def _one_line(value: str) -> str:
     return " ".join(value.splitlines()) if ("\n" in value or "\r" in value) else value
 
 
-def _format_addresses(value: Any) -> str:
-    addresses = getattr(value, "addresses", ())
-    return ", ".join(formataddr((a.display_name, a.addr_spec), "utf-8") for a in addresses)
-
-
 def _recipient(message: OutgoingMessage) -> Address:
     """The To address; an unusable one is a permanent error (retrying cannot fix it)."""
     try:
@@ -127,10 +121,8 @@ def envelope_sender(sender: str) -> str:
         f"email sender (NOTIFIER_SMTP_FROM / email.sender) {sender!r} has no usable address; "
         'write "Văn phòng UBND <vanphong@example.gov.vn>" or "vanphong@example.gov.vn"'
     )
-    probe = EmailMessage(policy=default)
     try:
-        probe["From"] = _one_line(sender)
-        addresses = probe["From"].addresses
+        addresses = _sender_addresses(sender)
     except (ValueError, IndexError, HeaderParseError):
         raise ConfigError([problem]) from None
     if len(addresses) != 1:
@@ -174,13 +166,20 @@ def message_id(message: OutgoingMessage, domain: str) -> str:
 
 @functools.lru_cache(maxsize=16)
 def from_header(sender: str) -> str:
-    """The From header's value for ``sender`` (parsed once; see :func:`envelope_sender`)."""
+    """The From header's value for ``sender`` (parsed once; checked by
+    :func:`envelope_sender` when the channel is made)."""
+    return ", ".join(map(_format_address, _sender_addresses(sender)))
+
+
+def _sender_addresses(sender: str) -> tuple[Address, ...]:
+    """The addresses of a sender as Python's header parser reads them (may raise)."""
     probe = EmailMessage(policy=default)
     probe["From"] = _one_line(sender)
-    return _format_addresses(probe["From"])
+    return tuple(probe["From"].addresses)
 
 
 def _format_address(address: Address) -> str:
+    """One address, its display name one encoded word (see the module docstring)."""
     return formataddr((address.display_name, address.addr_spec), "utf-8")
 
 

@@ -67,17 +67,29 @@ def _due(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
 
 def _due_between(now: Any, stale_before: Any):  # type: ignore[no-untyped-def]
     """:func:`_due` of values or of bound parameters (the claim's cached statements)."""
-    pending_due = and_(
-        col(Notification.status) == Status.PENDING,
-        or_(
-            col(Notification.next_attempt_at) <= now,
-            and_(col(Notification.next_attempt_at).is_(None), col(Notification.due_at) <= now),
+    return or_(_planned_due(now), _left_behind(now, stale_before))
+
+
+def _planned_due(now: Any):  # type: ignore[no-untyped-def]
+    """Pending rows whose planned attempt has come (the lane index's range)."""
+    return and_(
+        col(Notification.status) == Status.PENDING, col(Notification.next_attempt_at) <= now
+    )
+
+
+def _left_behind(now: Any, stale_before: Any):  # type: ignore[no-untyped-def]
+    """The rare others: claimed by a holder whose lease ran out, or pending and due with
+    no planned attempt."""
+    return or_(
+        and_(
+            col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < stale_before
+        ),
+        and_(
+            col(Notification.status) == Status.PENDING,
+            col(Notification.next_attempt_at).is_(None),
+            col(Notification.due_at) <= now,
         ),
     )
-    stale = and_(
-        col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < stale_before
-    )
-    return or_(pending_due, stale)
 
 
 def _chat_held(now: Any):  # type: ignore[no-untyped-def]
@@ -190,17 +202,6 @@ def _claim_statements(
     """
     stamp = Notification.__table__.c.claimed_at.type  # type: ignore[attr-defined]
     now, stale_before = bindparam("now", type_=stamp), bindparam("stale_before", type_=stamp)
-    left = or_(
-        and_(
-            col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < stale_before
-        ),
-        and_(
-            col(Notification.status) == Status.PENDING,
-            col(Notification.next_attempt_at).is_(None),
-            col(Notification.due_at) <= now,
-        ),
-    )
-    due = and_(col(Notification.status) == Status.PENDING, col(Notification.next_attempt_at) <= now)
 
     def find(condition: Any) -> Any:
         query = (
@@ -229,7 +230,7 @@ def _claim_statements(
         )
         .execution_options(synchronize_session=False)
     )
-    return _ClaimStatements(find(left), find(due), take)
+    return _ClaimStatements(find(_left_behind(now, stale_before)), find(_planned_due(now)), take)
 
 
 def claim(

@@ -608,7 +608,8 @@ class Dispatcher:
                 return Step(leases[0], early, prepared)
         except SQLAlchemyError:
             raise
-        except Exception:
+        except Exception as exc:  # the stage-by-stage path meets it again and logs it
+            log.debug("%s: one-transaction step failed (%s); stage by stage", lane.name, exc)
             if sent is not None:
                 self._record_sent(sent)
             return Step(None, slow=True)
@@ -693,7 +694,7 @@ class Dispatcher:
         wait, at = self.channels.limiter.reserve(session, keys, within)
         if at is None:  # another dispatcher took the slot since the check: undo, wait
             raise _SlotTaken(row.channel, wait)
-        return None, replace(prepared, send_at=at) if at > as_utc(now) else prepared
+        return None, replace(prepared, send_at=at) if at > self._fresh(now) else prepared
 
     def _batch_facts(self) -> ContextFacts:
         """The facts this batch's messages share; read afresh every few seconds, so that
