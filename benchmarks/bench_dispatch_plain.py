@@ -1,6 +1,7 @@
 """Dispatch of real reminders against the plain client sending the same bytes, same run.
 
 Usage: python -m benchmarks.bench_dispatch_plain [--messages N] [--runs R] [--channels ...]
+       [--latency MS ...]
 
 Each run builds, outside the timing, the seed plan's world on 22/4/2024 08:00 (imported and
 swept: real reminder rows, whose context is built from the deadline at send time), copied
@@ -12,24 +13,33 @@ to N rows on one channel, rate limits off. Then, timed and alternating:
   plain client: aiosmtplib over one connection (the raw bytes), python-telegram-bot's
   ``send_message`` (the same HTML text).
 
-Email goes to aiosmtpd on loopback, Telegram to the fake Bot API. Prints medians of R runs
-and the ratio project / plain throughput (the goal is at least 0.8).
+Email goes to aiosmtpd on loopback, Telegram to the fake Bot API, each in a process of its
+own (``benchmarks/server_process.py``: a real server never shares the dispatcher's
+interpreter and its lock). ``--latency`` makes the
+server wait that many milliseconds before it answers each message (the network's and a real
+server's round trip; 0, the default, leaves only the two programs' own work), for both sides
+alike. Prints medians of R runs and the ratio project / plain throughput (the goal is at
+least 0.8).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosmtplib
-from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 from telegram import Bot
 
@@ -45,19 +55,7 @@ from notifier.store.outbox import insert_rows  # noqa: E402
 from notifier.vocab import DeliveryStatus, MessageKind  # noqa: E402
 from tests.engine.test_dispatch import Env  # noqa: E402
 from tests.engine.test_dispatch_real_channels import TOKEN, seeded  # noqa: E402
-from tests.fakes.bot_api import FakeBotApi  # noqa: E402
 from tests.fakes.smtp import free_port  # noqa: E402
-
-
-class Keeper:
-    """An SMTP handler that keeps what it receives (to send the same bytes again)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
 
 
 def multiply(env: Env, channel: str, count: int) -> None:
@@ -120,30 +118,46 @@ async def plain_telegram(url: str, texts: list[tuple[str, str]]) -> float:
     return seconds
 
 
-async def one_run(tmp: Path, channel: str, count: int) -> tuple[float, float]:
+@contextmanager
+def server(kind: str, latency: float, out: Path) -> Iterator[str]:
+    """The server in a process of its own (``server_process``); yields its address."""
+    command = [sys.executable, "-m", "benchmarks.server_process", kind, str(latency), str(out)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        yield process.stdout.readline().strip()
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+
+
+def received(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+async def one_run(tmp: Path, channel: str, count: int, latency: float) -> tuple[float, float]:
     run_dir = Path(tempfile.mkdtemp(dir=tmp))
     shutil.copytree(ROOT / "config", run_dir / "config")
-    port = free_port()
-    keeper = Keeper()
-    controller = Controller(keeper, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        async with FakeBotApi() as fake:
-            bot_url = fake.url if channel == "telegram" else None
-            env = seeded(run_dir / "config", run_dir, port, bot_url)
-            multiply(env, channel, count)
-            mine = await project(env, count)
-            if channel == "email":
-                assert len(keeper.received) == count
-                theirs = await plain_email(port, list(keeper.received))
-            else:
-                sent = [m for chat in fake.chats.values() for m in chat]
-                assert len(sent) == count
-                theirs = await plain_telegram(fake.url, [(m.chat_id, m.text) for m in sent])
-            env.engine.dispose()
-    finally:
-        controller.stop()
-        shutil.rmtree(run_dir)
+    out = run_dir / "received.jsonl"
+    kind = "smtp" if channel == "email" else "telegram"
+    with server(kind, latency, out) as address:
+        if channel == "email":  # the Bot API is not configured
+            env = seeded(run_dir / "config", run_dir, int(address), None)
+        else:  # email is configured on a port nobody listens on: its lane has nothing
+            env = seeded(run_dir / "config", run_dir, free_port(), address)
+        multiply(env, channel, count)
+        mine = await project(env, count)
+        sent = received(out)
+        assert len(sent) == count, (len(sent), count)
+        if channel == "email":
+            mails = [(m["from"], m["to"], base64.b64decode(m["raw"])) for m in sent]
+            theirs = await plain_email(int(address), mails)
+        else:
+            theirs = await plain_telegram(address, [(m["chat_id"], m["text"]) for m in sent])
+        env.engine.dispose()
+    shutil.rmtree(run_dir)
     return mine, theirs
 
 
@@ -152,20 +166,25 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--channels", nargs="+", default=["email", "telegram"])
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.0], metavar="MS")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-plain-"))
     print(
         f"{args.messages} real reminders per run (seed plan, 22/4/2024), rate limits off, "
         f"{args.runs} runs alternating project and plain; medians"
     )
-    for channel in args.channels:
-        pairs = [asyncio.run(one_run(tmp, channel, args.messages)) for _ in range(args.runs)]
-        mine = args.messages / statistics.median(p[0] for p in pairs)
-        theirs = args.messages / statistics.median(p[1] for p in pairs)
-        print(
-            f"{channel:8} project {mine:6.1f} msg/s, plain client {theirs:6.1f} msg/s: "
-            f"ratio {mine / theirs:.2f}"
-        )
+    for latency in args.latency:
+        for channel in args.channels:
+            pairs = [
+                asyncio.run(one_run(tmp, channel, args.messages, latency / 1000))
+                for _ in range(args.runs)
+            ]
+            mine = args.messages / statistics.median(p[0] for p in pairs)
+            theirs = args.messages / statistics.median(p[1] for p in pairs)
+            print(
+                f"{channel:8} server latency {latency:4g} ms: project {mine:6.1f} msg/s, "
+                f"plain client {theirs:6.1f} msg/s: ratio {mine / theirs:.2f}"
+            )
     shutil.rmtree(tmp)
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "Role",
     "TaskRoles",
     "after_working_days",
+    "WorkingDaysLater",
     "apply_send_window",
     "next_step_after",
     "plan_steps",
@@ -90,6 +91,23 @@ def after_working_days(
     day = calendar.add_working_days(local.date(), n)
     later = dt.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=VN_TZ)
     return as_utc(apply_send_window(later, policy, calendar))
+
+
+class WorkingDaysLater:
+    """:func:`after_working_days` asked once per distinct (time, days, policy) of a batch:
+    the steps of a sweep's due deadlines mostly share their times."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        # the policy is kept in the value, so its id in the key stays its own
+        self.known: dict[tuple[dt.datetime, int, int], tuple[Policy, dt.datetime]] = {}
+
+    def __call__(self, at: dt.datetime, n: int, policy: Policy) -> dt.datetime:
+        key = (at, n, id(policy))
+        hit = self.known.get(key)
+        if hit is None:
+            hit = self.known[key] = (policy, after_working_days(at, n, self.calendar, policy))
+        return hit[1]
 
 
 def next_step_after(steps: Sequence[PlannedStep], after: dt.datetime) -> PlannedStep | None:

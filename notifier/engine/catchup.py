@@ -26,7 +26,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifier.domain.policy import Policy
-from notifier.domain.steps import AgencyTarget, PlannedStep, after_working_days, apply_send_window
+from notifier.domain.steps import AgencyTarget, PlannedStep, WorkingDaysLater, apply_send_window
 from notifier.engine.digest import local_today, unanswered_text, working_days_left
 from notifier.render import CatchUpLine, TaskLine
 from notifier.runtime import Runtime
@@ -197,6 +197,7 @@ class _Pick:
         self.runtime, self.configured, self.now = runtime, configured, now
         self.channels: dict[int, str] = {}
         self.windows: dict[int, tuple[Policy, dt.datetime]] = {}  # the policy kept: its id stays
+        self.later = WorkingDaysLater(runtime.calendar)
 
     def channel(self, person: Person) -> str:
         key = person.id or 0
@@ -215,7 +216,7 @@ class _Pick:
 def _values(c: Candidate, pick: _Pick, *, late: bool = False, skipped: str = "") -> dict[str, Any]:
     """A pending row for the candidate (a late sweep still sends inside the send window),
     or with ``skipped`` the recorded row of a step not sent, with the reason."""
-    policy, runtime, now = c.occ.policy, pick.runtime, pick.now
+    policy, now = c.occ.policy, pick.now
     extra: dict[str, Any]
     if skipped:
         extra = {"status": DeliveryStatus.SKIPPED, "next_attempt_at": None, "last_error": skipped}
@@ -230,7 +231,7 @@ def _values(c: Candidate, pick: _Pick, *, late: bool = False, skipped: str = "")
     )
     if followup:
         n = policy.no_answer_followup_working_days
-        extra["followup_at"] = after_working_days(max(c.step.at, now), n, runtime.calendar, policy)
+        extra["followup_at"] = pick.later(max(c.step.at, now), n, policy)
     return new_row(
         occurrence=c.occurrence,
         step=c.step.key,

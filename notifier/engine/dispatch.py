@@ -39,7 +39,15 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Collection, Coroutine, Iterable, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Coroutine,
+    Iterable,
+    Mapping,
+)
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -56,7 +64,7 @@ from notifier.channels.zns import has_template
 from notifier.clock import as_utc, wait_until
 from notifier.domain.steps import apply_send_window
 from notifier.engine.alerts import alert_admins, alert_outage, note_recovery
-from notifier.engine.breaker import CircuitBreaker
+from notifier.engine.breaker import BreakerState, CircuitBreaker
 from notifier.engine.channels import ChannelSet
 from notifier.engine.claims import (
     LEASE,
@@ -360,48 +368,113 @@ class Dispatcher:
         budget = [batch]
         self._new_facts()  # each batch reads the tasks and names afresh
         bot_opens: list[datetime | None] = [None]
+        # real seconds the last send and the last claim took: the next row is claimed during
+        # a send only when sends take longer (the network is the bottleneck); on a quick
+        # server that would cost a commit per message and slow the send it competes with
+        took = [float("inf"), 0.0]
+
+        async def claim_next(written: list[Sent]) -> Step | None:
+            """The lane's next row claimed and prepared, ``written``'s outcomes in the same
+            transaction; None: the lane stops here (its budget or ``stop``, the breaker, the
+            bot's next slot more than BOT_WAIT_IN_PLACE away). Always writes ``written``."""
+            if budget[0] <= 0 or (stop is not None and stop.is_set()) or not breaker.acquire():
+                await self._record_all(written)
+                return None
+            bot_wait = await self._bot_wait(lane)
+            if bot_wait > BOT_WAIT_IN_PLACE:  # the bot's next slot: claim nothing yet
+                breaker.release_probe()
+                bot_opens[0] = self._fresh(now) + timedelta(seconds=bot_wait)
+                await self._record_all(written)
+                return None
+            # a slot a few ms away: the next row is prepared meanwhile and reserves it
+            budget[0] -= 1
+            started = time.perf_counter()
+            try:
+                step = await asyncio.to_thread(self._next, now, only, lane, written)
+                took[1] = time.perf_counter() - started
+                return step
+            except BaseException:  # rolled back (or cancelled): the outcomes on their own
+                await self._record_all(written)
+                raise
 
         async def sender() -> None:
-            sent: Sent | None = None  # the last message out, its outcome not yet written
+            unwritten: list[Sent] = []  # messages out whose outcome is not yet written
+            ahead: asyncio.Task[Step | None] | None = None  # the next row, claimed meanwhile
             try:
-                while budget[0] > 0 and not (stop is not None and stop.is_set()):
-                    if not breaker.acquire():
-                        return
-                    bot_wait = await self._bot_wait(lane)
-                    if bot_wait > BOT_WAIT_IN_PLACE:  # the bot's next slot: claim nothing yet
-                        breaker.release_probe()
-                        bot_opens[0] = self._fresh(now) + timedelta(seconds=bot_wait)
-                        return
-                    # a slot a few ms away: the next row is prepared meanwhile and reserves it
-                    budget[0] -= 1
-                    step = await asyncio.to_thread(self._next, now, only, lane, sent)
-                    sent = None  # written by that transaction (or, on its fallback, alone)
+                step = await claim_next([])
+                while step is not None:
                     if step.slow:  # something unusual preparing: the stage-by-stage path
                         outcome = await self._claim_and_deliver(now, only, lane, report)
                         if outcome is None:
                             breaker.release_probe()
                             return
                         report.count(outcome)
+                        step = await claim_next(_taken(unwritten))
                         continue
                     if step.lease is None:
                         breaker.release_probe()
                         return
                     report.claimed += 1
+                    if step.prepared is not None and took[0] >= took[1] and self._overlap(breaker):
+                        ahead = asyncio.ensure_future(claim_next([]))  # during the send
+                    started = time.perf_counter()
                     try:
                         outcome, sent = await self._send(step.lease, step.early, step.prepared,
                                                          now, lane)  # fmt: skip
+                        if step.prepared is not None:
+                            took[0] = time.perf_counter() - started
                     except BaseException:
                         breaker.release_probe()
                         await asyncio.shield(asyncio.to_thread(self._release, [step.lease]))
                         raise
                     report.count(outcome)
+                    if sent is not None:
+                        unwritten.append(sent)
+                    if ahead is None:  # its outcome rides on the next claim: one commit
+                        step = await claim_next(_taken(unwritten))
+                        continue
+                    # written before the next send: never more than one message out unwritten
+                    await self._record_all(unwritten)
+                    task, ahead = ahead, None
+                    step = await task
+                    went = outcome == Outcome.SENT
+                    if step is not None and not (went and self._overlap(breaker, stop)):
+                        step = await self._behind(step, claim_next)
             finally:
-                if sent is not None:  # nothing more claimed: its outcome on its own
-                    await asyncio.shield(asyncio.to_thread(self._record_sent, sent))
+                if ahead is not None:  # stopped while the next row was claimed: give it back
+                    await asyncio.shield(_give_back(ahead))
+                await self._record_all(unwritten)
+
+        async def _give_back(task: asyncio.Task[Step | None]) -> None:
+            try:
+                step = await task
+            except (Exception, asyncio.CancelledError):  # it wrote what it carried
+                return
+            if step is not None:
+                await asyncio.to_thread(self._unclaim, step)
 
         await _gather_all(sender() for _ in range(lane.spec.concurrency))
         report.wake_at = await asyncio.to_thread(self._wake_of, lane, now, bot_opens[0])
         return report
+
+    @staticmethod
+    def _overlap(breaker: CircuitBreaker, stop: asyncio.Event | None = None) -> bool:
+        """May the lane's next row be claimed and prepared while a message is out? Only
+        while the channel works (breaker closed) and the lane is not stopping."""
+        return breaker.state == BreakerState.CLOSED and not (stop is not None and stop.is_set())
+
+    async def _behind(
+        self, step: Step, claim_next: Callable[[list[Sent]], Awaitable[Step | None]]
+    ) -> Step | None:
+        """The claim made while a message was out, when that message failed, the lane was
+        told to stop or its breaker opened: a row it prepared is given back unsent, and the
+        lane asks again (that claim sees the stop, the breaker, a chat's shut slot, and a
+        row the failure queued: a fallback, an admin alert). A decision taken early
+        (cancelled, deferred) stands."""
+        if step.lease is not None and step.prepared is None and not step.slow:
+            return step
+        await asyncio.to_thread(self._unclaim, step)
+        return await claim_next([])
 
     def _wake_of(self, lane: Lane, now: datetime, bot_opens: datetime | None) -> datetime | None:
         """When messages this lane left behind may go: a rate wait of a claimed row, a
@@ -583,10 +656,11 @@ class Dispatcher:
             )
 
     def _next(
-        self, now: datetime, only: Collection[int] | None, lane: Lane, sent: Sent | None
+        self, now: datetime, only: Collection[int] | None, lane: Lane, written: list[Sent]
     ) -> Step:
-        """One transaction: the outcome of the lane's last message, the claim of its next
-        row and that row's preparation (stages 1 and 2, the attempt committed).
+        """One transaction: the outcomes of the lane's last messages (``written``), the
+        claim of its next row and that row's preparation (stages 1 and 2, the attempt
+        committed).
 
         Anything unusual while preparing (another dispatcher took the rate slot, a bug)
         rolls it all back; the outcome is then written alone and the row goes the
@@ -594,7 +668,7 @@ class Dispatcher:
         """
         try:
             with session_scope(self.runtime.engine) as session:
-                if sent is not None:
+                for sent in written:
                     self._write_sent(session, sent)
                 leases = claim_leases(
                     session, self.worker_id, self._fresh(now), 1, only,
@@ -610,13 +684,24 @@ class Dispatcher:
             raise
         except Exception as exc:  # the stage-by-stage path meets it again and logs it
             log.debug("%s: one-transaction step failed (%s); stage by stage", lane.name, exc)
-            if sent is not None:
-                self._record_sent(sent)
+            self._record_sent(*written)
+            written.clear()  # written here: the caller has nothing left to write
             return Step(None, slow=True)
 
     def _renew(self, lease: Lease, now: datetime) -> bool:
         with session_scope(self.runtime.engine) as session:
             return renew(session, lease, now)
+
+    def _unclaim(self, step: Step) -> None:
+        """A row claimed and prepared but not sent: pending again (its place in the queue
+        kept), and the attempt opened for it removed, since none was made."""
+        if step.lease is None:
+            return
+        with session_scope(self.runtime.engine) as session:
+            if release(session, step.lease) and step.prepared is not None:
+                attempt = session.get(DeliveryAttempt, step.prepared.attempt_id)
+                if attempt is not None:
+                    session.delete(attempt)
 
     def _release(self, leases: Collection[Lease]) -> None:
         with session_scope(self.runtime.engine) as session:
@@ -847,9 +932,19 @@ class Dispatcher:
 
     # -- stage 4 ------------------------------------------------------------------------
 
-    def _record_sent(self, sent: Sent) -> None:
+    def _record_sent(self, *sent: Sent) -> None:
+        if not sent:
+            return
         with session_scope(self.runtime.engine) as session:
-            self._write_sent(session, sent)
+            for one in sent:
+                self._write_sent(session, one)
+
+    async def _record_all(self, sent: list[Sent]) -> None:
+        """The outcomes of messages out, in a transaction of their own (shielded: they are
+        written even when the sender is being cancelled)."""
+        if sent:
+            mine = _taken(sent)
+            await asyncio.shield(asyncio.to_thread(self._record_sent, *mine))
 
     def _write_sent(self, session: Session, sent: Sent) -> None:
         prepared, now = sent.prepared, sent.now
@@ -946,6 +1041,13 @@ class Dispatcher:
     def _alert(self, session: Session, row: Notification, problem: str, now: datetime) -> None:
         admins = self.runtime.settings.file.admins
         alert_admins(session, admins, self.channels.configured, row, problem, now)
+
+
+def _taken(items: list[Sent]) -> list[Sent]:
+    """The items, handed over: the list is emptied (each outcome is written once)."""
+    out = list(items)
+    items.clear()
+    return out
 
 
 class _SlotTaken(Exception):

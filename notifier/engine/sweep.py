@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import VN_TZ, as_utc
 from notifier.domain.lateness import late_reason
-from notifier.domain.steps import AgencyTarget, PlannedStep, after_working_days, next_step_after
+from notifier.domain.steps import AgencyTarget, PlannedStep, WorkingDaysLater, next_step_after
 from notifier.engine.catchup import Candidate, decide
 from notifier.engine.digest import run_digests
 from notifier.engine.followup import run_followups
@@ -160,6 +160,7 @@ def sweep_batch(
     directory = Directory(session)
     sent = _already_sent(session, ids)
     memo = StepMemo(runtime.calendar)
+    later = WorkingDaysLater(runtime.calendar)
     candidates: list[Candidate] = []
     moves: list[dict[str, Any]] = []
     for row in rows:
@@ -170,7 +171,7 @@ def sweep_batch(
             continue
         for step in steps:
             if (row.processed_until is None or step.at > row.processed_until) and step.at <= now:
-                found = _expand(session, runtime, occ, step, directory, now, report, last_seen)
+                found = _expand(session, occ, step, directory, now, report, last_seen, later)
                 candidates += [c for c in found if not _repeat(c, sent)]
         following = next_step_after(steps, now)
         moves.append({"b_id": row.id, "b_next": following.at if following else None, "b_done": now})
@@ -219,17 +220,17 @@ def _occurrence_key(occ: Occurrence, step: PlannedStep) -> str:
 
 def _expand(
     session: Session,
-    runtime: Runtime,
     occ: Occurrence,
     step: PlannedStep,
     directory: Directory,
     now: dt.datetime,
     report: SweepReport,
     last_seen: dt.datetime | None,
+    later: WorkingDaysLater,
 ) -> list[Candidate]:
     """One candidate per addressed person of each target; an Event for an empty target."""
     n = occ.policy.catch_up_after_working_days
-    stale = after_working_days(step.at, n, runtime.calendar, occ.policy) < now if n else False
+    stale = later(step.at, n, occ.policy) < now if n else False
     why, since = late_reason(step.at, now, occ.plan_imported_at, last_seen)
     key = _occurrence_key(occ, step)
     out = []

@@ -3,6 +3,7 @@ claims and prepares message k+1, and never lost when that transaction does not h
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -35,8 +36,10 @@ async def test_a_message_costs_one_commit_not_three(env: Env) -> None:
     report = await dispatch_all(env.runtime, env.channels(email=email), "w1", batch=100)
 
     assert (report.sent, len(email.sent)) == (12, 12)
-    # one per message, one more for the claim that finds nothing (it writes the last outcome)
-    assert commits[0] <= len(ids) + 2, commits[0]
+    # one per message; the first is sent while the second is claimed (its outcome then on
+    # its own); the claim that finds nothing writes the last outcome; the console's claim.
+    # The channel answers at once, quicker than a claim: the lane stops claiming ahead.
+    assert commits[0] <= len(ids) + 3, commits[0]
     rows = [env.row(i) for i in ids]
     assert {(r.status, r.attempts, r.claimed_by) for r in rows} == {("sent", 1, None)}
     with Session(env.engine) as session:
@@ -48,20 +51,20 @@ async def test_a_message_costs_one_commit_not_three(env: Env) -> None:
 async def test_the_last_outcome_is_written_when_the_next_claim_fails(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The database goes away after a send: that message's outcome, which was to ride on
-    the next claim, is written on its own; the next row is untouched (pending)."""
+    """The database goes away while a message is out: the claim of the next row (made
+    during the send) fails; the sent message's outcome is still written, the next row is
+    untouched (pending, no attempt)."""
     first, second = queue_many(env, "vp.pho-chanh", "email", 2)
     email = FakeChannel("email")
     real_next, calls = Dispatcher._next, [0]
     gone = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("disk I/O error"))
 
-    def next_step(self: Dispatcher, now: Any, only: Any, lane: Any, sent: Any) -> Any:
+    def next_step(self: Dispatcher, now: Any, only: Any, lane: Any, written: Any) -> Any:
         if lane.name == "email":
             calls[0] += 1
-            if calls[0] == 2:  # after the first send: the claim of the second fails
-                assert sent is not None  # it carried the first message's outcome
+            if calls[0] == 2:  # the claim made while the first message is out
                 raise gone
-        return real_next(self, now, only, lane, sent)
+        return real_next(self, now, only, lane, written)
 
     monkeypatch.setattr(Dispatcher, "_next", next_step)
     with pytest.raises(OperationalError):
@@ -71,3 +74,46 @@ async def test_the_last_outcome_is_written_when_the_next_claim_fails(
     sent = env.row(first)
     assert (sent.status, sent.attempts, sent.claimed_by) == ("sent", 1, None)
     assert (env.row(second).status, env.row(second).attempts) == ("pending", 0)
+    with Session(env.engine) as session:
+        attempts = session.exec(select(DeliveryAttempt)).all()
+    assert [(a.notification_id, a.outcome) for a in attempts] == [(first, "sent")]
+
+
+async def test_the_next_row_is_prepared_while_the_message_before_it_is_out(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pipelining: the lane's next row is claimed and prepared (its attempt committed)
+    while the channel still holds the message before it; sends stay one at a time."""
+    ids = queue_many(env, "vp.pho-chanh", "email", 3)
+    loop = asyncio.get_running_loop()
+    claimed: list[asyncio.Event] = [asyncio.Event() for _ in ids]
+    real_next = Dispatcher._next
+
+    def next_step(self: Dispatcher, now: Any, only: Any, lane: Any, written: Any) -> Any:
+        step = real_next(self, now, only, lane, written)
+        if lane.name == "email" and step.lease is not None:
+            loop.call_soon_threadsafe(claimed[ids.index(step.lease.row_id)].set)
+        return step
+
+    monkeypatch.setattr(Dispatcher, "_next", next_step)
+    seen: list[tuple[str, int]] = []
+
+    class Watching(FakeChannel):
+        async def send(self, message: Any) -> Any:
+            position = len(self.sent)
+            if position + 1 < len(ids):  # the next row's claim completes while this one is out
+                await asyncio.wait_for(claimed[position + 1].wait(), 10)
+                following = ids[position + 1]
+                with Session(env.engine) as session:
+                    attempts = session.exec(
+                        select(DeliveryAttempt).where(DeliveryAttempt.notification_id == following)
+                    ).all()
+                seen.append((env.row(following).status, len(attempts)))
+            return await super().send(message)
+
+    email = Watching("email")
+    report = await dispatch_all(env.runtime, env.channels(email=email), "w1")
+
+    assert report.sent == 3 and [m.key for m in email.sent] == [f"n{i}" for i in ids]
+    assert seen == [("claimed", 1), ("claimed", 1)]
+    assert {(env.row(i).status, env.row(i).attempts) for i in ids} == {("sent", 1)}

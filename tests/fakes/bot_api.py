@@ -142,6 +142,8 @@ class FakeBotApi:
         self.limits: tuple[int, int] | None = None
         self.refused = 0
         self.accepted: list[tuple[float, str]] = []  # (monotonic time, chat id) of each send
+        # seconds each call waits before it answers (benchmarks: the network's round trip)
+        self.latency = 0.0
 
     async def start(self) -> None:
         app = web.Application()
@@ -215,6 +217,8 @@ class FakeBotApi:
         method = request.match_info["method"]
         params = await _read_params(request)
         self.requests.append(RecordedRequest(method, request.match_info["token"], params))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         try:
             failures = self._failures[method.lower()]
             if failures:
