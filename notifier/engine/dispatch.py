@@ -6,7 +6,13 @@ sent (never a batch that outlives its lease), in the same transaction that prepa
 and commits its DeliveryAttempt, *before* the network call; its lease is renewed while a
 slow send runs, and every send is cut off by a timeout well inside the lease. The
 outcome of a message sent is written by the transaction that claims the lane's next row
-(one commit per message), or alone when the lane has nothing more to claim. The one
+(one commit per message), or alone when the lane has nothing more to claim.
+
+While sends take longer than claims (a distant server), the lane's next row is claimed
+and prepared during the send; the outcome of the message out is then written on its own
+right after its send, before the next one starts, so at most one message is ever out with
+its outcome unwritten. A row claimed ahead of a failed send, a stop or an opening breaker
+is given back unsent and its unused attempt removed. The one
 exception to "never twice": a crash between the send and that commit leaves the row
 claimed; once the lease has expired another dispatcher takes it again, so that one
 message can be repeated, never lost.
