@@ -12,7 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from notifier.engine.dispatch import Dispatcher, dispatch_all
+from notifier.channels.base import ChannelError
+from notifier.engine.dispatch import Dispatcher, dispatch, dispatch_all
 from notifier.store.models import DeliveryAttempt
 from tests.engine.test_dispatch import Env, FakeChannel, queue_many
 from tests.engine.test_dispatch import env as env  # noqa: F401,F811  (the fixture)
@@ -117,3 +118,32 @@ async def test_the_next_row_is_prepared_while_the_message_before_it_is_out(
     assert report.sent == 3 and [m.key for m in email.sent] == [f"n{i}" for i in ids]
     assert seen == [("claimed", 1), ("claimed", 1)]
     assert {(env.row(i).status, env.row(i).attempts) for i in ids} == {("sent", 1)}
+
+
+async def test_a_row_claimed_during_a_failed_send_is_given_back_without_its_attempt(
+    env: Env,
+) -> None:
+    """The first send fails while the second row is already claimed and prepared: that row
+    is given back unsent (the attempt opened for it removed), claimed again and sent once."""
+    first, second = queue_many(env, "vp.pho-chanh", "email", 2)
+    fails = [True]
+
+    def once(message: Any) -> Any:
+        if fails and message.key == f"n{first}":
+            fails.clear()
+            return ChannelError("421 try later", permanent=False)
+        return None
+
+    email = FakeChannel("email", fail=once)
+    report = await dispatch(env.runtime, env.channels(email=email), "w1")
+
+    assert [m.key for m in email.sent] == [f"n{second}"]
+    assert (report.sent, report.retried) == (1, 1)
+    assert (env.row(first).status, env.row(first).attempts) == ("pending", 1)
+    assert (env.row(second).status, env.row(second).attempts) == ("sent", 1)
+    with Session(env.engine) as session:
+        attempts = session.exec(select(DeliveryAttempt).order_by(col(DeliveryAttempt.id))).all()
+    assert [(a.notification_id, a.outcome) for a in attempts] == [
+        (first, "transient"),
+        (second, "sent"),
+    ]
