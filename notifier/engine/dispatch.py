@@ -236,6 +236,7 @@ class Prepared:
     message: OutgoingMessage
     attempt_id: int
     send_at: datetime | None = None  # its rate slot reserved for then (a few ms ahead)
+    deadline_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -442,9 +443,9 @@ class Dispatcher:
                     # written before the next send: never more than one message out unwritten
                     await self._record_all(unwritten)
                     task, ahead = ahead, None
-                    step = await task
-                    went = outcome == Outcome.SENT
-                    if step is not None and not (went and self._overlap(breaker, stop)):
+                    out, step = step.prepared, await task
+                    keep = outcome == Outcome.SENT and self._overlap(breaker, stop)
+                    if step is not None and not (keep and _unaffected(step, out)):
                         step = await self._behind(step, claim_next)
             finally:
                 if ahead is not None:  # stopped while the next row was claimed: give it back
@@ -473,7 +474,8 @@ class Dispatcher:
         self, step: Step, claim_next: Callable[[list[Sent]], Awaitable[Step | None]]
     ) -> Step | None:
         """The claim made while a message was out, when that message failed, the lane was
-        told to stop or its breaker opened: a row it prepared is given back unsent, and the
+        told to stop, its breaker opened, or the row reads what that message changed
+        (:func:`_unaffected`): a row it prepared is given back unsent, and the
         lane asks again (that claim sees the stop, the breaker, a chat's shut slot, and a
         row the failure queued: a fallback, an admin alert). A decision taken early
         (cancelled, deferred) stands."""
@@ -910,7 +912,7 @@ class Dispatcher:
             short_text=rendered.zalo_text, attachments=attachments,
             template_data=template_data(ctx, public_url) if channel == ChannelName.ZNS else {},
         )  # fmt: skip
-        return Prepared(row.id, message, attempt.id)
+        return Prepared(row.id, message, attempt.id, deadline_id=row.deadline_id)
 
     def _answer_surface(
         self, ctx: MessageContext, channel: str, row_id: int, person_id: int, now: datetime
@@ -1047,6 +1049,26 @@ class Dispatcher:
     def _alert(self, session: Session, row: Notification, problem: str, now: datetime) -> None:
         admins = self.runtime.settings.file.admins
         alert_admins(session, admins, self.channels.configured, row, problem, now)
+
+
+# Kinds whose context reads what other messages did (who was reminded and has not
+# answered; a plan's or a person's figures): prepared while one of them was out, they
+# could say it had not been sent
+_READS_OTHER_ROWS = frozenset(
+    {MessageKind.DIGEST, MessageKind.CATCH_UP, MessageKind.COMPILED_REPORT}
+)
+
+
+def _unaffected(ahead: Step, out: Prepared | None) -> bool:
+    """Does the row claimed ahead read nothing the message that was out has changed? An
+    escalation of the same deadline says who was reminded, a digest or a catch-up sums up
+    other rows: those are prepared again now that the message is recorded."""
+    if ahead.prepared is None or out is None:
+        return True
+    kind, deadline = ahead.prepared.message.kind, ahead.prepared.deadline_id
+    if kind in _READS_OTHER_ROWS:
+        return False
+    return not (kind == MessageKind.ESCALATION and deadline == out.deadline_id)
 
 
 def _taken(items: list[Sent]) -> list[Sent]:

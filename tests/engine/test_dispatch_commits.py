@@ -84,8 +84,9 @@ async def test_the_next_row_is_prepared_while_the_message_before_it_is_out(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pipelining: the lane's next row is claimed and prepared (its attempt committed)
-    while the channel still holds the message before it; sends stay one at a time."""
-    ids = queue_many(env, "vp.pho-chanh", "email", 3)
+    while the channel still holds the message before it; sends stay one at a time. (The
+    lane's first message always overlaps; later ones when sends outlast claims.)"""
+    ids = queue_many(env, "vp.pho-chanh", "email", 2)
     loop = asyncio.get_running_loop()
     claimed: list[asyncio.Event] = [asyncio.Event() for _ in ids]
     real_next = Dispatcher._next
@@ -115,8 +116,8 @@ async def test_the_next_row_is_prepared_while_the_message_before_it_is_out(
     email = Watching("email")
     report = await dispatch_all(env.runtime, env.channels(email=email), "w1")
 
-    assert report.sent == 3 and [m.key for m in email.sent] == [f"n{i}" for i in ids]
-    assert seen == [("claimed", 1), ("claimed", 1)]
+    assert report.sent == 2 and [m.key for m in email.sent] == [f"n{i}" for i in ids]
+    assert seen == [("claimed", 1)]
     assert {(env.row(i).status, env.row(i).attempts) for i in ids} == {("sent", 1)}
 
 
