@@ -15,11 +15,11 @@ to N rows on one channel, rate limits off. Then, timed and alternating:
 
 Email goes to aiosmtpd on loopback, Telegram to the fake Bot API, each in a process of its
 own (``benchmarks/server_process.py``: a real server never shares the dispatcher's
-interpreter and its lock). ``--latency`` makes the
-server wait that many milliseconds before it answers each message (the network's and a real
-server's round trip; 0, the default, leaves only the two programs' own work), for both sides
-alike. Prints medians of R runs and the ratio project / plain throughput (the goal is at
-least 0.8).
+interpreter and its lock). ``--latency`` makes each message take that many milliseconds
+more at the server, for both sides alike (the network's and a real server's round trips:
+the Bot API answers after that long, SMTP spreads it over its MAIL, RCPT and end-of-DATA
+replies; 0, the default, leaves only the two programs' own work). Prints medians of R runs
+and the ratio project / plain throughput (the goal is at least 0.8).
 """
 
 from __future__ import annotations

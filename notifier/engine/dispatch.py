@@ -375,10 +375,7 @@ class Dispatcher:
         budget = [batch]
         self._new_facts()  # each batch reads the tasks and names afresh
         bot_opens: list[datetime | None] = [None]
-        # real seconds the last send and the last claim took: the next row is claimed during
-        # a send only when sends take longer (the network is the bottleneck); on a quick
-        # server that would cost a commit per message and slow the send it competes with
-        took = [float("inf"), 0.0]
+        pace = _Pace()
 
         async def claim_next(written: list[Sent]) -> Step | None:
             """The lane's next row claimed and prepared, ``written``'s outcomes in the same
@@ -398,7 +395,7 @@ class Dispatcher:
             started = time.perf_counter()
             try:
                 step = await asyncio.to_thread(self._next, now, only, lane, written)
-                took[1] = time.perf_counter() - started
+                pace.claim = time.perf_counter() - started
                 return step
             except BaseException:  # rolled back (or cancelled): the outcomes on their own
                 await self._record_all(written)
@@ -422,14 +419,15 @@ class Dispatcher:
                         breaker.release_probe()
                         return
                     report.claimed += 1
-                    if step.prepared is not None and took[0] >= took[1] and self._overlap(breaker):
+                    overlap = pace.network_bound() and self._overlap(breaker, stop)
+                    if step.prepared is not None and overlap:
                         ahead = asyncio.ensure_future(claim_next([]))  # during the send
                     started = time.perf_counter()
                     try:
                         outcome, sent = await self._send(step.lease, step.early, step.prepared,
                                                          now, lane)  # fmt: skip
                         if step.prepared is not None:
-                            took[0] = time.perf_counter() - started
+                            pace.send = time.perf_counter() - started
                     except BaseException:
                         breaker.release_probe()
                         await asyncio.shield(asyncio.to_thread(self._release, [step.lease]))
@@ -1049,6 +1047,20 @@ class Dispatcher:
     def _alert(self, session: Session, row: Notification, problem: str, now: datetime) -> None:
         admins = self.runtime.settings.file.admins
         alert_admins(session, admins, self.channels.configured, row, problem, now)
+
+
+@dataclass
+class _Pace:
+    """Real seconds a lane's last send and last claim took. The next row is claimed during
+    a send only while sends take longer (the network is the bottleneck): on a quick server
+    that would cost a commit per message and slow the send it competes with. A lane's
+    first message overlaps (nothing is known yet)."""
+
+    send: float = float("inf")
+    claim: float = 0.0
+
+    def network_bound(self) -> bool:
+        return self.send >= self.claim
 
 
 # Kinds whose context reads what other messages did (who was reminded and has not
