@@ -454,12 +454,28 @@ def telegram_problems(html: str) -> list[str]:
     return problems
 
 
+class _ShippedTemplates(jinja2.FileSystemLoader):
+    """The package's own templates: they change only with the package, so a template
+    once loaded is never looked at on disk again (every render asked the file's time
+    of each template it used). Templates of the override folder keep Jinja's check:
+    an edit there shows in the next message."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, _ = super().get_source(environment, template)
+        return source, filename, _always_current
+
+
+def _always_current() -> bool:
+    return True
+
+
 class Renderer:
     """Renders a :class:`MessageContext` into subject, plain text, HTML and Telegram HTML."""
 
     def __init__(self, override_dir: Path | None = None) -> None:
         self._override_dir = override_dir
-        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(PACKAGE_TEMPLATES)]
+        self._said: dict[str, tuple[jinja2.Template, str]] = {}
+        loaders: list[jinja2.BaseLoader] = [_ShippedTemplates(PACKAGE_TEMPLATES)]
         env_class: type[jinja2.Environment] = jinja2.Environment
         if override_dir is not None and override_dir.exists():
             if not override_dir.is_dir():
@@ -543,15 +559,29 @@ class Renderer:
     def you(self, part: Part | str) -> str:
         """The form of address of a channel ("đồng chí"), set in ``_you.<part>.j2``
         (the subject uses the email's); the chat bot says it the same way."""
-        name = Part.TEXT if Part(part) == Part.SUBJECT else Part(part)
-        return self._render_part(f"_you.{name}.j2", {}).strip()
+        name = f"_you.{Part.TEXT if Part(part) == Part.SUBJECT else Part(part)}.j2"
+        template = self._template(name)
+        said = self._said.get(name)
+        if said is None or said[0] is not template:  # the same words until it is edited
+            said = self._said[name] = (template, self._render_part(name, {}).strip())
+        return said[1]
 
     def _render_part(self, name: str, view: dict[str, Any]) -> str:
+        template = self._template(name)
         try:
-            return self._env.get_template(name).render(view)
+            return template.render(view)
         except jinja2.TemplateError as exc:
-            where = self._origin(name)
-            raise ConfigError([f"mẫu thông báo {where}: {type(exc).__name__}: {exc}"]) from exc
+            raise self._broken(name, exc) from exc
+
+    def _template(self, name: str) -> jinja2.Template:
+        try:
+            return self._env.get_template(name)
+        except jinja2.TemplateError as exc:
+            raise self._broken(name, exc) from exc
+
+    def _broken(self, name: str, exc: jinja2.TemplateError) -> ConfigError:
+        where = self._origin(name)
+        return ConfigError([f"mẫu thông báo {where}: {type(exc).__name__}: {exc}"])
 
     def _origin(self, name: str) -> str:
         if self._override_dir is not None and (self._override_dir / name).is_file():

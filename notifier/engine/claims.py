@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from notifier.clock import as_utc
 from notifier.store.db import is_postgres
@@ -49,6 +49,11 @@ LEASE = timedelta(minutes=5)
 MAX_SEND = timedelta(minutes=2)
 assert LEASE >= 2 * MAX_SEND
 Status = DeliveryStatus
+# The statements below name the tables' columns, not the models' attributes: the claim runs
+# once per message sent, and a plain statement skips the ORM's handling of its result.
+_OUTBOX = Notification.__table__  # type: ignore[attr-defined]
+_ROW = _OUTBOX.c
+_SLOT = RateSlot.__table__.c  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -72,22 +77,18 @@ def _due_between(now: Any, stale_before: Any):  # type: ignore[no-untyped-def]
 
 def _planned_due(now: Any):  # type: ignore[no-untyped-def]
     """Pending rows whose planned attempt has come (the lane index's range)."""
-    return and_(
-        col(Notification.status) == Status.PENDING, col(Notification.next_attempt_at) <= now
-    )
+    return and_(_ROW.status == Status.PENDING, _ROW.next_attempt_at <= now)
 
 
 def _left_behind(now: Any, stale_before: Any):  # type: ignore[no-untyped-def]
     """The rare others: claimed by a holder whose lease ran out, or pending and due with
     no planned attempt."""
     return or_(
+        and_(_ROW.status == Status.CLAIMED, _ROW.claimed_at < stale_before),
         and_(
-            col(Notification.status) == Status.CLAIMED, col(Notification.claimed_at) < stale_before
-        ),
-        and_(
-            col(Notification.status) == Status.PENDING,
-            col(Notification.next_attempt_at).is_(None),
-            col(Notification.due_at) <= now,
+            _ROW.status == Status.PENDING,
+            _ROW.next_attempt_at.is_(None),
+            _ROW.due_at <= now,
         ),
     )
 
@@ -96,14 +97,14 @@ def _chat_held(now: Any):  # type: ignore[no-untyped-def]
     """The row's chat may not be written to yet (its rate slot, or a ``retry_after``):
     leave it and its chat's later rows, in order, for when the slot opens."""
     return exists().where(
-        col(RateSlot.kind) == literal("chat:") + col(Notification.channel),
-        col(RateSlot.key) == col(Notification.address),
-        col(RateSlot.next_at) > now,
+        _SLOT.kind == literal("chat:") + _ROW.channel,
+        _SLOT.key == _ROW.address,
+        _SLOT.next_at > now,
     )
 
 
 def _lane_due(now: datetime, channels: Collection[str], lease: timedelta):  # type: ignore[no-untyped-def]
-    return and_(_due(now, lease), col(Notification.channel).in_(list(channels)))
+    return and_(_due(now, lease), _ROW.channel.in_(list(channels)))
 
 
 def held_until(
@@ -116,11 +117,11 @@ def held_until(
         .join(
             RateSlot,
             and_(
-                col(RateSlot.kind) == literal("chat:") + col(Notification.channel),
-                col(RateSlot.key) == col(Notification.address),
+                _SLOT.kind == literal("chat:") + _ROW.channel,
+                _SLOT.key == _ROW.address,
             ),
         )
-        .where(_lane_due(now, channels, lease), col(RateSlot.next_at) > now)
+        .where(_lane_due(now, channels, lease), _SLOT.next_at > now)
     )
     found = session.exec(query).one()
     return as_utc(found) if found is not None else None
@@ -205,22 +206,22 @@ def _claim_statements(
 
     def find(condition: Any) -> Any:
         query = (
-            sa_select(col(Notification.id))
+            sa_select(_ROW.id)
             .where(condition, ~_chat_held(now))
-            .order_by(col(Notification.next_attempt_at), col(Notification.id))
+            .order_by(_ROW.next_attempt_at, _ROW.id)
             .limit(batch)
         )
         if with_only:
-            query = query.where(col(Notification.id).in_(bindparam("only", expanding=True)))
+            query = query.where(_ROW.id.in_(bindparam("only", expanding=True)))
         if channels is not None:
-            query = query.where(col(Notification.channel).in_(list(channels)))
+            query = query.where(_ROW.channel.in_(list(channels)))
         if not_channels:
-            query = query.where(col(Notification.channel).not_in(list(not_channels)))
+            query = query.where(_ROW.channel.not_in(list(not_channels)))
         return query.with_for_update(skip_locked=True) if postgres else query
 
     take = (
-        update(Notification)
-        .where(col(Notification.id) == bindparam("row_id"))
+        update(_OUTBOX)
+        .where(_ROW.id == bindparam("row_id"))
         .where(_due_between(now, stale_before))
         .values(
             status=Status.CLAIMED,
@@ -228,7 +229,6 @@ def _claim_statements(
             claimed_at=now,
             claim_token=bindparam("token"),
         )
-        .execution_options(synchronize_session=False)
     )
     return _ClaimStatements(find(_left_behind(now, stale_before)), find(_planned_due(now)), take)
 
@@ -246,23 +246,23 @@ def claim(
 
 def _mine(lease: Lease):  # type: ignore[no-untyped-def]
     return and_(
-        col(Notification.id) == lease.row_id,
-        col(Notification.status) == Status.CLAIMED,
-        col(Notification.claimed_by) == lease.worker,
-        col(Notification.claim_token) == lease.token,
+        _ROW.id == lease.row_id,
+        _ROW.status == Status.CLAIMED,
+        _ROW.claimed_by == lease.worker,
+        _ROW.claim_token == lease.token,
     )
 
 
 def renew(session: Session, lease: Lease, now: datetime) -> bool:
     """Compare-and-set: still ours? Then the lease restarts at ``now``; False = taken."""
-    result = session.execute(update(Notification).where(_mine(lease)).values(claimed_at=now))
+    result = session.execute(update(_OUTBOX).where(_mine(lease)).values(claimed_at=now))
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
 def release(session: Session, lease: Lease) -> bool:
     """Give one row back (pending again, its place in the queue kept) if it is still ours."""
     result = session.execute(
-        update(Notification)
+        update(_OUTBOX)
         .where(_mine(lease))
         .values(status=Status.PENDING, claimed_by=None, claimed_at=None, claim_token=None)
     )
@@ -272,9 +272,9 @@ def release(session: Session, lease: Lease) -> bool:
 def release_claims(session: Session, worker_id: str) -> int:
     """Give back every row ``worker_id`` still holds (clean shutdown)."""
     result = session.execute(
-        update(Notification)
-        .where(col(Notification.status) == Status.CLAIMED)
-        .where(col(Notification.claimed_by) == worker_id)
+        update(_OUTBOX)
+        .where(_ROW.status == Status.CLAIMED)
+        .where(_ROW.claimed_by == worker_id)
         .values(status=Status.PENDING, claimed_by=None, claimed_at=None, claim_token=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
