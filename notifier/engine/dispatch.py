@@ -64,7 +64,7 @@ from typing import Any
 from sqlalchemy import bindparam, func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from notifier.channels.base import Button, ChannelError, OutgoingMessage, SendResult
 from notifier.channels.zns import has_template
@@ -555,8 +555,8 @@ class Dispatcher:
         if prepared.send_at is not None:  # its reserved rate slot (BOT_WAIT_IN_PLACE at most)
             await wait_until(self.runtime.clock, prepared.send_at)
         try:
-            async with self._renewing(lease):
-                result = await asyncio.wait_for(channel.send(prepared.message), timeout)
+            async with self._renewing(lease), asyncio.timeout(timeout):
+                result = await channel.send(prepared.message)
         except ChannelError as exc:
             error = exc
         except TimeoutError:
@@ -622,28 +622,37 @@ class Dispatcher:
 
     @asynccontextmanager
     async def _renewing(self, lease: Lease) -> AsyncIterator[None]:
-        """Renew ``lease`` every :attr:`renew_every` seconds while the body (a send) runs."""
+        """Renew ``lease`` every :attr:`renew_every` seconds while the body (a send) runs.
+
+        A timer, not a task, until the first renewal is due: nearly every send ends long
+        before, and a task started and cancelled around each one was a good part of what
+        a message cost the event loop."""
         every = max(self.renew_every, 0.01)
 
         async def beat() -> None:
             while True:
-                await asyncio.sleep(every)
                 now = self._fresh(self.runtime.clock.now())
                 try:
                     kept = await asyncio.to_thread(self._renew, lease, now)
                 except Exception as exc:  # the database is away: the next beat tries again
                     log.warning("lease of message %s not renewed: %s", lease.row_id, exc)
-                    continue
+                    kept = True
                 if not kept:
                     log.error("lease of message %s was lost during its send", lease.row_id)
                     return
+                await asyncio.sleep(every)
 
-        task = asyncio.ensure_future(beat())
+        beats: list[asyncio.Task[None]] = []
+        timer = asyncio.get_running_loop().call_later(
+            every, lambda: beats.append(asyncio.ensure_future(beat()))
+        )
         try:
             yield
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            timer.cancel()
+            if beats:
+                beats[0].cancel()
+                await asyncio.gather(*beats, return_exceptions=True)
 
     # -- stage 1 and 2: one transaction -------------------------------------------------
 
@@ -752,12 +761,11 @@ class Dispatcher:
         self, session: Session, lease: Lease, now: datetime, *, claimed_here: bool = False
     ) -> tuple[Outcome | None, Prepared | None]:
         """Stages 1 and 2 of a row this transaction holds (``claimed_here``, or renewed)."""
-        row = session.get(Notification, lease.row_id)
-        assert row is not None
+        # held until the end (the session keeps only what is referenced): preparing finds
+        # the deadline and the recipient in the session instead of reading them again
+        row, deadline, _recipient = _load_row(session, lease.row_id)
         if self._without_template(row):
             return self._reroute(session, row), None
-        # held until the end: the context finds it in the session instead of reading it again
-        deadline = session.get(Deadline, row.deadline_id) if row.deadline_id else None
         verdict = self._verdict(row, deadline, self._fresh(now), session, claimed_here)
         if verdict.decision == Decision.CANCEL:
             row.status, row.claimed_by, row.last_error = Status.CANCELLED, None, verdict.reason
@@ -1169,6 +1177,22 @@ _FINISH_ATTEMPT = (
         error=bindparam("error"),
     )
 )
+
+
+# A claimed row with its deadline and recipient, in one statement: what preparing it reads
+# (session.get then finds them in the session) at a third of the queries.
+_ROW_DEADLINE_PERSON = (
+    select(Notification, Deadline, Person)
+    .outerjoin(Deadline, col(Notification.deadline_id) == Deadline.id)
+    .outerjoin(Person, col(Notification.person_id) == Person.id)
+    .where(col(Notification.id) == bindparam("row_id"))
+)
+
+
+def _load_row(session: Session, row_id: int) -> tuple[Notification, Deadline | None, Person | None]:
+    found = session.exec(_ROW_DEADLINE_PERSON, params={"row_id": row_id}).first()  # type: ignore[call-overload]
+    assert found is not None
+    return found[0], found[1], found[2]
 
 
 def _finish_attempt(

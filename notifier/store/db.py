@@ -126,6 +126,14 @@ def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
     return column.in_(values)
 
 
+def among_bound(column: Any, name: str, postgres: bool) -> Any:
+    """:func:`among` of a parameter ``name`` (a list of ids given at execution): for a
+    statement built once and run many times."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""

@@ -9,17 +9,19 @@ Whatever the number of deadlines asked about, it costs four queries.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.domain.status import Bucket, bucket
-from notifier.store.db import among
+from notifier.store.db import among, among_bound
 from notifier.store.models import (
     Acknowledgement,
     Agency,
@@ -129,28 +131,42 @@ def operator_name(account: str) -> str:
 
 def answers_of(session: Session, deadline_ids: Sequence[int]) -> dict[int, list[Answer]]:
     """Every acknowledgement of the deadlines, oldest first, with person and agency names."""
-    query = (
-        select(Acknowledgement, Person, Agency)
-        .join(Person, col(Acknowledgement.person_id) == Person.id, isouter=True)
-        .join(Agency, col(Person.agency_id) == Agency.id, isouter=True)
-        .where(among(session, col(Acknowledgement.deadline_id), deadline_ids))
-        .order_by(col(Acknowledgement.at), col(Acknowledgement.id))
-    )
+    query = _answers_query(session.get_bind().dialect.name == "postgresql")
     out: dict[int, list[Answer]] = defaultdict(list)
-    for ack, person, agency in session.exec(query):
-        out[ack.deadline_id].append(
+    for row in session.execute(query, {"ids": list(deadline_ids)}):
+        out[row.deadline_id].append(
             Answer(
-                action=ack.action,
-                person=person.name if person else operator_name(ack.account),
-                agency=agency.name if agency else "",
-                via=ack.via,
-                at=ack.at,
-                note=ack.note,
-                person_id=ack.person_id,
-                ack_id=ack.id,
+                action=row.action,
+                person=row.person if row.person is not None else operator_name(row.account),
+                agency=row.agency or "",
+                via=row.via,
+                at=row.at,
+                note=row.note,
+                person_id=row.person_id,
+                ack_id=row.id,
             )
         )
     return out
+
+
+@functools.lru_cache(maxsize=2)
+def _answers_query(postgres: bool) -> Any:
+    """:func:`answers_of`'s statement, built once: every message that names its deadline's
+    answers runs it, and building it cost more than running it."""
+    acks = Acknowledgement.__table__  # type: ignore[attr-defined]
+    people, agencies = Person.__table__, Agency.__table__  # type: ignore[attr-defined]
+    ack, person, agency = acks.c, people.c, agencies.c
+    joined = acks.outerjoin(people, ack.person_id == person.id).outerjoin(
+        agencies, person.agency_id == agency.id
+    )
+    columns = (ack.id, ack.deadline_id, ack.action, ack.via, ack.at, ack.note, ack.person_id)
+    names = (ack.account, person.name.label("person"), agency.name.label("agency"))
+    return (
+        sa_select(*columns, *names)
+        .select_from(joined)
+        .where(among_bound(ack.deadline_id, "ids", postgres))
+        .order_by(ack.at, ack.id)
+    )
 
 
 def escalation_levels(
