@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from notifier.engine.channels import build_channels  # noqa: E402
 from notifier.engine.dispatch import dispatch_all  # noqa: E402
 from notifier.engine.ratelimit import RateLimiter  # noqa: E402
+from notifier.heap import settle_after_startup  # noqa: E402
 from notifier.store.db import session_scope  # noqa: E402
 from notifier.store.models import Notification  # noqa: E402
 from notifier.store.outbox import insert_rows  # noqa: E402
@@ -148,6 +149,7 @@ async def one_run(tmp: Path, channel: str, count: int, latency: float) -> tuple[
         else:  # email is configured on a port nobody listens on: its lane has nothing
             env = seeded(run_dir / "config", run_dir, free_port(), address)
         multiply(env, channel, count)
+        settle_after_startup()  # as `notifier run` does; the plain client runs in this process too
         mine = await project(env, count)
         sent = received(out)
         assert len(sent) == count, (len(sent), count)

@@ -38,6 +38,7 @@ from notifier.engine.service import (
 )
 from notifier.engine.sweep import SweepReport
 from notifier.errors import NotFound
+from notifier.heap import settle_after_startup
 from notifier.runtime import Runtime
 from notifier.services.testmessage import queue_test_message
 from notifier.store.addresses import choose_channel
@@ -103,6 +104,7 @@ def run(
     if at is not None:
         st.clock = VirtualClock(parse_instant(at, "--at"), speed=speed)
     runtime, channels = _runtime(st)
+    settle_after_startup()
     service = Service(runtime, channels, speed=speed if at is not None else 1.0)
     if not once:
         install_interfaces(service)

@@ -145,28 +145,32 @@ def _names(cls: type[Any]) -> tuple[str, ...]:
     return names
 
 
-_SCALARS = frozenset({str, int, bool, float})
+_SCALARS = (str, int, float)  # bool is an int
 
 
 def dump_context(ctx: RowContext) -> dict[str, Any]:
     """The JSON to store: every field, dates as ISO strings, tuples as lists."""
+    return _fields(ctx)
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass's fields as JSON values. Most are strings, numbers or None, kept as they
+    are without a call (the sweep writes thousands of rows; enum members are strings and
+    are stored as their value)."""
     out: dict[str, Any] = {}
-    for name in _names(type(ctx)):
-        out[name] = _plain(getattr(ctx, name))
+    for name in _names(type(value)):
+        field = getattr(value, name)
+        out[name] = field if field is None or isinstance(field, _SCALARS) else _plain(field)
     return out
 
 
 def _plain(value: Any) -> Any:
-    if value is None or type(value) in _SCALARS:  # most fields: the sweep writes thousands
-        return value
-    if isinstance(value, str):  # enum members: stored as they are (their value)
-        return value
     if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, tuple):
-        return [_plain(v) for v in value]
+        return [v if v is None or isinstance(v, _SCALARS) else _plain(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _names(type(value))}
+        return _fields(value)
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from notifier.clock import VN_TZ
 from notifier.engine.dispatch import Decision, Dispatcher, decide
 from notifier.store.contexts import (
     AnswerContext,
+    CatchUpContext,
+    CatchUpItem,
     DigestContext,
     EscalationContext,
     FollowupContext,
@@ -18,7 +21,7 @@ from notifier.store.contexts import (
     dump_context,
     load_context,
 )
-from notifier.vocab import DeadlineStatus, MessageKind
+from notifier.vocab import DeadlineStatus, LateReason, MessageKind, Role
 from tests.engine.test_dispatch import Env, FakeChannel, env, queue  # noqa: F401  (fixture)
 
 NOW = datetime(2024, 4, 16, 1, 0, tzinfo=UTC)
@@ -71,10 +74,16 @@ async def test_a_retry_due_at_night_waits_for_the_next_opening(env: Env) -> None
         (MessageKind.OBSTACLE, AnswerContext("Thiếu xe", "Trần Văn Minh – VP", 5)),
         (MessageKind.DIGEST, DigestContext(("a", "b"))),
         (MessageKind.ADMIN_ALERT, NoteContext("Tin số 3 không gửi được")),
+        (MessageKind.CATCH_UP, CatchUpContext(
+            (CatchUpItem(7, "d7@2024-05-02", "reminder-5", MessageKind.REMINDER),
+             CatchUpItem(8, "d8@2024-05-03", "escalation-1", MessageKind.ESCALATION, 1,
+                         Role.COORDINATING)),
+            LateReason.SERVICE_DOWN, datetime(2024, 4, 29, 1, 30, tzinfo=UTC))),
     ],
 )  # fmt: skip
 def test_row_contexts_round_trip_through_their_stored_json(kind: MessageKind, ctx: object) -> None:
     stored = dump_context(ctx)  # type: ignore[arg-type]
+    assert json.loads(json.dumps(stored)) == stored  # plain JSON values only
     assert load_context(kind, stored) == ctx
 
 
