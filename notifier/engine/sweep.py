@@ -40,6 +40,7 @@ from notifier.engine.digest import run_digests
 from notifier.engine.followup import run_followups
 from notifier.runtime import Runtime
 from notifier.store.addresses import usable_channels
+from notifier.store.bulk import execute_many
 from notifier.store.calendar_notice import queue_estimate_alert
 from notifier.store.db import among, is_postgres, session_scope
 from notifier.store.deadlines import extend_horizon
@@ -185,15 +186,17 @@ def sweep_batch(
     return len(rows)
 
 
+_DEADLINES = Deadline.__table__  # type: ignore[attr-defined]
+_ADVANCE = (
+    update(_DEADLINES)
+    .where(_DEADLINES.c.id == bindparam("b_id"))
+    .values(next_action_at=bindparam("b_next"), processed_until=bindparam("b_done"))
+)
+
+
 def _advance(session: Session, moves: list[dict[str, Any]]) -> None:
     """The batch's next_action_at and processed_until, in one executemany UPDATE."""
-    table = Deadline.__table__  # type: ignore[attr-defined]
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(next_action_at=bindparam("b_next"), processed_until=bindparam("b_done"))
-    )
-    session.connection().execute(statement, moves)
+    execute_many(session.connection(), _ADVANCE, moves)
 
 
 def _already_sent(session: Session, deadline_ids: Sequence[int]) -> set[tuple[int, str, int]]:

@@ -9,6 +9,7 @@ surfaces.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from sqlmodel import Session, col
 from notifier.channels.registry import configured_names
 from notifier.settings import Settings
 from notifier.store.addresses import address_of
+from notifier.store.bulk import execute_many
 from notifier.store.contexts import CONTEXT_OF_KIND, RowContext, dump_context
 from notifier.store.models import Notification, Person
 from notifier.vocab import DeliveryStatus, MessageKind, Role
@@ -89,7 +91,12 @@ def new_row(
 
 
 def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
+    return _insert_of(session.get_bind().dialect.name)
+
+
+@functools.cache
+def _insert_of(dialect: str) -> Any:
+    """The idempotent INSERT of outbox rows, built once per dialect."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(Notification.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
         index_elements=["occurrence", "step", "person_id", "channel"]
@@ -114,13 +121,10 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
 
     Without RETURNING the driver's own executemany runs one short statement (with it,
     SQLAlchemy renders pages of 1,000 rows into one SQL text that psycopg parses anew
-    each time: most of a 2,000-row sweep's time on PostgreSQL).
+    each time: most of a 2,000-row sweep's time on PostgreSQL), given the rows ready
+    for the driver (:func:`notifier.store.bulk.execute_many`).
     """
-    if not rows:
-        return 0
-    statement = _insert(session).execution_options(preserve_rowcount=True)
-    result = session.connection().execute(statement, list(rows))
-    return int(result.rowcount)
+    return execute_many(session.connection(), _insert(session), rows)
 
 
 def cancel_pending(
