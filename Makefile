@@ -48,6 +48,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done
+	if command -v valgrind >/dev/null; then $(BIN)/python benchmarks/count_sweep.py; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
