@@ -636,10 +636,10 @@ class Dispatcher:
                     kept = await asyncio.to_thread(self._renew, lease, now)
                 except Exception as exc:  # the database is away: the next beat tries again
                     log.warning("lease of message %s not renewed: %s", lease.row_id, exc)
-                    kept = True
-                if not kept:
-                    log.error("lease of message %s was lost during its send", lease.row_id)
-                    return
+                else:
+                    if not kept:
+                        log.error("lease of message %s was lost during its send", lease.row_id)
+                        return
                 await asyncio.sleep(every)
 
         beats: list[asyncio.Task[None]] = []

@@ -29,7 +29,8 @@ class _Compiled:
     positional: bool
 
 
-_COMPILED: dict[tuple[int, str, tuple[str, ...]], tuple[Insert | Update, _Compiled]] = {}
+# By statement (a module constant: compared by identity), dialect and the rows' keys.
+_COMPILED: dict[tuple[Insert | Update, str, tuple[str, ...]], _Compiled] = {}
 
 
 def execute_many(
@@ -60,10 +61,10 @@ def execute_many(
 
 
 def _compile(statement: Insert | Update, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled:
-    cache_key = (id(statement), dialect.name, keys)
+    cache_key = (statement, dialect.name, keys)
     hit = _COMPILED.get(cache_key)
-    if hit is not None and hit[0] is statement:  # the statement is kept: its id stays its own
-        return hit[1]
+    if hit is not None:
+        return hit
     columns = list(keys) if isinstance(statement, Insert) else None
     compiled = statement.compile(dialect=dialect, column_keys=columns)
     if compiled.positional:
@@ -78,5 +79,5 @@ def _compile(statement: Insert | Update, dialect: Dialect, keys: tuple[str, ...]
         compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
     made = _Compiled(str(compiled), names, processors, compiled.positional)
-    _COMPILED[cache_key] = (statement, made)
+    _COMPILED[cache_key] = made
     return made

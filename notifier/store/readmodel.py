@@ -21,7 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.domain.status import Bucket, bucket
-from notifier.store.db import among, among_bound
+from notifier.store.db import among, among_bound, is_postgres
 from notifier.store.models import (
     Acknowledgement,
     Agency,
@@ -131,7 +131,7 @@ def operator_name(account: str) -> str:
 
 def answers_of(session: Session, deadline_ids: Sequence[int]) -> dict[int, list[Answer]]:
     """Every acknowledgement of the deadlines, oldest first, with person and agency names."""
-    query = _answers_query(session.get_bind().dialect.name == "postgresql")
+    query = _answers_query(is_postgres(session.get_bind()))  # type: ignore[arg-type]
     out: dict[int, list[Answer]] = defaultdict(list)
     for row in session.execute(query, {"ids": list(deadline_ids)}):
         out[row.deadline_id].append(
