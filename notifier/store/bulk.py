@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -45,20 +46,21 @@ def execute_many(
     if not rows:
         return 0
     compiled = _compile(statement, connection.dialect, tuple(rows[0]))
-    processors = (
-        None if convert is None else _once_per_value(convert) for convert in compiled.processors
-    )
-    pairs = tuple(zip(compiled.keys, processors, strict=True))
-    if compiled.positional:
-        params: list[Any] = [
-            tuple(row[key] if convert is None else convert(row[key]) for key, convert in pairs)
-            for row in rows
-        ]
-    else:
-        params = [
-            {key: row[key] if convert is None else convert(row[key]) for key, convert in pairs}
-            for row in rows
-        ]
+    keys = compiled.keys
+    values_of = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    converts = [
+        (at, _once_per_value(convert))
+        for at, convert in enumerate(compiled.processors)
+        if convert is not None
+    ]
+    params: list[Any] = []
+    for row in rows:
+        values = list(values_of(row))
+        for at, convert in converts:
+            values[at] = convert(values[at])
+        params.append(
+            tuple(values) if compiled.positional else dict(zip(keys, values, strict=True))
+        )
     result = connection.exec_driver_sql(
         compiled.sql, params, execution_options={"preserve_rowcount": True}
     )
