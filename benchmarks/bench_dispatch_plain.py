@@ -11,7 +11,7 @@ to N rows on one channel, rate limits off. Then, timed and alternating:
   attempt committed, send, outcome committed), one message at a time as its lane does;
 - plain: the same messages, as the server received them, sent again one at a time by the
   plain client: aiosmtplib over one connection (the raw bytes), python-telegram-bot's
-  ``send_message`` (the same HTML text).
+  ``send_message`` (the same HTML text, keyboard and link-preview option).
 
 Email goes to aiosmtpd on loopback, Telegram to the fake Bot API, each in a process of its
 own (``benchmarks/server_process.py``: a real server never shares the dispatcher's
@@ -41,7 +41,7 @@ from typing import Any
 
 import aiosmtplib
 from sqlmodel import col, select
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -108,12 +108,30 @@ async def plain_email(port: int, mails: list[tuple[str, list[str], bytes]]) -> f
     return time.perf_counter() - started
 
 
-async def plain_telegram(url: str, texts: list[tuple[str, str]]) -> float:
+def telegram_requests(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``send_message``'s arguments for the requests the server received: the same text,
+    parse mode, keyboard and link-preview option (the buttons are part of the message)."""
+    requests = []
+    for m in sent:
+        markup, preview = m.get("reply_markup"), m.get("link_preview_options")
+        requests.append(
+            {
+                "chat_id": m["chat_id"],
+                "text": m["text"],
+                "parse_mode": m.get("parse_mode"),
+                "reply_markup": InlineKeyboardMarkup.de_json(markup, None) if markup else None,
+                "link_preview_options": LinkPreviewOptions(**preview) if preview else None,
+            }
+        )
+    return requests
+
+
+async def plain_telegram(url: str, requests: list[dict[str, Any]]) -> float:
     bot = Bot(TOKEN, base_url=f"{url}/bot")
     await bot.initialize()
     started = time.perf_counter()
-    for chat_id, text in texts:
-        await bot.send_message(chat_id=chat_id, text=text, parse_mode="HTML")
+    for arguments in requests:
+        await bot.send_message(**arguments)
     seconds = time.perf_counter() - started
     await bot.shutdown()
     return seconds
@@ -157,7 +175,7 @@ async def one_run(tmp: Path, channel: str, count: int, latency: float) -> tuple[
             mails = [(m["from"], m["to"], base64.b64decode(m["raw"])) for m in sent]
             theirs = await plain_email(int(address), mails)
         else:
-            theirs = await plain_telegram(address, [(m["chat_id"], m["text"]) for m in sent])
+            theirs = await plain_telegram(address, telegram_requests(sent))
         env.engine.dispose()
     shutil.rmtree(run_dir)
     return mine, theirs

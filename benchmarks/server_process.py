@@ -3,10 +3,11 @@
 Usage (from a benchmark): ``python -m benchmarks.server_process smtp|telegram LATENCY OUT``.
 Starts aiosmtpd or the fake Bot API on a free loopback port, prints its address on the
 first line of stdout, and appends what it receives to ``OUT`` (one JSON line per message:
-email as sender, recipients and the raw bytes in base64; Telegram as chat id and text),
-so the plain client can send the same messages again. Each message takes ``LATENCY``
-seconds more (the network's and the server's round trips: Telegram answers the request
-after that long; SMTP spreads it over its three replies). Runs until stdin closes.
+email as sender, recipients and the raw bytes in base64; Telegram as chat id, text, parse
+mode, keyboard and link-preview option), so the plain client can send the same messages
+again. Each message takes ``LATENCY`` seconds more (the network's and the server's round
+trips: Telegram answers the request after that long; SMTP spreads it over its three
+replies). Runs until stdin closes.
 
 In the benchmark's own process the server would share its interpreter lock: every hop of
 an SMTP conversation would wait for the dispatcher's preparing thread, a cost no real
@@ -75,7 +76,13 @@ class RecordingBotApi(FakeBotApi):
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> Any:
         result = await super()._api_sendmessage(params)
-        line = {"chat_id": str(params.get("chat_id", "")), "text": str(params.get("text", ""))}
+        line = {
+            "chat_id": str(params.get("chat_id", "")),
+            "text": str(params.get("text", "")),
+            "parse_mode": params.get("parse_mode"),
+            "reply_markup": params.get("reply_markup"),
+            "link_preview_options": params.get("link_preview_options"),
+        }
         self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
         self.out.flush()
         return result
