@@ -120,7 +120,9 @@ def telegram_requests(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "text": m["text"],
                 "parse_mode": m.get("parse_mode"),
                 "reply_markup": InlineKeyboardMarkup.de_json(markup, None) if markup else None,
-                "link_preview_options": LinkPreviewOptions(**preview) if preview else None,
+                "link_preview_options": LinkPreviewOptions.de_json(preview, None)
+                if preview
+                else None,
             }
         )
     return requests

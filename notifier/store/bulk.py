@@ -47,7 +47,8 @@ def execute_many(
         return 0
     compiled = _compile(statement, connection.dialect, tuple(rows[0]))
     keys = compiled.keys
-    values_of = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    # itemgetter returns a bare value for one key, and takes no zero keys
+    values_of = itemgetter(*keys) if len(keys) > 1 else lambda row: tuple(row[k] for k in keys)
     converts = [
         (at, _once_per_value(convert))
         for at, convert in enumerate(compiled.processors)
