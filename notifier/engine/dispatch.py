@@ -402,6 +402,12 @@ class Dispatcher:
                 await self._record_all(written)
                 raise
 
+        async def claim_ahead() -> Step | None:
+            """The next row claimed while a message is out, once its request has left."""
+            if lane.spec.ahead_after:
+                await asyncio.sleep(lane.spec.ahead_after)
+            return await claim_next([])
+
         async def sender() -> None:
             unwritten: list[Sent] = []  # messages out whose outcome is not yet written
             ahead: asyncio.Task[Step | None] | None = None  # the next row, claimed meanwhile
@@ -422,7 +428,7 @@ class Dispatcher:
                     report.claimed += 1
                     overlap = pace.network_bound() and self._overlap(breaker, stop)
                     if step.prepared is not None and overlap:
-                        ahead = asyncio.ensure_future(claim_next([]))  # during the send
+                        ahead = asyncio.ensure_future(claim_ahead())  # during the send
                     started = time.perf_counter()
                     try:
                         outcome, sent = await self._send(step.lease, step.early, step.prepared,

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from notifier.channels.base import ChannelError
 from notifier.engine.dispatch import Dispatcher, dispatch, dispatch_all
+from notifier.engine.lanes import LaneSpec
 from notifier.store.models import DeliveryAttempt
 from tests.engine.test_dispatch import Env, FakeChannel, queue_many
 from tests.engine.test_dispatch import env as env  # noqa: F401,F811  (the fixture)
@@ -148,3 +149,48 @@ async def test_a_row_claimed_during_a_failed_send_is_given_back_without_its_atte
         (first, "transient"),
         (second, "sent"),
     ]
+
+
+async def test_a_lane_claims_ahead_only_once_its_send_has_had_ahead_after(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``LaneSpec.ahead_after``: the next row is claimed during a send, but not in the
+    send's first moments (an HTTP client is writing its request then); both go once."""
+    ids = queue_many(env, "vp.pho-chanh", "email", 2)
+    loop = asyncio.get_running_loop()
+    starts: list[float] = []
+    claims: list[float] = []
+    claimed = asyncio.Event()
+    real_next = Dispatcher._next
+
+    def next_step(self: Dispatcher, now: Any, only: Any, lane: Any, written: Any) -> Any:
+        if lane.name == "email":
+            claims.append(loop.time())
+        step = real_next(self, now, only, lane, written)
+        if lane.name == "email" and step.lease is not None and len(claims) == 2:
+            loop.call_soon_threadsafe(claimed.set)
+        return step
+
+    monkeypatch.setattr(Dispatcher, "_next", next_step)
+
+    class Watching(FakeChannel):
+        async def send(self, message: Any) -> Any:
+            starts.append(loop.time())
+            if len(starts) == 1:  # the first message is out until the second is claimed
+                await asyncio.wait_for(claimed.wait(), 10)
+            return await super().send(message)
+
+    email = Watching("email")
+    lanes = {"email": LaneSpec(ahead_after=0.05)}
+    report = await Dispatcher(env.runtime, env.channels(email=email), "w1", lanes=lanes).dispatch()
+
+    assert report.sent == 2 and [m.key for m in email.sent] == [f"n{i}" for i in ids]
+    assert claims[1] - starts[0] >= 0.05  # claimed during the first send, after the delay
+    assert claims[1] < starts[1]
+    assert {(env.row(i).status, env.row(i).attempts) for i in ids} == {("sent", 1)}
+
+
+def test_a_lane_spec_refuses_a_delay_outside_a_second() -> None:
+    for wrong in (-0.001, 1.0):
+        with pytest.raises(ValueError, match="ahead_after"):
+            LaneSpec(ahead_after=wrong)
