@@ -517,10 +517,16 @@ class Renderer:
         base = _view(ctx)
         wanted = {Part.SUBJECT, Part.TEXT, *parts}
         rendered = dict.fromkeys(Part, "")
+        shared: dict[str, tuple[str, str]] = {}  # by form of address: the subject's is the text's
         for part in (p for p in Part if p in wanted):
-            view = dict(base, you=self.you(part))
-            view["request"] = self._render_part("_request.j2", view).strip()
-            view["late_text"] = self._render_part("_late.j2", view).strip()
+            you = self.you(part)
+            view = dict(base, you=you)
+            if you not in shared:
+                shared[you] = (
+                    self._render_part("_request.j2", view).strip(),
+                    self._render_part("_late.j2", view).strip(),
+                )
+            view["request"], view["late_text"] = shared[you]
             rendered[part] = self._render_part(f"{kind}.{part}.j2", view)
         return Rendered(
             subject=" ".join(rendered[Part.SUBJECT].split()),
