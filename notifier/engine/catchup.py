@@ -31,7 +31,7 @@ from notifier.engine.digest import local_today, unanswered_text, working_days_le
 from notifier.render import CatchUpLine, TaskLine
 from notifier.runtime import Runtime
 from notifier.store.addresses import choose_channel
-from notifier.store.contexts import CatchUpContext, CatchUpItem, step_context
+from notifier.store.contexts import CatchUpContext, CatchUpItem, dump_context, step_context
 from notifier.store.facts import Occurrence, load_occurrences
 from notifier.store.models import Agency, Notification, Person
 from notifier.store.outbox import new_row
@@ -191,12 +191,14 @@ def _skipped(c: Candidate, pick: _Pick, reason: str) -> dict[str, Any]:
 
 
 class _Pick:
-    """Per batch, once each: a person's channel, a policy's next sending time from now."""
+    """Per batch, once each: a person's channel, a policy's next sending time from now, a
+    step's stored context."""
 
     def __init__(self, runtime: Runtime, configured: Collection[str], now: dt.datetime) -> None:
         self.runtime, self.configured, self.now = runtime, configured, now
         self.channels: dict[int, str] = {}
         self.windows: dict[int, tuple[Policy, dt.datetime]] = {}  # the policy kept: its id stays
+        self.contexts: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.later = WorkingDaysLater(runtime.calendar)
 
     def channel(self, person: Person) -> str:
@@ -204,6 +206,29 @@ class _Pick:
         if key not in self.channels:
             self.channels[key] = choose_channel(person, self.configured)
         return self.channels[key]
+
+    def context(self, c: Candidate, late: bool) -> dict[str, Any]:
+        """The stored context of a candidate's row: one document for the people addressed
+        by the same step of the same target (the candidates keep the objects in the key
+        alive for the batch)."""
+        key = (id(c.occ), id(c.step), id(c.target), late, c.late_reason, c.late_since)
+        hit = self.contexts.get(key)
+        if hit is None:
+            hit = self.contexts[key] = dump_context(
+                step_context(
+                    c.step.kind,
+                    reason=c.step.reason,
+                    agency=c.target.agency,
+                    plan_id=c.occ.plan_id,
+                    plan_key=c.occ.plan_key,
+                    period=c.occ.period,
+                    deadline=c.step.deadline,
+                    late_news=late,
+                    late_reason=c.late_reason,
+                    late_since=c.late_since,
+                )
+            )
+        return hit
 
     def window(self, policy: Policy) -> dt.datetime:
         hit = self.windows.get(id(policy))
@@ -245,18 +270,7 @@ def _values(c: Candidate, pick: _Pick, *, late: bool = False, skipped: str = "")
         role=c.target.role,
         copy_only=c.target.copy,
         late=late,
-        context=step_context(
-            c.step.kind,
-            reason=c.step.reason,
-            agency=c.target.agency,
-            plan_id=c.occ.plan_id,
-            plan_key=c.occ.plan_key,
-            period=c.occ.period,
-            deadline=c.step.deadline,
-            late_news=late,
-            late_reason=c.late_reason,
-            late_since=c.late_since,
-        ),
+        stored_context=pick.context(c, late),
         **extra,
     )
 

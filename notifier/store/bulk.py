@@ -71,8 +71,10 @@ def execute_many(
 def _once_per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``convert``, run once per distinct value: the value's type and time zone are part of
     the key, since equal values of either may convert differently (1 and True, one instant
-    in two zones); an unhashable value (a JSON document) is converted every time."""
+    in two zones); an unhashable value (a JSON document) once per object: the sweep gives the
+    people addressed by one step the same context document."""
     done: dict[tuple[Any, ...], Any] = {}
+    by_object: dict[int, Any] = {}  # the rows hold these objects until the call ends
 
     def converted(value: Any) -> Any:
         key = (value.__class__, value, getattr(value, "tzinfo", None))
@@ -81,8 +83,12 @@ def _once_per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         except KeyError:
             out = done[key] = convert(value)
             return out
-        except TypeError:  # unhashable
-            return convert(value)
+        except TypeError:  # unhashable: once per object (rows may share one document)
+            try:
+                return by_object[id(value)]
+            except KeyError:
+                out = by_object[id(value)] = convert(value)
+                return out
 
     return converted
 

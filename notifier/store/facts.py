@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -251,6 +252,29 @@ class TaskFacts:
     def plan_key(self) -> str:
         return self.plan.key
 
+    @cached_property
+    def occurrence_fields(self) -> dict[str, Any]:
+        """What every occurrence of this task shares, read off the plan and the task once
+        (a sweep makes a thousand occurrences; each read of a plan attribute goes through
+        the ORM's instrumentation)."""
+        plan, task = self.plan, self.task
+        assert task.id is not None and plan.id is not None
+        return {
+            "plan_id": plan.id,
+            "plan_key": plan.key,
+            "plan_number": plan.number,
+            "plan_date": plan.plan_date,
+            "plan_title": plan.title,
+            "plan_closed": plan.status == PlanStatus.CLOSED,
+            "task_id": task.id,
+            "task_ref": task.ref,
+            "task_title": task.title,
+            "lead_written": self.lead_written,
+            "roles": self.roles,
+            "policy": self.policy,
+            "plan_imported_at": plan.imported_at,
+        }
+
 
 # The columns of the role rows the roles are made of (tuples: no ORM object per row).
 TASK_ROLE_FACTS = (
@@ -341,7 +365,7 @@ def load_occurrences(
     if not deadlines:
         return []
     known = load_tasks(session, policy, {d.task_id for d in deadlines}, tasks)
-    return [_occurrence(deadline, known[deadline.task_id]) for deadline in deadlines]
+    return [_occurrence_of(known[deadline.task_id], *deadline) for deadline in deadlines]
 
 
 def occurrence_of(
@@ -358,33 +382,43 @@ def occurrence_of(
     return _occurrence(deadline, facts)
 
 
-def _occurrence(deadline: Any, facts: TaskFacts) -> Occurrence:
-    """An occurrence of a deadline (a row of DEADLINE_FACTS or a Deadline) of its task."""
-    plan, task = facts.plan, facts.task
-    assert deadline.id is not None and task.id is not None and plan.id is not None
+def _occurrence(deadline: Deadline, facts: TaskFacts) -> Occurrence:
+    """An occurrence of a deadline row read as an object (the dispatcher's)."""
+    assert deadline.id is not None
+    return _occurrence_of(
+        facts, deadline.id, deadline.task_id, deadline.kind, deadline.seq, deadline.period,
+        deadline.nominal_date, deadline.effective_date, deadline.status, deadline.completed_at,
+        deadline.original_date,
+    )  # fmt: skip
+
+
+def _occurrence_of(
+    facts: TaskFacts,
+    deadline_id: int,
+    _task_id: int,
+    kind: str,
+    seq: int,
+    period: str,
+    nominal: date,
+    effective: date,
+    status: DeadlineStatus,
+    done_at: datetime | None,
+    original: date | None,
+) -> Occurrence:
+    """An occurrence of a deadline of its task, given the values of DEADLINE_FACTS in their
+    order (a row of them unpacked: reading a row's values by name costs more than making
+    the occurrence)."""
     return Occurrence(
-        deadline_id=deadline.id,
-        plan_id=plan.id,
-        plan_key=plan.key,
-        plan_number=plan.number,
-        plan_date=plan.plan_date,
-        plan_title=plan.title,
-        plan_closed=plan.status == PlanStatus.CLOSED,
-        task_id=task.id,
-        task_ref=task.ref,
-        task_title=task.title,
-        lead_written=facts.lead_written,
-        kind=OccurrenceKind(deadline.kind),
-        seq=deadline.seq,
-        period=deadline.period,
-        nominal=deadline.nominal_date,
-        effective=deadline.effective_date,
-        status=deadline.status,
-        done_at=deadline.completed_at,
-        roles=facts.roles,
-        policy=facts.policy,
-        plan_imported_at=plan.imported_at,
-        original=deadline.original_date,
+        deadline_id=deadline_id,
+        kind=OccurrenceKind(kind),
+        seq=seq,
+        period=period,
+        nominal=nominal,
+        effective=effective,
+        status=status,
+        done_at=done_at,
+        original=original,
+        **facts.occurrence_fields,
     )
 
 

@@ -55,13 +55,18 @@ def new_row(
     due_at: datetime,
     now: datetime,
     context: RowContext | None = None,
+    stored_context: dict[str, Any] | None = None,
     role: Role | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """Every column of a new pending row (Core inserts do not apply model defaults).
 
-    ``context`` defaults to the empty context of ``kind``; ``role`` to the kind's default.
+    ``context`` defaults to the empty context of ``kind``; ``stored_context``: it dumped
+    already (:func:`dump_context`), one document the caller shares between rows;
+    ``role`` defaults to the kind's default.
     """
+    if stored_context is None:
+        stored_context = dump_context(context or CONTEXT_OF_KIND[MessageKind(kind)]())
     values: dict[str, Any] = {
         "occurrence": occurrence,
         "step": step,
@@ -82,7 +87,7 @@ def new_row(
         "body_text": "",
         "body_html": "",
         "last_error": "",
-        "context": dump_context(context or CONTEXT_OF_KIND[MessageKind(kind)]()),
+        "context": stored_context,
         "created_at": now,
         "followup_at": None,
     }

@@ -123,3 +123,32 @@ def test_a_naive_instant_is_refused(bulk_engine: Engine) -> None:
     row = _rows(1)[0] | {"at": NOON_UTC.replace(tzinfo=None)}  # naive on purpose
     with bulk_engine.begin() as conn, pytest.raises(ValueError, match="time-zone aware"):
         execute_many(conn, INSERT, [_rows(1)[1], row])
+
+
+def test_a_document_shared_by_rows_is_serialized_once_and_stored_for_each(db_url: str) -> None:
+    """The sweep gives the people addressed by one step the same context document."""
+    import json
+
+    serialized: list[str] = []
+
+    def counting(value: Any) -> str:
+        out = json.dumps(value, ensure_ascii=False)
+        serialized.append(out)
+        return out
+
+    engine = create_engine(db_url, json_serializer=counting)
+    metadata.create_all(engine)
+    try:
+        shared = {"lý do": "Còn 5 ngày làm việc đến hạn 08/3/2024"}
+        twin = dict(shared)  # equal, another object: serialized on its own
+        rows = [{"id": i, "doc": doc} for i, doc in enumerate([shared, shared, twin, shared])]
+        with engine.begin() as conn:
+            assert execute_many(conn, insert(things), rows) == 4
+        if engine.dialect.name == "sqlite":  # psycopg serializes each parameter as it sends it
+            assert len(serialized) == 2
+        with engine.connect() as conn:
+            stored = conn.execute(select(things.c.doc).order_by(things.c.id)).scalars().all()
+        assert stored == [shared] * 4
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
