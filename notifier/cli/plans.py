@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from json.encoder import encode_basestring as _q  # json.dumps' own, ensure_ascii=False
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,7 +27,7 @@ from notifier.cli.common import (
 from notifier.clock import VN_TZ
 from notifier.domain.preview import PreviewItem
 from notifier.textfmt import capfirst, plan_number, vn_date, vn_date_time, vn_plan_date
-from notifier.vocab import DeadlineStatus, PlanStatus
+from notifier.vocab import ChannelName, DeadlineStatus, MessageKind, PlanStatus, Role
 
 plan_app = typer.Typer(
     no_args_is_help=True, help="Kế hoạch: đọc văn bản, nhập vào theo dõi, xem danh sách."
@@ -181,7 +181,9 @@ def preview(
         return
     lines = (_preview_row(i, labels) for i in items)
     title = f"Dự kiến gửi từ {vn_date(first)} đến {vn_date(last)}"
-    count = stream.rows(title, PREVIEW_COLUMNS, lines)
+    with Session(runtime.engine) as session:
+        columns = preview_columns(session)
+    count = stream.rows(title, columns, lines)
     console.print(f"Tổng cộng: {count} tin.")
 
 
@@ -258,8 +260,26 @@ def _day_text(key: tuple[Any, ...]) -> str:
     return vn_date(key[1])
 
 
-# Column widths of the preview listing (the last column, the reason, takes its text's).
-PREVIEW_COLUMNS = (
-    ("Lúc", 15), ("Loại", 12), ("NV", 8), ("Cơ quan", 20), ("Người", 26), ("Kênh", 8),
-    ("Vai trò", 24), ("Hạn", 10), ("Lý do", 0),
-)  # fmt: skip
+def preview_columns(session: Session) -> list[tuple[str, int]]:
+    """The preview listing's columns, each as wide as the longest text it can hold (the
+    labels of every kind, channel and role; the directory's codes and keys; the tasks'
+    refs), so that rows written as they come stay aligned; the reason takes its text's."""
+    from sqlalchemy import func
+
+    from notifier.store.models import Agency, Person, Task
+
+    def longest(column: Any) -> int:
+        return int(session.exec(select(func.max(func.length(column)))).one() or 0)
+
+    roles = (_role_text(("role", role, True)) for role in Role)
+    return [
+        ("Lúc", len(vn_date_time(datetime(2024, 12, 31, 23, 59, tzinfo=VN_TZ)))),
+        ("Loại", max(len(_kind_text(("kind", kind, 0))) for kind in MessageKind)),
+        ("NV", max(2, longest(Task.ref))),
+        ("Cơ quan", max(7, longest(Agency.code))),
+        ("Người", max(5, longest(Person.key))),
+        ("Kênh", max(len(_channel_text(("channel", name))) for name in ChannelName)),
+        ("Vai trò", max(len(text) for text in roles)),
+        ("Hạn", len(vn_date(date(2024, 12, 31)))),
+        ("Lý do", 0),
+    ]

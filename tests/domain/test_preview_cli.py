@@ -120,3 +120,27 @@ def test_json_rows_are_what_json_dumps_writes() -> None:
         for item in items:
             text = _preview_json(item, labels)
             assert text == json.dumps(item.to_json(), ensure_ascii=False)
+
+
+def test_the_listing_keeps_its_columns_for_the_longest_labels(
+    cli: Cli, config_dir: Path, tmp_path: Path
+) -> None:
+    """Rows are written as they come, so each column is as wide as its longest possible
+    text: "Nhắc lại khi chưa phản hồi" and "Tổng hợp hằng ngày" pushed the rest aside."""
+    base = ("--config", config_dir, "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert cli(*base, "init").code == 0
+    assert cli(*base, "plan", "import", SEED_PLAN).code == 0
+    result = cli(*base, "preview", "--from", "2024-04-15", "--to", "2024-05-31")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+    ruled = lines[rule]  # one run of ─ per column but the last (the reason, as wide as its text)
+    starts = [0] + [at + 3 for at in range(len(ruled)) if ruled[at : at + 3] == "─  "]
+    starts.append(len(ruled) + 2)
+    rows = [line for line in lines[rule + 1 :] if line[:2].isdigit()]
+    kinds = {line[starts[1] : starts[2]].strip() for line in rows}
+    assert {"Tổng hợp hằng ngày", "Nhắc lại khi chưa phản hồi", "Đôn đốc cấp 2"} <= kinds
+    for line in rows:
+        for start in starts[1:]:
+            assert line[start - 2 : start] == "  ", (start, line)
+        assert line[starts[-2] : starts[-1]].strip().endswith("/2024"), line  # the deadline
