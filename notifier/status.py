@@ -257,13 +257,24 @@ class _Names:
         self.person = {
             p.id: (p.name, agencies.get(p.agency_id, "")) for p in session.exec(select(Person))
         }
-        refs = select(Deadline.id, Task.ref, Plan.key).where(
+        refs = select(Deadline.id, Task.ref, Plan.id, Plan.number).where(
             Deadline.task_id == Task.id, Task.plan_id == Plan.id
         )
-        self.task = {d: f"{ref} ({plan})" for d, ref, plan in session.exec(refs).all()}
+        self.task = {
+            d: task_label(ref, plan, number) for d, ref, plan, number in session.exec(refs)
+        }
 
     def who(self, person_id: int | None) -> tuple[str, str]:
         return self.person.get(person_id, ("Quản trị viên", ""))
+
+
+def task_label(ref: str, plan_id: int | None, number: str) -> str:
+    """A task as the log names it: "II.1 (24/KH-UBND)", or for a plan without a number
+    "II.1 (kế hoạch 1, chưa có số)", the id being what ``--plan`` takes (never the key,
+    a content hash)."""
+    if plan_number(number) == number.strip():
+        return f"{ref} ({number.strip()})"
+    return f"{ref} (kế hoạch {plan_id}, chưa có số)"
 
 
 def what_about(occurrence: str) -> str:

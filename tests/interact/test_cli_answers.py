@@ -185,6 +185,8 @@ def test_ack_records_received_for_the_recipient_and_log_lists_it(
     assert answer["person"] == "Hồ Văn Tâm" and answer["channel"] == "cli"
     assert answer["action"] == "received" and answer["message_id"] == nid
     assert "Văn phòng HĐND và UBND" in answer["agency"]
+    # the sample plan has no number: named by the id --plan takes, not by its content hash
+    assert {e["task"] for e in entries} == {"II.1 (kế hoạch 1, chưa có số)"}
     code, out, _ = world.cli(capsys, "log", "--since", "2030-01-01", "--json")
     assert json.loads(out) == []
     code, out, _ = world.cli(capsys, "log")
