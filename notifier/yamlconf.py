@@ -120,10 +120,10 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError([f"{source}:{line}: YAML syntax error: {what}"]) from None
+        what = exc.problem or exc.context or "invalid YAML"  # the parser's words, as it says them
+        raise ConfigError([f"{source}:{line}: lỗi cú pháp YAML: {what}"]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{source}: YAML error: {exc}"]) from None
+        raise ConfigError([f"{source}: lỗi YAML: {exc}"]) from None
     finally:
         loader.dispose()
 
@@ -133,11 +133,13 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([f"{path}: file not found"]) from None
+        raise ConfigError([f"{path}: không tìm thấy tệp"]) from None
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot read ({exc.strerror})"]) from None
+        raise ConfigError([f"{path}: không đọc được tệp ({exc.strerror})"]) from None
     except UnicodeDecodeError:
-        raise ConfigError([f"{path}: not UTF-8 text; save the file as UTF-8"]) from None
+        raise ConfigError(
+            [f"{path}: tệp không phải văn bản UTF-8; lưu lại tệp với bảng mã UTF-8"]
+        ) from None
     return parse_yaml(text, str(path))
 
 
@@ -149,7 +151,7 @@ def _duplicate_keys(node: yaml.Node, source: str) -> list[str]:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
                     problems.append(
-                        f"{source}:{key.start_mark.line + 1}: duplicate key '{key.value}'"
+                        f"{source}:{key.start_mark.line + 1}: khóa '{key.value}' bị lặp lại"
                     )
                 seen.add(key.value)
             problems.extend(_duplicate_keys(value, source))
@@ -201,7 +203,7 @@ def dotted(loc: Sequence[str | int]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    return out or "(cấp ngoài cùng)"
 
 
 def problem_at(path: Path, document: YamlDocument, loc: Sequence[str | int], text: str) -> str:
@@ -242,6 +244,31 @@ def fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
 _DATE_ERRORS = {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
 _TIME_ERRORS = {"time_parsing", "time_type"}
 
+# pydantic's own errors an admin meets most, in words (its ``ctx`` fills the braces); the
+# configuration's own checks (validators) keep their message as they raise it.
+_PLAIN_ERRORS = {
+    "int_parsing": "cần một số nguyên",
+    "int_type": "cần một số nguyên",
+    "int_from_float": "cần một số nguyên",
+    "float_parsing": "cần một số",
+    "float_type": "cần một số",
+    "bool_parsing": "cần true hoặc false",
+    "bool_type": "cần true hoặc false",
+    "string_type": "cần một chuỗi ký tự",
+    "list_type": "cần một danh sách",
+    "dict_type": "cần các cặp khóa: giá trị",
+    "model_type": "cần các cặp khóa: giá trị",
+    "model_attributes_type": "cần các cặp khóa: giá trị",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than": "phải nhỏ hơn {lt}",
+    "less_than_equal": "không được lớn hơn {le}",
+    "string_too_short": "cần ít nhất {min_length} ký tự",
+    "string_too_long": "không được dài quá {max_length} ký tự",
+    "too_short": "cần ít nhất {min_length} mục",
+    "too_long": "không được quá {max_length} mục",
+}
+
 
 def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
     """One pydantic error as a sentence an admin understands (without file and line)."""
@@ -249,23 +276,34 @@ def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
-        valid = ", ".join(fields_at(model, loc[:-1])) or "(none)"
-        return f"unknown key '{loc[-1]}' in {dotted(loc[:-1])}; valid keys: {valid}"
+        valid = ", ".join(fields_at(model, loc[:-1])) or "(không có)"
+        return (
+            f"khóa '{loc[-1]}' không dùng được trong {dotted(loc[:-1])}; các khóa hợp lệ: {valid}"
+        )
     if kind == "missing":
-        return f"missing key '{loc[-1]}' in {dotted(loc[:-1])}"
+        return f"thiếu khóa '{loc[-1]}' trong {dotted(loc[:-1])}"
     if kind in _DATE_ERRORS or (kind == "date_type" and isinstance(value, str | int)):
-        return f"'{value}' is not a date (expected YYYY-MM-DD)"
+        return f"'{value}' không phải là ngày (cần dạng YYYY-MM-DD)"
     if kind in _TIME_ERRORS:
-        return f"'{value}' is not a time (expected HH:MM)"
+        return f"'{value}' không phải là giờ (cần dạng HH:MM)"
     if kind in ("enum", "literal_error"):
         expected = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
-        return f"{dotted(loc)}: '{value}' is not valid; expected one of: " + expected.replace(
+        return f"{dotted(loc)}: '{value}' không hợp lệ; chỉ nhận một trong: " + expected.replace(
             " or ", ", "
         )
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = _plain_message(error)
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return f"{dotted(loc)}: {message} (got {value!r})"
+        return f"{dotted(loc)}: {message} (đang ghi: {value!r})"
     return f"{dotted(loc)}: {message}"
+
+
+def _plain_message(error: Mapping[str, Any]) -> str:
+    """The error in words when it is one of :data:`_PLAIN_ERRORS`, else as pydantic (or a
+    validator of ours) worded it."""
+    try:
+        return _PLAIN_ERRORS[error["type"]].format(**error.get("ctx", {}))
+    except (KeyError, IndexError):  # another error, or a context without what it names
+        return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _clean_loc(loc: Sequence[Any]) -> tuple[str | int, ...]:
@@ -298,5 +336,5 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read ``path`` and validate it with ``model`` (extra keys forbidden by the model)."""
     document = read_yaml(path)
     if document.data is not None and not isinstance(document.data, dict):
-        raise ConfigError([f"{path}:1: expected a mapping of keys at the top level"])
+        raise ConfigError([f"{path}:1: cấp ngoài cùng của tệp phải là các cặp khóa: giá trị"])
     return validate_model(document.data, model, path, document)

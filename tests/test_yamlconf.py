@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from notifier.errors import ConfigError
 from notifier.yamlconf import (
@@ -64,11 +64,12 @@ def _problems(tmp_path: Path, text: str, model: type[BaseModel] = Directory) -> 
 
 def test_every_problem_is_reported_with_its_own_line(tmp_path: Path) -> None:
     assert _problems(tmp_path, DIRECTORY) == [
-        "directory.yaml:7: '1980-02-30' is not a date (expected YYYY-MM-DD)",
-        "directory.yaml:9: unknown key 'chanels' in agencies.vp.people[1]; "
-        "valid keys: key, born, channels",
-        "directory.yaml:11: missing key 'name' in agencies.tckh",
-        "directory.yaml:11: unknown key 'nam' in agencies.tckh; valid keys: name, people",
+        "directory.yaml:7: '1980-02-30' không phải là ngày (cần dạng YYYY-MM-DD)",
+        "directory.yaml:9: khóa 'chanels' không dùng được trong agencies.vp.people[1]; "
+        "các khóa hợp lệ: key, born, channels",
+        "directory.yaml:11: thiếu khóa 'name' trong agencies.tckh",
+        "directory.yaml:11: khóa 'nam' không dùng được trong agencies.tckh; "
+        "các khóa hợp lệ: name, people",
     ]
 
 
@@ -76,27 +77,27 @@ def test_wrong_type_names_location_and_value(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "version: many\n")
     assert len(problems) == 1
     assert problems[0].startswith("directory.yaml:1: version: ")
-    assert "(got 'many')" in problems[0]
+    assert problems == ["directory.yaml:1: version: cần một số nguyên (đang ghi: 'many')"]
 
 
 def test_syntax_error_gives_line(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "version: 1\nagencies:\n  vp: {name: x\n")
-    assert problems[0].startswith("directory.yaml:4: YAML syntax error")
+    assert problems[0].startswith("directory.yaml:4: lỗi cú pháp YAML")
 
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     text = "agencies:\n  vp: {name: a}\n  vp: {name: b}\n"
-    assert _problems(tmp_path, text) == ["directory.yaml:3: duplicate key 'vp'"]
+    assert _problems(tmp_path, text) == ["directory.yaml:3: khóa 'vp' bị lặp lại"]
 
 
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     assert _problems(tmp_path, "- a\n- b\n") == [
-        "directory.yaml:1: expected a mapping of keys at the top level"
+        "directory.yaml:1: cấp ngoài cùng của tệp phải là các cặp khóa: giá trị"
     ]
 
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError, match="không tìm thấy tệp"):
         load_yaml_model(tmp_path / "nope.yaml", Directory)
 
 
@@ -137,4 +138,25 @@ def test_validate_model_without_document_names_only_the_file() -> None:
 
 def test_dotted_paths() -> None:
     assert dotted(("reminders", 0, "to", 1)) == "reminders[0].to[1]"
-    assert dotted(()) == "(top level)"
+    assert dotted(()) == "(cấp ngoài cùng)"
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    every: int = Field(default=30, ge=1)
+    share: float = Field(default=0.5, gt=0, le=1)
+    admins: list[str] = Field(default_factory=lambda: ["a"], min_length=1)
+    active: bool = True
+
+
+def test_pydantic_errors_read_in_vietnamese_with_the_bound(tmp_path: Path) -> None:
+    path = tmp_path / "limits.yaml"
+    path.write_text("every: 0\nshare: 1.5\nadmins: []\nactive: có\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_yaml_model(path, Limits)
+    assert [p.replace(str(tmp_path) + "/", "") for p in caught.value.problems] == [
+        "limits.yaml:1: every: phải từ 1 trở lên (đang ghi: 0)",
+        "limits.yaml:2: share: không được lớn hơn 1.0 (đang ghi: 1.5)",
+        "limits.yaml:3: admins: cần ít nhất 1 mục",
+        "limits.yaml:4: active: cần true hoặc false (đang ghi: 'có')",
+    ]

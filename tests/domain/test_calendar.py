@@ -199,18 +199,22 @@ def test_missing_calendar_yaml_means_package_holidays_only(tmp_path: Path) -> No
         (
             "days_off:\n  - date: 2026-01-02\n    reason: ok\n"
             "  - date: 2026-13-01\n    reason: x\n",
-            "calendar.yaml:4: '2026-13-01' is not a date (expected YYYY-MM-DD)",
+            "calendar.yaml:4: '2026-13-01' không phải là ngày (cần dạng YYYY-MM-DD)",
         ),
         (
             "days_off:\n  - date: 2026-01-02\n    reson: typo\n",
-            "calendar.yaml:3: unknown key 'reson' in days_off[0]; valid keys: date, reason",
+            "calendar.yaml:3: khóa 'reson' không dùng được trong days_off[0]; "
+            "các khóa hợp lệ: date, reason",
         ),
         (
             "working_days:\n  - date: 2026-01-10\n",
-            "calendar.yaml:2: missing key 'reason' in working_days[0]",
+            "calendar.yaml:2: thiếu khóa 'reason' trong working_days[0]",
         ),
-        ("holidays:\n  - 2026-01-02\n", "calendar.yaml:1: unknown key 'holidays' in (top level)"),
-        ("days_off: [\n", "calendar.yaml:2: YAML syntax error"),
+        (
+            "holidays:\n  - 2026-01-02\n",
+            "calendar.yaml:1: khóa 'holidays' không dùng được trong (cấp ngoài cùng)",
+        ),
+        ("days_off: [\n", "calendar.yaml:2: lỗi cú pháp YAML"),
     ],
 )
 def test_bad_calendar_yaml_names_file_and_line(tmp_path: Path, text: str, message: str) -> None:

@@ -82,13 +82,14 @@ def test_merged_leaves_the_original_untouched() -> None:
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"remindr": []}, "unknown key 'remindr' in (top level)"),
+        ({"remindr": []}, "khóa 'remindr' không dùng được trong (cấp ngoài cùng)"),
         (
             {"escalation": {"levels": [{"level": 1, "working_days_overdue": 2, "to": ["boss"]}]}},
-            "escalation.levels[0].to[0]: 'boss' is not valid; expected one of: lead, coordinating",
+            "escalation.levels[0].to[0]: 'boss' không hợp lệ; "
+            "chỉ nhận một trong: lead, coordinating",
         ),
-        ({"send_window": {"start": "25:00"}}, "'25:00' is not a time (expected HH:MM)"),
-        ({"deadline_rule": "whenever"}, "'whenever' is not valid"),
+        ({"send_window": {"start": "25:00"}}, "'25:00' không phải là giờ (cần dạng HH:MM)"),
+        ({"deadline_rule": "whenever"}, "'whenever' không hợp lệ"),
         ({"reporting": {"periods": [{"period": "year", "due": "31/02"}]}}, "'31/02' is not a day"),
     ],
 )
@@ -115,21 +116,24 @@ reminders:
     [
         (
             POLICY_WITH_TYPO,
-            "policy.yaml:6: unknown key 'remindr' in reminders[0]; "
-            "valid keys: working_days_before, to, cc",
+            "policy.yaml:6: khóa 'remindr' không dùng được trong reminders[0]; "
+            "các khóa hợp lệ: working_days_before, to, cc",
         ),
         (
             "escalation:\n  levels:\n    - level: 1\n"
             "      working_days_overdue: 2\n      to: [lead, boss]\n",
-            "policy.yaml:5: escalation.levels[0].to[1]: 'boss' is not valid",
+            "policy.yaml:5: escalation.levels[0].to[1]: 'boss' không hợp lệ",
         ),
-        ("send_window:\n  start: '7h30'\n", "policy.yaml:2: '7h30' is not a time (expected HH:MM)"),
-        ("reminders:\n  - to: [lead]\n", "policy.yaml:2: missing key 'working_days_before'"),
+        (
+            "send_window:\n  start: '7h30'\n",
+            "policy.yaml:2: '7h30' không phải là giờ (cần dạng HH:MM)",
+        ),
+        ("reminders:\n  - to: [lead]\n", "policy.yaml:2: thiếu khóa 'working_days_before'"),
         ("reminders:\n  - working_days_before: 0\n    to: [lead]\n", "policy.yaml:2: reminders[0]"),
-        ("remind_at: '08:00'\nremind_at: '09:00'\n", "policy.yaml:2: duplicate key 'remind_at'"),
+        ("remind_at: '08:00'\nremind_at: '09:00'\n", "policy.yaml:2: khóa 'remind_at' bị lặp lại"),
         (
             "reminders:\n  - working_days_before: 5\n   to: [lead]\n",
-            "policy.yaml:3: YAML syntax error",
+            "policy.yaml:3: lỗi cú pháp YAML",
         ),
         (
             "escalation:\n  levels:\n    - {level: 1, working_days_overdue: 5, to: [monitor]}\n"

@@ -120,12 +120,12 @@ BAD_DIRECTORY = {
     "yaml_syntax": (
         "  - code: ubnd-tinh\n",
         "  - code: ubnd-tinh\n    name: [unclosed\n",
-        "YAML syntax error",
+        "lỗi cú pháp YAML",
     ),
     "unknown_key": (
         "    email: vinh.px@batu.example\n",
         "    emial: vinh.px@batu.example\n",
-        "unknown key 'emial' in people[0]; valid keys: key, agency, name",
+        "khóa 'emial' không dùng được trong people[0]; các khóa hợp lệ: key, agency, name",
     ),
     "duplicate_code": (
         "  - code: so-khdt\n",
