@@ -70,7 +70,7 @@ class PersonConfig(_Strict):
         unknown = [c for c in value if c not in known]
         if unknown:
             raise ValueError(
-                f"unknown channel {', '.join(map(repr, unknown))}; registered channels: "
+                f"không có kênh {', '.join(map(repr, unknown))}; các kênh hiện có: "
                 f"{', '.join(known)}"
             )
         return value
@@ -82,8 +82,8 @@ class PersonConfig(_Strict):
             return int(value)
         if value is not None and not isinstance(value, int):
             raise ValueError(
-                f"{value!r} is not a Telegram chat id; expected a number such as 123456789 "
-                "(groups are negative, e.g. -1001234567890)"
+                f"{value!r} không phải là mã cuộc trò chuyện Telegram; cần một số như 123456789 "
+                "(nhóm là số âm, ví dụ -1001234567890)"
             )
         return value
 

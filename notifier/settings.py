@@ -61,7 +61,9 @@ class TelegramFile(_Strict):
 
 def _https_url(value: str | None, what: str) -> str | None:
     if value is not None and not value.startswith("https://"):
-        raise ValueError(f"{what} must be an https:// URL (Zalo calls only HTTPS), got {value!r}")
+        raise ValueError(
+            f"{what} phải là địa chỉ https:// (Zalo chỉ gọi qua HTTPS), đang ghi {value!r}"
+        )
     return value
 
 
@@ -101,8 +103,8 @@ class ZnsFile(_Strict):
         for kind, template_id in value.items():
             if not template_id.strip().isdigit():
                 raise ValueError(
-                    f"template id of {kind.value!r} must be the number Zalo gave the "
-                    f"approved template (e.g. '250001'), got {template_id!r}"
+                    f"mã mẫu của {kind.value!r} phải là số Zalo cấp cho mẫu đã duyệt "
+                    f"(ví dụ '250001'), đang ghi {template_id!r}"
                 )
         return {kind: template_id.strip() for kind, template_id in value.items()}
 
@@ -240,8 +242,8 @@ def _refuse_secrets(raw: object, path: Path, prefix: str = "") -> list[str]:
             name = f"{prefix}{key}"
             if str(key).lower() in SECRET_KEYS:
                 problems.append(
-                    f"{path}: '{name}' is a secret and must not be in a file; set it in the "
-                    f"environment instead ({SECRET_VARIABLES})"
+                    f"{path}: '{name}' là thông tin bí mật, không được ghi trong tệp; đặt nó "
+                    f"bằng biến môi trường ({SECRET_VARIABLES})"
                 )
             problems += _refuse_secrets(value, path, f"{name}.")
     return problems
@@ -267,15 +269,15 @@ def _zalo_secrets(env: Mapping[str, str]) -> list[str]:
         not colon or not bot_id.isdigit() or not secret or any(c.isspace() for c in token)
     ):
         problems.append(
-            "NOTIFIER_ZALO_BOT_TOKEN: not a Zalo bot token; expected '<bot id>:<secret>' "
-            "as Zalo Bot Creator sends it (e.g. 1234567890:AbCd...), without spaces"
+            "NOTIFIER_ZALO_BOT_TOKEN: không phải mã bot Zalo; cần dạng '<mã bot>:<chuỗi bí mật>' "
+            "như Zalo Bot Creator gửi (ví dụ 1234567890:AbCd...), không có dấu cách"
         )
     low, high = ZALO_SECRET_LENGTH
     webhook_secret = env.get("NOTIFIER_ZALO_WEBHOOK_SECRET") or ""
     if webhook_secret and not low <= len(webhook_secret) <= high:
         problems.append(
-            f"NOTIFIER_ZALO_WEBHOOK_SECRET: {len(webhook_secret)} characters; Zalo accepts "
-            f"a secret_token of {low} to {high} characters"
+            f"NOTIFIER_ZALO_WEBHOOK_SECRET: {len(webhook_secret)} ký tự; Zalo chỉ nhận "
+            f"secret_token dài từ {low} đến {high} ký tự"
         )
     zns = [v for v in ("NOTIFIER_ZNS_APP_ID", "NOTIFIER_ZNS_SECRET_KEY") if env.get(v)]
     zns += ["NOTIFIER_ZNS_REFRESH_TOKEN"] if env.get("NOTIFIER_ZNS_REFRESH_TOKEN") else []
@@ -284,7 +286,7 @@ def _zalo_secrets(env: Mapping[str, str]) -> list[str]:
             {"NOTIFIER_ZNS_APP_ID", "NOTIFIER_ZNS_SECRET_KEY", "NOTIFIER_ZNS_REFRESH_TOKEN"}
             - set(zns)
         )
-        problems.append(f"ZNS needs three variables together; missing: {', '.join(missing)}")
+        problems.append(f"ZNS cần đủ ba biến môi trường; còn thiếu: {', '.join(missing)}")
     return problems
 
 
@@ -299,12 +301,14 @@ def load_settings(
     env = dict(os.environ if env is None else env)
     directory = config_dir or Path(env.get("NOTIFIER_CONFIG") or DEFAULT_CONFIG_DIR)
     if not directory.is_dir():
-        raise ConfigError([f"{directory}: configuration folder not found (use --config DIR)"])
+        raise ConfigError(
+            [f"{directory}: không tìm thấy thư mục cấu hình (chỉ rõ bằng --config THƯ_MỤC)"]
+        )
     path = directory / "notifier.yaml"
     document = read_yaml(path) if path.exists() else None
     raw = document.data if document is not None else {}
     if not isinstance(raw, dict):
-        raise ConfigError([f"{path}:1: expected a mapping of settings at the top level"])
+        raise ConfigError([f"{path}:1: cấp ngoài cùng của tệp phải là các cặp khóa: giá trị"])
     problems = _refuse_secrets(raw, path) + _zalo_secrets(env)
     if problems:
         raise ConfigError(problems)
@@ -313,7 +317,7 @@ def load_settings(
     try:
         tz = ZoneInfo(file.timezone)
     except (KeyError, ValueError) as exc:
-        raise ConfigError([f"{path}: unknown time zone {file.timezone!r} ({exc})"]) from None
+        raise ConfigError([f"{path}: không có múi giờ {file.timezone!r} ({exc})"]) from None
     return Settings(
         config_dir=directory,
         file=file,

@@ -63,8 +63,11 @@ def test_zns_templates_by_message_kind(tmp_path: Path) -> None:
         ("zns:\n  templates:\n    nhac_han: '1'\n", "notifier.yaml:3.*nhac_han"),
         ("zns:\n  templates:\n    reminder: 'mẫu 1'\n", "notifier.yaml:3.*'250001'"),
         ("zalo:\n  webhook_url: http://tb.example.vn/zalo\n", "notifier.yaml:2.*https://"),
-        ("zalo:\n  bot_token: '1:abc'\n", "bot_token' is a secret.*NOTIFIER_ZALO_BOT_TOKEN"),
-        ("zns:\n  refresh_token: RT\n", "refresh_token' is a secret.*NOTIFIER_ZNS_REFRESH"),
+        (
+            "zalo:\n  bot_token: '1:abc'\n",
+            "bot_token' là thông tin bí mật.*NOTIFIER_ZALO_BOT_TOKEN",
+        ),
+        ("zns:\n  refresh_token: RT\n", "refresh_token' là thông tin bí mật.*NOTIFIER_ZNS_REFRESH"),
     ],
 )
 def test_bad_files_name_the_line_and_what_is_valid(
@@ -78,11 +81,14 @@ def test_bad_files_name_the_line_and_what_is_valid(
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"NOTIFIER_ZALO_WEBHOOK_SECRET": "ngan"}, "4 characters; .* 8 to 256"),
-        ({"NOTIFIER_ZALO_WEBHOOK_SECRET": "x" * 257}, "257 characters"),
-        ({"NOTIFIER_ZALO_BOT_TOKEN": "no-colon"}, "'<bot id>:<secret>'"),
-        ({"NOTIFIER_ZALO_BOT_TOKEN": "abc:def"}, "'<bot id>:<secret>'"),
-        ({"NOTIFIER_ZNS_APP_ID": "42"}, "missing: NOTIFIER_ZNS_REFRESH_TOKEN, NOTIFIER_ZNS_SECRET"),
+        ({"NOTIFIER_ZALO_WEBHOOK_SECRET": "ngan"}, "4 ký tự; .* từ 8 đến 256"),
+        ({"NOTIFIER_ZALO_WEBHOOK_SECRET": "x" * 257}, "257 ký tự"),
+        ({"NOTIFIER_ZALO_BOT_TOKEN": "no-colon"}, "'<mã bot>:<chuỗi bí mật>'"),
+        ({"NOTIFIER_ZALO_BOT_TOKEN": "abc:def"}, "'<mã bot>:<chuỗi bí mật>'"),
+        (
+            {"NOTIFIER_ZNS_APP_ID": "42"},
+            "còn thiếu: NOTIFIER_ZNS_REFRESH_TOKEN, NOTIFIER_ZNS_SECRET",
+        ),
     ],
 )
 def test_bad_variables_are_refused(tmp_path: Path, env: dict[str, str], expected: str) -> None:

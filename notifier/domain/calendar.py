@@ -65,7 +65,7 @@ class CalendarFile(BaseModel):
         both = {d.date for d in self.days_off} & {d.date for d in self.working_days}
         if both:
             listed = ", ".join(vn_date(d) for d in sorted(both))
-            raise ValueError(f"listed both as a day off and as a working day: {listed}")
+            raise ValueError(f"vừa là ngày nghỉ vừa là ngày làm việc: {listed}")
         return self
 
 

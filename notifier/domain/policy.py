@@ -120,7 +120,7 @@ class Escalation(_Strict):
     def _ordered(cls, levels: list[EscalationLevel]) -> list[EscalationLevel]:
         days = [lv.working_days_overdue for lv in levels]
         if days != sorted(days) or len({lv.level for lv in levels}) != len(levels):
-            raise ValueError("levels must have distinct numbers and rising working_days_overdue")
+            raise ValueError("các cấp phải có số thứ tự khác nhau và working_days_overdue tăng dần")
         return levels
 
 
@@ -149,15 +149,17 @@ class ReportPeriod(_Strict):
         try:
             dt.date(2023, month, day)  # a non-leap year: 29/02 would vanish three years in four
         except ValueError:
-            raise ValueError(f"'{value}' is not a day of the year (expected dd/mm)") from None
+            raise ValueError(
+                f"'{value}' không phải là một ngày trong năm (cần dạng dd/mm)"
+            ) from None
         return value
 
     @model_validator(mode="after")
     def _due_fits_kind(self) -> ReportPeriod:
         if self.due is not None and len(self.period.instances()) > 1:
-            raise ValueError(f"'due' names one day a year; for period {self.period} use 'day'")
+            raise ValueError(f"'due' là một ngày mỗi năm; với kỳ {self.period} hãy dùng 'day'")
         if self.due is not None and self.day is not None:
-            raise ValueError("give 'due' (dd/mm) or 'day', not both")
+            raise ValueError("chỉ ghi một trong hai: 'due' (dd/mm) hoặc 'day'")
         return self
 
     def nominal(self, year: int, n: int = 0, submission_day: int = 25) -> dt.date:
@@ -222,7 +224,7 @@ class SendWindow(_Strict):
     def _after_start(cls, end: dt.time, info: Any) -> dt.time:
         start = info.data.get("start")
         if start is not None and end <= start:
-            raise ValueError("end must be after start")
+            raise ValueError("giờ kết thúc phải sau giờ bắt đầu")
         return end
 
 

@@ -160,7 +160,7 @@ def test_without_the_plug_in_the_same_directory_is_refused_and_nothing_is_writte
     run = cli
     result = run("--config", config_dir, "--db", f"sqlite:///{db_path}", "init")
     assert result.code == 2
-    assert "directory.yaml" in result.err and "unknown channel 'sms'" in result.err
+    assert "directory.yaml" in result.err and "không có kênh 'sms'" in result.err
     assert "zalo" in result.err, "the error lists the registered channels"
     if db_path.exists():
         engine = make_engine(f"sqlite:///{db_path}")

@@ -90,7 +90,10 @@ def test_merged_leaves_the_original_untouched() -> None:
         ),
         ({"send_window": {"start": "25:00"}}, "'25:00' không phải là giờ (cần dạng HH:MM)"),
         ({"deadline_rule": "whenever"}, "'whenever' không hợp lệ"),
-        ({"reporting": {"periods": [{"period": "year", "due": "31/02"}]}}, "'31/02' is not a day"),
+        (
+            {"reporting": {"periods": [{"period": "year", "due": "31/02"}]}},
+            "'31/02' không phải là một ngày",
+        ),
     ],
 )
 def test_invalid_override_is_a_config_error(override: dict[str, object], message: str) -> None:
@@ -138,7 +141,7 @@ reminders:
         (
             "escalation:\n  levels:\n    - {level: 1, working_days_overdue: 5, to: [monitor]}\n"
             "    - {level: 2, working_days_overdue: 2, to: [directing]}\n",
-            "policy.yaml:3: escalation.levels: levels must have distinct numbers",
+            "policy.yaml:3: escalation.levels: các cấp phải có số thứ tự khác nhau",
         ),
     ],
 )

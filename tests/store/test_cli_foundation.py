@@ -95,7 +95,7 @@ def test_contact_add_set_disable(cli: Cli, config_dir: Path, db_url: str) -> Non
     assert added.code == 0, added.err
     assert cli(*base, "contact", "set", "vp.moi", "--email", "moi2@batu.example").code == 0
     bad = cli(*base, "contact", "set", "vp.moi", "--telegram", "@moi")
-    assert bad.code == 2 and "Telegram chat id" in bad.err
+    assert bad.code == 2 and "mã cuộc trò chuyện Telegram" in bad.err
     assert cli(*base, "contact", "disable", "vp.moi").code == 0
     people = {p["key"]: p for p in json.loads(cli(*base, "contact", "list", "--all", "--json").out)}
     assert people["vp.moi"]["email"] == "moi2@batu.example"
@@ -150,7 +150,7 @@ BAD_DIRECTORY = {
     "telegram_not_numeric": (
         "    telegram_chat_id: 710000041\n",
         "    telegram_chat_id: '@bui_thu'\n",
-        "is not a Telegram chat id; expected a number",
+        "không phải là mã cuộc trò chuyện Telegram; cần một số",
     ),
 }
 
@@ -206,7 +206,7 @@ def test_secret_in_settings_file_is_refused(cli: Cli, config_dir: Path, tmp_path
     )
     result = cli("--config", config_dir, "--db", f"sqlite:///{tmp_path / 'x.db'}", "init")
     assert result.code == 2
-    assert "'email.password' is a secret" in result.err
+    assert "'email.password' là thông tin bí mật" in result.err
 
 
 def test_commands_before_init_say_to_run_init(cli: Cli, config_dir: Path, tmp_path: Path) -> None:
