@@ -59,11 +59,10 @@ class TelegramFile(_Strict):
     username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
-def _https_url(value: str | None, what: str) -> str | None:
+def _https_url(value: str | None) -> str | None:
+    """The key and the value written are told beside the message (yamlconf.describe_error)."""
     if value is not None and not value.startswith("https://"):
-        raise ValueError(
-            f"{what} phải là địa chỉ https:// (Zalo chỉ gọi qua HTTPS), đang ghi {value!r}"
-        )
+        raise ValueError("phải là địa chỉ https:// (Zalo chỉ gọi qua HTTPS)")
     return value
 
 
@@ -76,7 +75,7 @@ class ZaloFile(_Strict):
     @field_validator("webhook_url")
     @classmethod
     def _webhook_https(cls, value: str | None) -> str | None:
-        return _https_url(value, "zalo.webhook_url")
+        return _https_url(value)
 
 
 class ZnsFile(_Strict):
@@ -296,7 +295,7 @@ def load_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Read config/notifier.yaml, apply NOTIFIER_* variables, then CLI options."""
-    from notifier.yamlconf import read_yaml, validate_model
+    from notifier.yamlconf import not_a_mapping, read_yaml, validate_model
 
     env = dict(os.environ if env is None else env)
     directory = config_dir or Path(env.get("NOTIFIER_CONFIG") or DEFAULT_CONFIG_DIR)
@@ -308,7 +307,7 @@ def load_settings(
     document = read_yaml(path) if path.exists() else None
     raw = document.data if document is not None else {}
     if not isinstance(raw, dict):
-        raise ConfigError([f"{path}:1: cấp ngoài cùng của tệp phải là các cặp khóa: giá trị"])
+        raise not_a_mapping(path)
     problems = _refuse_secrets(raw, path) + _zalo_secrets(env)
     if problems:
         raise ConfigError(problems)

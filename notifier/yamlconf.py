@@ -292,7 +292,8 @@ def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
             " or ", ", "
         )
     message = _plain_message(error)
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+    scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
+    if scalar and f"'{value}'" not in message and repr(value) not in message:  # told once
         return f"{dotted(loc)}: {message} (đang ghi: {value!r})"
     return f"{dotted(loc)}: {message}"
 
@@ -332,9 +333,14 @@ def validate_model(
         raise ConfigError(problems) from None
 
 
+def not_a_mapping(path: Path) -> ConfigError:
+    """A file whose top level is a list or a scalar where its keys were expected."""
+    return ConfigError([f"{path}:1: cấp ngoài cùng của tệp phải là các cặp khóa: giá trị"])
+
+
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read ``path`` and validate it with ``model`` (extra keys forbidden by the model)."""
     document = read_yaml(path)
     if document.data is not None and not isinstance(document.data, dict):
-        raise ConfigError([f"{path}:1: cấp ngoài cùng của tệp phải là các cặp khóa: giá trị"])
+        raise not_a_mapping(path)
     return validate_model(document.data, model, path, document)

@@ -101,3 +101,13 @@ def test_a_webhook_secret_at_the_limits_is_accepted(tmp_path: Path) -> None:
     for secret in ("x" * 8, "x" * 256):
         settings = load_settings(tmp_path, env={"NOTIFIER_ZALO_WEBHOOK_SECRET": secret})
         assert settings.zalo_webhook_secret == secret
+
+
+def test_a_webhook_that_is_not_https_is_told_once_with_its_key_and_value(tmp_path: Path) -> None:
+    (tmp_path / "notifier.yaml").write_text("zalo:\n  webhook_url: http://tb.example.vn/zalo\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path, env={})
+    assert [p.replace(str(tmp_path) + "/", "") for p in caught.value.problems] == [
+        "notifier.yaml:2: zalo.webhook_url: phải là địa chỉ https:// (Zalo chỉ gọi qua HTTPS)"
+        " (đang ghi: 'http://tb.example.vn/zalo')"
+    ]

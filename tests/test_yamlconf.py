@@ -6,10 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from notifier.errors import ConfigError
 from notifier.yamlconf import (
+    describe_error,
     dotted,
     load_yaml_model,
     locate,
@@ -160,3 +161,14 @@ def test_pydantic_errors_read_in_vietnamese_with_the_bound(tmp_path: Path) -> No
         "limits.yaml:3: admins: cần ít nhất 1 mục",
         "limits.yaml:4: active: cần true hoặc false (đang ghi: 'có')",
     ]
+
+
+def test_a_value_the_message_quotes_already_is_not_told_twice() -> None:
+    from notifier.domain.policy import ReportPeriod
+
+    with pytest.raises(ValidationError) as caught:
+        ReportPeriod.model_validate({"period": "year", "due": "31/02"})
+    (error,) = caught.value.errors()
+    assert describe_error(ReportPeriod, error) == (
+        "due: '31/02' không phải là một ngày trong năm (cần dạng dd/mm)"
+    )
